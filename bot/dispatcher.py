@@ -1,0 +1,78 @@
+"""Runs each webhook event through dedupe → engine → reply → outbox, isolated from the others."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from linebot.v3.webhooks import Event
+
+from bot.events import to_input, user_id_of
+from bot.line_api import LineGateway, SendError
+from bot.outbox_sender import OutboxSender
+from bot.render import render
+from bot.tracker import EventTracker
+from dialogs import messages as m
+from dialogs.engine import Engine
+from dialogs.replies import Reply, Text
+from logs import hash_line_user
+from storage.conversations import EventDeduper, LockTimeout
+from storage.outbox import collect_written
+
+log = logging.getLogger(__name__)
+
+
+class Dispatcher:
+    """One task per event: a crash in one never touches another."""
+
+    def __init__(self, *, engine: Engine, deduper: EventDeduper, line: LineGateway,
+                 sender: OutboxSender, tracker: EventTracker) -> None:
+        self._engine = engine
+        self._deduper = deduper
+        self._line = line
+        self._sender = sender
+        self.tracker = tracker
+
+    def submit(self, event: Event) -> None:
+        """Start handling an event in the background; the webhook answers 200 at once."""
+        event_id = event.webhook_event_id
+        self.tracker.started(event_id)
+        task = asyncio.create_task(self._guarded(event))
+        self.tracker.tasks.add(task)
+        task.add_done_callback(self.tracker.tasks.discard)
+
+    async def _guarded(self, event: Event) -> None:
+        try:
+            await self.handle(event)
+        except Exception:
+            log.exception("event handling failed", extra={"event_id": event.webhook_event_id})
+        finally:
+            self.tracker.finished(event.webhook_event_id)
+
+    async def handle(self, event: Event) -> None:
+        """Handle one event once; standby events and unknown types are ignored."""
+        if event.mode == "standby":
+            return
+        user, inp = user_id_of(event), to_input(event)
+        if user is None or inp is None:
+            return
+        if not await self._deduper.first_time(event.webhook_event_id):
+            log.info("duplicate event ignored", extra={"event_id": event.webhook_event_id})
+            return
+        extra = {"user": hash_line_user(user), "event_type": event.type}
+        with collect_written() as written:
+            try:
+                replies: list[Reply] = await self._engine.handle(user, inp)
+            except LockTimeout:
+                replies = [Text(text=m.BUSY)]
+            except Exception:
+                log.exception("dialog step failed", extra=extra)
+                replies = [Text(text=m.ERROR)]
+        token = getattr(event, "reply_token", None)
+        if replies and token:
+            try:
+                await self._line.reply(token, render(replies))
+            except SendError as exc:
+                log.warning("reply failed", extra={**extra, "status": exc.status})
+        if written:
+            await self._sender.deliver(written)

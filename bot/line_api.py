@@ -1,0 +1,78 @@
+"""The Messaging API client (real line-bot-sdk v3, pointed at LINE or at the emulator)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from linebot.v3.messaging import (
+    AsyncApiClient,
+    AsyncMessagingApi,
+    Configuration,
+    Message,
+    PushMessageRequest,
+    ReplyMessageRequest,
+    ShowLoadingAnimationRequest,
+)
+from linebot.v3.messaging.exceptions import ApiException
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class SendError(Exception):
+    """A send that failed; `retryable` for 5xx, 429 and time-outs, as LINE advises."""
+
+    status: int | None
+    detail: str
+
+    @property
+    def retryable(self) -> bool:
+        return self.status is None or self.status == 429 or self.status >= 500
+
+    @property
+    def already_accepted(self) -> bool:
+        """409 on a retry key: the first attempt was accepted, so this one is done too."""
+        return self.status == 409
+
+
+class LineGateway:
+    """Reply, push and loading animation; built in the lifespan, closed on shutdown."""
+
+    def __init__(self, *, host: str, access_token: str, timeout: float = 5.0) -> None:
+        config = Configuration(host=host, access_token=access_token)
+        self._client = AsyncApiClient(config)
+        self._api = AsyncMessagingApi(self._client)
+        self._timeout = timeout
+
+    async def close(self) -> None:
+        await self._client.close()
+
+    async def _call(self, coro: Any) -> None:
+        try:
+            await asyncio.wait_for(coro, self._timeout)
+        except ApiException as exc:
+            raise SendError(exc.status, str(exc.body or exc.reason)[:300]) from exc
+        except (TimeoutError, OSError) as exc:
+            raise SendError(None, type(exc).__name__) from exc
+
+    async def reply(self, token: str, messages: list[dict[str, Any]]) -> None:
+        """Answer with the event's reply token (free, single use, about a minute)."""
+        request = ReplyMessageRequest(reply_token=token,
+                                      messages=[Message.from_dict(m) for m in messages])
+        await self._call(self._api.reply_message(request))
+
+    async def push(self, to: str, messages: list[dict[str, Any]], retry_key: str) -> None:
+        """Push with a retry key derived from the outbox row, so LINE delivers it once."""
+        request = PushMessageRequest(to=to, messages=[Message.from_dict(m) for m in messages])
+        await self._call(self._api.push_message(request, x_line_retry_key=retry_key))
+
+    async def show_loading(self, user: str, seconds: int = 5) -> None:
+        """The typing dots, for steps that take a moment."""
+        try:
+            await self._call(self._api.show_loading_animation(
+                ShowLoadingAnimationRequest(chat_id=user, loading_seconds=seconds)))
+        except SendError:
+            log.info("loading animation not shown")

@@ -1,0 +1,42 @@
+"""`POST /line/webhook`: signature check with the SDK parser, then hand events off at once."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import APIRouter, Header, HTTPException, Request
+from linebot.v3 import WebhookParser
+from linebot.v3.exceptions import InvalidSignatureError
+
+from bot.dispatcher import Dispatcher
+
+log = logging.getLogger(__name__)
+MAX_BODY = 1_000_000
+
+
+def build_webhook_router(*, channel_secret: str, dispatcher: Dispatcher) -> APIRouter:
+    """The webhook endpoint bound to one channel secret and one dispatcher."""
+    router = APIRouter()
+    parser = WebhookParser(channel_secret)
+
+    @router.post("/line/webhook")
+    async def webhook(request: Request,
+                      x_line_signature: str | None = Header(default=None)) -> dict[str, str]:
+        body = await request.body()
+        if len(body) > MAX_BODY:
+            raise HTTPException(status_code=413, detail="Request body too large")
+        if not x_line_signature:
+            log.warning("webhook without signature", extra={"status": 400})
+            raise HTTPException(status_code=400, detail="Missing X-Line-Signature")
+        try:
+            events = parser.parse(body.decode("utf-8", errors="replace"), x_line_signature)
+        except InvalidSignatureError:
+            log.warning("webhook with invalid signature (%d bytes)", len(body))
+            raise HTTPException(status_code=400, detail="Invalid signature") from None
+        except ValueError:
+            raise HTTPException(status_code=400, detail="Malformed webhook body") from None
+        for event in events:
+            dispatcher.submit(event)
+        return {"status": "ok"}
+
+    return router

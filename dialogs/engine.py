@@ -1,0 +1,149 @@
+"""The engine: lock, load, route, save. Flows are small handlers registered in a `Registry`."""
+
+from __future__ import annotations
+
+import logging
+import unicodedata
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from dialogs import messages as m
+from dialogs.conversation import IDLE, new_nonce
+from dialogs.flow import Ctx, Input, Invalid, Step
+from dialogs.ports import OfficePort, StateStore
+from dialogs.registry import Registry
+from dialogs.replies import Choice, Reply, Text
+
+log = logging.getLogger(__name__)
+MAX_MESSAGES = 5  # LINE accepts at most five messages per reply
+HISTORY_DEPTH = 20
+
+
+class Engine:
+    """Handles one input of one user at a time: the per-user lock is taken before state is read."""
+
+    def __init__(self, *, store: StateStore, registry: Registry, port: OfficePort,
+                 clock: Callable[[], datetime], services: Any = None) -> None:
+        self._store = store
+        self._registry = registry
+        self._port = port
+        self._clock = clock
+        self._services = services
+
+    async def handle(self, user: str, inp: Input) -> list[Reply]:
+        """Process one input and return what to say back (at most five messages)."""
+        token = await self._store.acquire(user)
+        try:
+            if inp.kind == "unfollow":
+                await self._store.delete(user)
+                await self._port.mark_unfollowed(user)
+                return []
+            conv = await self._store.load(user)
+            ctx = Ctx(user=user, conv=conv, port=self._port, now=self._clock(),
+                      services=self._services, entries=self._registry.entries)
+            replies = await self._route(ctx, inp)
+            await self._store.save(user, conv)
+            return compact(replies)
+        finally:
+            await self._store.release(user, token)
+
+    async def _route(self, ctx: Ctx, inp: Input) -> list[Reply]:
+        shown_nonce, ctx.conv.nonce = ctx.conv.nonce, new_nonce()
+        try:
+            if inp.kind == "follow":
+                return await self._run(ctx, self._registry.entries["follow"], inp)
+            if inp.kind == "postback" and inp.postback is not None:
+                return await self._postback(ctx, inp, shown_nonce)
+            if inp.kind == "text":
+                return await self._text(ctx, inp)
+            return [Text(text=m.NOT_TEXT), *await self._prompt(ctx)]
+        except Invalid as bad:
+            return [Text(text=bad.reason), *await self._prompt(ctx)]
+
+    async def _postback(self, ctx: Ctx, inp: Input, shown_nonce: str) -> list[Reply]:
+        pb = inp.postback
+        assert pb is not None
+        if pb.nonce is None and pb.action in self._registry.entries:
+            return await self._run(ctx, self._registry.entries[pb.action], inp)
+        state = self._registry.states.get(ctx.conv.state)
+        handler = state.actions.get(pb.action) if state else None
+        if pb.nonce != shown_nonce or handler is None:
+            return [Text(text=m.EXPIRED_BUTTON), *await self._prompt(ctx)]
+        return await self._run(ctx, handler, inp)
+
+    async def _text(self, ctx: Ctx, inp: Input) -> list[Reply]:
+        text = unicodedata.normalize("NFKC", inp.text).strip()
+        if len(text) > m.MAX_TEXT:
+            raise Invalid(m.TOO_LONG)
+        if text in m.CANCEL_WORDS:
+            return self._cancel(ctx)
+        if text in m.BACK_WORDS:
+            return await self._back(ctx)
+        if text in m.RESTART_WORDS:
+            ctx.conv.data.clear()
+            return [Text(text=m.RESTART), *await self._run(ctx, self._registry.entries["home"], inp)]
+        if text.lower() in m.HELP_WORDS:
+            return [Text(text=m.HELP), *await self._prompt(ctx)]
+        if text in self._registry.keywords:
+            entry = self._registry.entries[self._registry.keywords[text]]
+            return await self._run(ctx, entry, inp)
+        state = self._registry.states.get(ctx.conv.state)
+        if state is None or state.on_text is None:
+            raise Invalid(state.text_hint if state else m.IDLE_HINT)
+        return await self._run(ctx, state.on_text, Input(kind="text", text=text))
+
+    async def _run(self, ctx: Ctx, handler: Any, inp: Input) -> list[Reply]:
+        step: Step = await handler(ctx, inp)
+        self._registry.check(step.next)
+        self._move(ctx, step.next)
+        if step.prompt and step.next != IDLE:
+            return [*step.say, *await self._prompt(ctx)]
+        return step.say
+
+    def _move(self, ctx: Ctx, next_state: str) -> None:
+        conv = ctx.conv
+        if next_state == IDLE:
+            conv.data.clear()
+            conv.history.clear()
+        elif next_state != conv.state and conv.state != IDLE:
+            conv.history = [*conv.history, conv.state][-HISTORY_DEPTH:]
+        conv.state = next_state
+
+    def _cancel(self, ctx: Ctx) -> list[Reply]:
+        had_flow = ctx.conv.state != IDLE
+        self._move(ctx, IDLE)
+        return [Text(text=m.CANCELLED if had_flow else m.NOTHING_TO_CANCEL,
+                     choices=menu_choices())]
+
+    async def _back(self, ctx: Ctx) -> list[Reply]:
+        if not ctx.conv.history:
+            return [Text(text=m.NO_BACK), *await self._prompt(ctx)]
+        ctx.conv.state = ctx.conv.history.pop()
+        return [Text(text=m.BACK), *await self._prompt(ctx)]
+
+    async def _prompt(self, ctx: Ctx) -> list[Reply]:
+        state = self._registry.states.get(ctx.conv.state)
+        if state is None:
+            return [Text(text=m.IDLE_HINT, choices=menu_choices())]
+        return await state.prompt(ctx)
+
+
+MENU = ("予約する", "予約の確認・キャンセル", "今すぐ相談", "利用規約", "問い合わせ")
+
+
+def menu_choices() -> list[Choice]:
+    """The main menu as quick-reply chips that send their label as text."""
+    return [Choice(label=label, text=label) for label in MENU]
+
+
+def compact(replies: list[Reply]) -> list[Reply]:
+    """Fit LINE's five-message limit by joining leading plain texts that have no choices."""
+    out = list(replies)
+    while len(out) > MAX_MESSAGES:
+        first, second = out[0], out[1]
+        if isinstance(first, Text) and isinstance(second, Text) and not first.choices:
+            out[:2] = [Text(text=f"{first.text}\n\n{second.text}", choices=second.choices)]
+        else:
+            out = out[:MAX_MESSAGES - 1] + out[-1:]
+    return out

@@ -1,0 +1,78 @@
+"""The vocabulary of a flow: inputs, steps, states, and the context handlers receive."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+from dialogs.conversation import Conversation
+from dialogs.ports import OfficePort
+from dialogs.postback import Postback
+from dialogs.replies import Choice, Reply
+
+
+@dataclass(frozen=True)
+class Input:
+    """One thing the user did, already stripped of channel details."""
+
+    kind: Literal["text", "postback", "follow", "unfollow", "other"]
+    text: str = ""
+    postback: Postback | None = None
+    params: dict[str, str] = field(default_factory=dict)
+    other: str = ""  # sticker, image, ... for a friendly "please type or tap" answer
+
+
+@dataclass
+class Step:
+    """A handler's answer: the next state, what to say first, whether to show its prompt."""
+
+    next: str
+    say: list[Reply] = field(default_factory=list)
+    prompt: bool = True
+
+
+class Invalid(Exception):
+    """The input does not fit this step: stay, say why, and ask again."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass
+class Ctx:
+    """What a handler may use: the user, their conversation, the office port and the time."""
+
+    user: str
+    conv: Conversation
+    port: OfficePort
+    now: datetime
+    services: Any = None  # extra collaborators a flow was given at start-up
+    entries: dict[str, Any] = field(default_factory=dict)  # global entry points, by action
+
+    @property
+    def data(self) -> dict[str, Any]:
+        return self.conv.data
+
+    def button(self, label: str, action: str, value: str = "", *, display: str | None = None,
+               style: Literal["primary", "secondary", "link"] = "secondary") -> Choice:
+        """A choice whose postback carries this step's nonce, so it expires with the step."""
+        data = Postback(action=action, value=value, nonce=self.conv.nonce).encode()
+        return Choice(label=label, data=data, display=display or label, style=style)
+
+
+Handler = Callable[[Ctx, Input], Awaitable[Step]]
+Prompt = Callable[[Ctx], Awaitable[list[Reply]]]
+
+
+@dataclass
+class State:
+    """One step of a flow: how to ask, what typed text means, what each button means."""
+
+    id: str
+    prompt: Prompt
+    on_text: Handler | None = None
+    actions: dict[str, Handler] = field(default_factory=dict)
+    text_hint: str = "下のボタンから選んでください。"

@@ -1,0 +1,15 @@
+"""The flows; `build_registry()` puts every state and entry point in one table."""
+
+from __future__ import annotations
+
+from dialogs.registry import Registry
+
+
+def build_registry() -> Registry:
+    """Every flow registers its states and entries here, once, at start-up."""
+    from dialogs.flows import consent, home
+
+    registry = Registry()
+    for flow in (home, consent):
+        flow.register(registry)
+    return registry

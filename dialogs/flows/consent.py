@@ -1,0 +1,107 @@
+"""The consent gate: the terms in effect must be agreed to before booking or immediate use."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from dialogs.conversation import IDLE
+from dialogs.engine import menu_choices
+from dialogs.flow import Ctx, Input, Invalid, State, Step
+from dialogs.flows import consent_messages as t
+from dialogs.ports import TermsInfo
+from dialogs.registry import Registry
+from dialogs.replies import Card, Choice, Reply, Text
+
+ASK = "consent:ask"
+JST = ZoneInfo("Asia/Tokyo")
+
+
+def japanese_date(moment: datetime) -> str:
+    """2024年10月1日 style, in JST."""
+    day = moment.astimezone(JST)
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def terms_card(ctx: Ctx, terms: TermsInfo, *, with_answers: bool) -> Card:
+    """The summary of the terms, a link to the full text, and (when asking) the two answers."""
+    buttons = [Choice(label=t.READ_ALL, url=terms.url, style="link")]
+    if with_answers:
+        buttons = [ctx.button(t.AGREE, "consent.agree", style="primary"),
+                   ctx.button(t.REFUSE, "consent.refuse"), *buttons]
+    return Card(title=t.TITLE, lines=[terms.summary], buttons=buttons, alt=t.TITLE)
+
+
+async def needs_consent(ctx: Ctx, *, then: str) -> Step | None:
+    """A step to the consent question if the user has not agreed to the terms now in effect."""
+    terms = await ctx.port.terms(ctx.now)
+    if terms is None:
+        return Step(IDLE, [Text(text=t.NO_TERMS.format(phone=ctx.port.office.phone))])
+    user = await ctx.port.user(ctx.user)
+    if user.consent_version == terms.version:
+        return None
+    ctx.data["after_consent"] = then
+    ctx.data["changed"] = user.consent_version is not None
+    return Step(ASK)
+
+
+async def ask_prompt(ctx: Ctx) -> list[Reply]:
+    terms = await ctx.port.terms(ctx.now)
+    if terms is None:
+        return [Text(text=t.NO_TERMS.format(phone=ctx.port.office.phone))]
+    fmt = {"version": terms.version, "effective": japanese_date(terms.effective_from),
+           "changes": terms.changes or "全文をご確認ください。"}
+    intro = t.CHANGED if ctx.data.get("changed") else t.INTRO
+    return [Text(text=intro.format(**fmt)), terms_card(ctx, terms, with_answers=True),
+            Text(text=t.ASK, choices=[ctx.button(t.AGREE, "consent.agree"),
+                                      ctx.button(t.REFUSE, "consent.refuse")])]
+
+
+async def agree(ctx: Ctx, inp: Input) -> Step:
+    """Record the consent with its version and moment, then continue where the user was going."""
+    terms = await ctx.port.terms(ctx.now)
+    if terms is None:
+        return Step(IDLE, [Text(text=t.NO_TERMS.format(phone=ctx.port.office.phone))])
+    await ctx.port.record_consent(ctx.user, terms.version, ctx.now)
+    said = [Text(text=t.AGREED.format(version=terms.version))]
+    then = ctx.data.pop("after_consent", "home")
+    ctx.data.pop("changed", None)
+    entry = ctx.entries.get(then)
+    if entry is None or then == "home":
+        return Step(IDLE, [*said, Text(text="ご用件を選んでください。", choices=menu_choices())])
+    step: Step = await entry(ctx, inp)
+    return Step(step.next, [*said, *step.say], step.prompt)
+
+
+async def refuse(ctx: Ctx, inp: Input) -> Step:
+    """No consent, no booking; the phone remains."""
+    return Step(IDLE, [Text(text=t.REFUSED.format(phone=ctx.port.office.phone),
+                            choices=[Choice(label="利用規約", text="利用規約")])])
+
+
+async def on_text(ctx: Ctx, inp: Input) -> Step:
+    if inp.text in t.AGREE_WORDS:
+        return await agree(ctx, inp)
+    if inp.text in t.REFUSE_WORDS:
+        return await refuse(ctx, inp)
+    raise Invalid(t.HINT)
+
+
+async def show_terms(ctx: Ctx, inp: Input) -> Step:
+    """利用規約: ask for consent if needed, else show the version agreed to and the link."""
+    gate = await needs_consent(ctx, then="home")
+    if gate is not None:
+        return gate
+    terms = await ctx.port.terms(ctx.now)
+    user = await ctx.port.user(ctx.user)
+    assert terms is not None
+    at = japanese_date(user.consented_at) if user.consented_at else ""
+    note = t.ALREADY.format(version=terms.version, at=at)
+    return Step(IDLE, [terms_card(ctx, terms, with_answers=False),
+                       Text(text=note, choices=menu_choices())])
+
+
+def register(registry: Registry) -> None:
+    registry.state(State(ASK, ask_prompt, on_text=on_text, text_hint=t.HINT,
+                         actions={"consent.agree": agree, "consent.refuse": refuse}))
+    registry.entry("menu.terms", show_terms, "利用規約", "規約")

@@ -1,0 +1,38 @@
+"""The table of states, entry points and keywords the engine routes by."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from dialogs.flow import Handler, State
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Registry:
+    """States by stable id; entries by action (rich menu, keywords, follow); keywords by text."""
+
+    states: dict[str, State] = field(default_factory=dict)
+    entries: dict[str, Handler] = field(default_factory=dict)
+    keywords: dict[str, str] = field(default_factory=dict)
+
+    def state(self, state: State) -> State:
+        """Register a state; ids are namespaced strings like "booking:pick_day"."""
+        if state.id in self.states:
+            raise ValueError(f"state {state.id!r} registered twice")
+        self.states[state.id] = state
+        return state
+
+    def entry(self, action: str, handler: Handler, *keywords: str) -> None:
+        """Register a global entry point and the exact texts that start it."""
+        self.entries[action] = handler
+        for word in keywords:
+            self.keywords[word] = action
+
+    def check(self, next_state: str) -> None:
+        """Warn when a handler returns a state nobody registered (a typo, not a user error)."""
+        if next_state != "idle" and next_state not in self.states:
+            log.warning("handler returned unregistered state %s", next_state)
+            raise KeyError(next_state)

@@ -1,0 +1,123 @@
+"""App factory and command line: serve | worker | demo | migrate | richmenu | staff."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse, RedirectResponse
+
+from bot.pages import build_pages_router
+from bot.webhook import build_webhook_router
+from clock import Clock
+from config import Settings, get_settings
+from logs import configure_logging
+from services import Services
+
+
+def create_app(settings: Settings | None = None, clock: Clock | None = None) -> FastAPI:
+    """The web app: webhook, pages, staff console, and (demo/test) the LINE emulator."""
+    settings = settings or get_settings()
+    services = Services(settings, clock)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await services.start()
+        yield
+        await services.stop()
+
+    app = FastAPI(title="madoguchi", lifespan=lifespan, docs_url=None, redoc_url=None)
+    app.state.services = services
+    app.include_router(build_webhook_router(channel_secret=settings.line_channel_secret,
+                                            dispatcher=_LazyDispatcher(services)))
+    app.include_router(build_pages_router(services))
+    if settings.emulator:
+        from emulator import Emulator, build_router
+
+        services.emulator = Emulator(
+            channel_secret=settings.line_channel_secret,
+            webhook_url=settings.public_base_url.rstrip("/") + "/line/webhook",
+            wait_for=services.tracker.wait)
+        app.include_router(build_router(services.emulator), prefix="/emulator")
+
+    @app.get("/healthz")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/readyz")
+    async def readyz() -> JSONResponse:
+        try:
+            await services.redis.ping()
+            async with services.db.connect() as conn:
+                await conn.exec_driver_sql("SELECT 1")
+        except Exception:
+            return JSONResponse({"status": "unavailable"}, status_code=503)
+        return JSONResponse({"status": "ready"})
+
+    @app.get("/")
+    async def root() -> RedirectResponse:
+        return RedirectResponse("/emulator/" if settings.emulator else "/staff/")
+
+    return app
+
+
+class _LazyDispatcher:
+    """The dispatcher exists only after start-up; the router is built before."""
+
+    def __init__(self, services: Services) -> None:
+        self._services = services
+
+    def submit(self, event) -> None:  # type: ignore[no-untyped-def]
+        self._services.dispatcher.submit(event)
+
+
+def cmd_migrate(settings: Settings) -> None:
+    from storage.db import make_engine
+    from storage.migrate import upgrade
+
+    async def run() -> None:
+        engine = make_engine(settings.database_url)
+        await upgrade(engine)
+        await engine.dispose()
+
+    asyncio.run(run())
+    print("migrated:", settings.database_url.split("@")[-1])
+
+
+def cmd_serve(settings: Settings, host: str, port: int) -> None:
+    import uvicorn
+
+    uvicorn.run(create_app(settings), host=host, port=port, log_config=None)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="main.py", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="run the web app")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    sub.add_parser("migrate", help="apply database migrations")
+    sub.add_parser("worker", help="run background jobs")
+    sub.add_parser("demo", help="everything on embedded defaults")
+    sub.add_parser("richmenu", help="create and upload the rich menu")
+    staff = sub.add_parser("staff", help="manage staff accounts")
+    staff.add_argument("args", nargs=argparse.REMAINDER)
+    args = parser.parse_args(argv)
+    settings = get_settings()
+    configure_logging(json_lines=settings.log_json)
+    if args.command == "migrate":
+        cmd_migrate(settings)
+    elif args.command == "serve":
+        cmd_serve(settings, args.host, args.port)
+    else:
+        print(f"{args.command}: not available yet", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

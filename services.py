@@ -1,0 +1,82 @@
+"""The composition root: builds every collaborator in the lifespan and closes them on shutdown."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bot.dispatcher import Dispatcher
+from bot.line_api import LineGateway
+from bot.outbox_sender import OutboxSender
+from bot.tracker import EventTracker
+from clock import Clock, SystemClock
+from config import Settings
+from dialogs.engine import Engine
+from dialogs.flows import build_registry
+from dialogs.ports import OfficeInfo
+from storage.conversations import ConversationStore, EventDeduper, SlotHolds
+from storage.db import make_engine, make_sessionmaker
+from storage.migrate import upgrade
+from storage.models import Office
+from storage.office_service import OfficeService
+from storage.seed import ensure_office
+
+
+class Services:
+    """Everything the web app and the worker share; nothing connects before `start()`."""
+
+    def __init__(self, settings: Settings, clock: Clock | None = None) -> None:
+        self.settings = settings
+        self.clock: Clock = clock or SystemClock()
+        self.tracker = EventTracker()
+        self.emulator: Any = None
+        self.extras: dict[str, Any] = {}
+
+    @property
+    def line_host(self) -> str:
+        if self.settings.emulator:
+            return self.settings.public_base_url.rstrip("/") + "/emulator/line"
+        return self.settings.line_host
+
+    async def start(self) -> None:
+        """Connect to the database and Redis, seed the office, build the engine and sender."""
+        s = self.settings
+        self.db: AsyncEngine = make_engine(s.database_url)
+        self.sessions: async_sessionmaker[AsyncSession] = make_sessionmaker(self.db)
+        if s.auto_migrate:
+            await upgrade(self.db)
+        self.redis = Redis.from_url(s.redis_url)
+        self.office_id: uuid.UUID = await ensure_office(self.sessions, s)
+        self.office = await self.load_office_info()
+        self.store = ConversationStore(self.redis, prefix=s.redis_prefix,
+                                       ttl_seconds=s.conversation_ttl_seconds)
+        self.deduper = EventDeduper(self.redis, prefix=s.redis_prefix,
+                                    ttl_seconds=s.dedupe_ttl_seconds)
+        self.holds = SlotHolds(self.redis, prefix=s.redis_prefix)
+        self.line = LineGateway(host=self.line_host, access_token=s.line_channel_access_token)
+        self.sender = OutboxSender(sessions=self.sessions, line=self.line, clock=self.clock.now)
+        self.port = OfficeService(self.sessions, self.office_id, self.office)
+        self.registry = build_registry()
+        self.engine = Engine(store=self.store, registry=self.registry, port=self.port,
+                             clock=self.clock.now, services=self)
+        self.dispatcher = Dispatcher(engine=self.engine, deduper=self.deduper, line=self.line,
+                                     sender=self.sender, tracker=self.tracker)
+
+    async def load_office_info(self) -> OfficeInfo:
+        """Office facts as users see them (staff can change them in the console)."""
+        async with self.sessions() as session:
+            office = await session.get(Office, self.office_id)
+        assert office is not None
+        return OfficeInfo(name=office.name, phone=office.phone, hours=office.hours,
+                          address=office.address,
+                          base_url=self.settings.public_base_url.rstrip("/"))
+
+    async def stop(self) -> None:
+        """Let running handlers finish, then close connections."""
+        await self.tracker.drain()
+        await self.line.close()
+        await self.redis.aclose()
+        await self.db.dispose()

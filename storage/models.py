@@ -1,0 +1,244 @@
+"""The office's database tables. Every row carries `office_id` so one deployment can serve many offices."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index, UniqueConstraint, text
+from sqlmodel import Field, SQLModel
+
+from storage.types import UTCDateTime
+
+
+def utcnow() -> datetime:
+    """Default for created_at columns; business logic uses the injected clock instead."""
+    return datetime.now(UTC)
+
+
+def _dt(nullable: bool = True, index: bool = False) -> Any:
+    return Field(default=None, sa_type=UTCDateTime, nullable=nullable, index=index)
+
+
+class BookingStatus(StrEnum):
+    """Lifecycle of one 30-minute slot request (DESIGN.md §2, art. 5)."""
+
+    REQUESTED = "requested"
+    CONFIRMED = "confirmed"
+    CANCELLED = "cancelled"
+    DECLINED = "declined"
+    EXPIRED = "expired"
+    NO_SHOW = "no_show"
+    MOVED = "moved"
+    COMPLETED = "completed"
+
+
+ACTIVE_STATUSES = (BookingStatus.REQUESTED, BookingStatus.CONFIRMED)
+_ACTIVE_SQL = "status IN ('requested', 'confirmed')"
+
+
+class Office(SQLModel, table=True):
+    """One Hello Work office and the settings its staff can change."""
+
+    __tablename__ = "offices"
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    code: str = Field(max_length=40, unique=True)
+    name: str = Field(max_length=100)
+    phone: str = Field(max_length=30)
+    address: str = Field(default="", max_length=200)
+    hours: str = Field(default="", max_length=200)
+    booths: int = Field(default=1)
+    cutoff_hour: int = Field(default=15)
+    no_show_limit: int = Field(default=2)
+    max_active_requests: int = Field(default=3)
+    immediate_use_enabled: bool = Field(default=False)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class LineUser(SQLModel, table=True):
+    """A LINE user of the office's account, with the profile given through the web form."""
+
+    __tablename__ = "users"
+    __table_args__ = (UniqueConstraint("office_id", "line_user_hash"),)
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    office_id: uuid.UUID = Field(foreign_key="offices.id", index=True)
+    line_user_id: str | None = Field(default=None, max_length=64)
+    line_user_hash: str = Field(max_length=64, index=True)
+    role: str | None = Field(default=None, max_length=20)
+    name: str | None = Field(default=None, max_length=100)
+    number: str | None = Field(default=None, max_length=20)
+    phone: str | None = Field(default=None, max_length=20)
+    consent_version: str | None = Field(default=None, max_length=40)
+    consented_at: datetime | None = _dt()
+    no_show_count: int = Field(default=0)
+    blocked: bool = Field(default=False)
+    blocked_reason: str | None = Field(default=None, max_length=200)
+    blocked_at: datetime | None = _dt()
+    followed: bool = Field(default=True)
+    profile_updated_at: datetime | None = _dt()
+    last_booking_at: datetime | None = _dt()
+    anonymized_at: datetime | None = _dt()
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Consent(SQLModel, table=True):
+    """Proof that a user agreed to one terms version at one moment (art. 5 前文, 5-2(2))."""
+
+    __tablename__ = "consents"
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    office_id: uuid.UUID = Field(foreign_key="offices.id", index=True)
+    user_id: uuid.UUID = Field(foreign_key="users.id", index=True)
+    terms_version: str = Field(max_length=40)
+    consented_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class TermsVersionRow(SQLModel, table=True):
+    """A published version of the terms of use with its effective date (art. 12)."""
+
+    __tablename__ = "terms_versions"
+    __table_args__ = (UniqueConstraint("office_id", "version"),)
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    office_id: uuid.UUID = Field(foreign_key="offices.id", index=True)
+    version: str = Field(max_length=40)
+    effective_from: datetime = Field(sa_type=UTCDateTime)
+    summary: str = Field(default="", max_length=2000)
+    changes: str = Field(default="", max_length=2000)
+    body: str = Field(default="")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Booking(SQLModel, table=True):
+    """One 30-minute slot of one booth; the partial unique index forbids double booking."""
+
+    __tablename__ = "bookings"
+    __table_args__ = (
+        Index(
+            "uq_bookings_active_slot",
+            "office_id",
+            "booth",
+            "starts_at",
+            unique=True,
+            postgresql_where=text(_ACTIVE_SQL),
+            sqlite_where=text(_ACTIVE_SQL),
+        ),
+    )
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    office_id: uuid.UUID = Field(foreign_key="offices.id", index=True)
+    user_id: uuid.UUID = Field(foreign_key="users.id", index=True)
+    booth: int = Field(default=1)
+    starts_at: datetime = Field(sa_type=UTCDateTime, index=True)
+    ends_at: datetime = Field(sa_type=UTCDateTime)
+    status: str = Field(default=BookingStatus.REQUESTED, max_length=20, index=True)
+    purpose: str = Field(max_length=40)
+    job_number: str | None = Field(default=None, max_length=20)
+    applicants: int | None = Field(default=None)
+    attendant: str = Field(default="none", max_length=20)
+    immediate: bool = Field(default=False)
+    group_id: uuid.UUID | None = Field(default=None, index=True)
+    moved_from_id: uuid.UUID | None = Field(default=None)
+    note: str | None = Field(default=None, max_length=1000)
+    decline_reason: str | None = Field(default=None, max_length=500)
+    handled_by: str | None = Field(default=None, max_length=100)
+    version: int = Field(default=1)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime | None = _dt()
+    confirmed_at: datetime | None = _dt()
+    checked_in_at: datetime | None = _dt()
+    reminded_day_before_at: datetime | None = _dt()
+    reminded_soon_at: datetime | None = _dt()
+    deadline_alerted_at: datetime | None = _dt()
+
+
+class Closure(SQLModel, table=True):
+    """A day the office is closed beyond the legal holidays."""
+
+    __tablename__ = "closures"
+    __table_args__ = (UniqueConstraint("office_id", "day"),)
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    office_id: uuid.UUID = Field(foreign_key="offices.id", index=True)
+    day: date
+    reason: str = Field(default="", max_length=200)
+
+
+class OutboxStatus(StrEnum):
+    """Delivery state of one outgoing push."""
+
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class Outbox(SQLModel, table=True):
+    """An outgoing push written in the same transaction as the change that causes it."""
+
+    __tablename__ = "outbox"
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    office_id: uuid.UUID = Field(foreign_key="offices.id", index=True)
+    to_line_user_id: str = Field(max_length=64)
+    kind: str = Field(max_length=40)
+    payload: list[dict[str, Any]] = Field(sa_column=Column(JSON, nullable=False))
+    status: str = Field(default=OutboxStatus.PENDING, max_length=20, index=True)
+    attempts: int = Field(default=0)
+    next_attempt_at: datetime | None = _dt(index=True)
+    claimed_until: datetime | None = _dt()
+    last_error: str | None = Field(default=None, max_length=500)
+    booking_id: uuid.UUID | None = Field(default=None)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    sent_at: datetime | None = _dt()
+
+
+class AuditLog(SQLModel, table=True):
+    """Who did what and when; never personal data (art. 6, 7)."""
+
+    __tablename__ = "audit_log"
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    office_id: uuid.UUID = Field(foreign_key="offices.id", index=True)
+    at: datetime = Field(sa_type=UTCDateTime, index=True)
+    actor: str = Field(max_length=100)
+    action: str = Field(max_length=60)
+    booking_id: uuid.UUID | None = Field(default=None)
+    detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class StaffAccount(SQLModel, table=True):
+    """A staff member of the office; may be linked to a LINE account for alerts."""
+
+    __tablename__ = "staff_accounts"
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    office_id: uuid.UUID = Field(foreign_key="offices.id", index=True)
+    login: str = Field(max_length=60, unique=True)
+    display_name: str = Field(max_length=60)
+    password_hash: str = Field(max_length=200)
+    role: str = Field(default="staff", max_length=20)
+    active: bool = Field(default=True)
+    line_user_id: str | None = Field(default=None, max_length=64, index=True)
+    link_code: str | None = Field(default=None, max_length=20)
+    link_code_expires_at: datetime | None = _dt()
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class FormToken(SQLModel, table=True):
+    """A single-use, short-lived link to the profile form, bound to one LINE user."""
+
+    __tablename__ = "form_tokens"
+    id: str = Field(primary_key=True, max_length=64)  # sha256 of the token, never the token
+    office_id: uuid.UUID = Field(foreign_key="offices.id", index=True)
+    user_id: uuid.UUID = Field(foreign_key="users.id", index=True)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    used_at: datetime | None = _dt()
+    failures: int = Field(default=0)
+
+
+class WaitlistEntry(SQLModel, table=True):
+    """A user waiting to hear when a slot frees up on one day (DESIGN.md §8)."""
+
+    __tablename__ = "waitlist"
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    office_id: uuid.UUID = Field(foreign_key="offices.id", index=True)
+    user_id: uuid.UUID = Field(foreign_key="users.id", index=True)
+    day: date = Field(index=True)
+    active: bool = Field(default=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    notified_at: datetime | None = _dt()

@@ -1,0 +1,80 @@
+"""Outbox rows: written inside the caller's transaction, claimed and settled by the sender."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Outbox, OutboxStatus
+
+_written: ContextVar[list[uuid.UUID] | None] = ContextVar("outbox_written", default=None)
+
+
+@contextmanager
+def collect_written() -> Iterator[list[uuid.UUID]]:
+    """Collect the ids of outbox rows written in this task, to deliver them right after."""
+    ids: list[uuid.UUID] = []
+    token = _written.set(ids)
+    try:
+        yield ids
+    finally:
+        _written.reset(token)
+
+
+def add_push(*, session: AsyncSession, office_id: uuid.UUID, to: str, kind: str,
+             payload: list[dict[str, Any]], now: datetime,
+             booking_id: uuid.UUID | None = None) -> Outbox:
+    """Queue one push (neutral reply payload) in the caller's transaction; does not commit."""
+    row = Outbox(office_id=office_id, to_line_user_id=to, kind=kind, payload=payload,
+                 next_attempt_at=now, booking_id=booking_id, created_at=now)
+    session.add(row)
+    collected = _written.get()
+    if collected is not None:
+        collected.append(row.id)
+    return row
+
+
+async def claim(*, session: AsyncSession, now: datetime, limit: int, lease: timedelta,
+                ids: list[uuid.UUID] | None = None) -> list[Outbox]:
+    """Claim due pending rows for `lease`; SKIP LOCKED lets several workers share the work."""
+    query = (
+        select(Outbox)
+        .where(Outbox.status == OutboxStatus.PENDING, Outbox.next_attempt_at <= now,
+               or_(Outbox.claimed_until.is_(None), Outbox.claimed_until <= now))
+        .order_by(Outbox.created_at)
+        .limit(limit)
+    )
+    if ids is not None:
+        query = query.where(Outbox.id.in_(ids))
+    if session.bind is not None and session.bind.dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    rows = list((await session.scalars(query)).all())
+    if rows:
+        await session.execute(
+            update(Outbox).where(Outbox.id.in_([r.id for r in rows]))
+            .values(claimed_until=now + lease)
+        )
+    return rows
+
+
+async def settle(*, session: AsyncSession, row_id: uuid.UUID, status: OutboxStatus,
+                 now: datetime, error: str | None = None,
+                 retry_at: datetime | None = None) -> None:
+    """Record the outcome of one delivery attempt."""
+    values: dict[str, Any] = {"claimed_until": None, "last_error": (error or None) and error[:500]}
+    if status == OutboxStatus.SENT:
+        values |= {"status": status, "sent_at": now}
+    elif retry_at is not None:
+        values |= {"next_attempt_at": retry_at}
+    else:
+        values |= {"status": status}
+    await session.execute(
+        update(Outbox).where(Outbox.id == row_id).values(attempts=Outbox.attempts + 1, **values)
+    )

@@ -1,0 +1,145 @@
+"""Shared fixtures: private Redis and PostgreSQL for the whole run, and the real app on a port."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import threading
+import uuid
+from collections.abc import Awaitable, Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
+
+import httpx
+import pytest
+import uvicorn
+
+from clock import SettableClock
+from config import Settings
+from devservices import PostgresServer, RedisServer, free_port
+
+T = TypeVar("T")
+JST = ZoneInfo("Asia/Tokyo")
+# A Tuesday in office hours, well before the year-end break.
+DEFAULT_NOW = datetime(2026, 12, 1, 10, 0, tzinfo=JST)
+LOG_DIR = Path(os.environ.get("MADOGUCHI_TEST_LOG_DIR", "test-artifacts"))
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[RedisServer]:
+    with RedisServer() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PostgresServer]:
+    with PostgresServer() as server:
+        yield server
+
+
+def new_db_name(prefix: str) -> str:
+    return f"{prefix}_{uuid.uuid4().hex[:10]}"
+
+
+class LiveApp:
+    """The real app served by uvicorn on a loopback port, in a thread with its own loop."""
+
+    def __init__(self, settings: Settings, clock: SettableClock) -> None:
+        from main import create_app
+
+        self.settings = settings
+        self.clock = clock
+        self.app = create_app(settings, clock)
+        self.services: Any = self.app.state.services
+        port = int(settings.public_base_url.rsplit(":", 1)[1])
+        config = uvicorn.Config(self.app, host="127.0.0.1", port=port, log_config=None,
+                                lifespan="on", loop="asyncio")
+        self.server = uvicorn.Server(config)
+        self.url = settings.public_base_url
+        self.http = httpx.Client(base_url=self.url, timeout=15)
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self.loop: asyncio.AbstractEventLoop | None = None
+
+    def _run(self) -> None:
+        loop = asyncio.new_event_loop()
+        self.loop = loop
+        loop.run_until_complete(self.server.serve())
+
+    def start(self) -> LiveApp:
+        self._thread.start()
+        ready = threading.Event()
+        for _ in range(600):
+            if self.server.started:
+                ready.set()
+                break
+            if not self._thread.is_alive():
+                break
+            threading.Event().wait(0.05)
+        if not ready.is_set():
+            raise RuntimeError("the app did not start")
+        return self
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self._thread.join(timeout=15)
+        self.http.close()
+
+    def call(self, coro: Awaitable[T]) -> T:
+        """Run a coroutine on the app's loop (to read the database the app uses)."""
+        assert self.loop is not None
+        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout=30)  # type: ignore[arg-type]
+
+    def send(self, user: str, **event: Any) -> list[dict[str, Any]]:
+        """Drive the emulator: send an event as `user` and return the messages the bot sent."""
+        response = self.http.post("/emulator/api/send", json={"user_id": user, **event})
+        response.raise_for_status()
+        return response.json()["messages"]
+
+    def send_raw(self, user: str, **event: Any) -> dict[str, Any]:
+        response = self.http.post("/emulator/api/send", json={"user_id": user, **event})
+        response.raise_for_status()
+        return response.json()
+
+    def messages(self, user: str) -> list[dict[str, Any]]:
+        response = self.http.get("/emulator/api/messages", params={"user_id": user})
+        response.raise_for_status()
+        return response.json()["messages"]
+
+
+def app_settings(database_url: str, redis_url: str, **overrides: Any) -> Settings:
+    """Settings for a test app: emulator on, migrations applied at start, own key prefix."""
+    port = free_port()
+    values: dict[str, Any] = dict(
+        environment="test", database_url=database_url, redis_url=redis_url,
+        redis_prefix=f"t{uuid.uuid4().hex[:8]}", public_base_url=f"http://127.0.0.1:{port}",
+        secret_key="test-secret-key", line_channel_secret="test-channel-secret",
+        line_channel_access_token="test-access-token", emulator=True, auto_migrate=True,
+    )
+    values.update(overrides)
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+@pytest.fixture(scope="session")
+def live(redis_server: RedisServer, pg_server: PostgresServer) -> Iterator[LiveApp]:
+    """One app for the end-to-end tests: PostgreSQL, Redis, emulator; each test uses new users."""
+    name = new_db_name("e2e")
+    pg_server.create_database_sync(name)
+    settings = app_settings(pg_server.dsn_for(name), redis_server.url)
+    app = LiveApp(settings, SettableClock(DEFAULT_NOW)).start()
+    yield app
+    app.stop()
+
+
+@pytest.fixture
+def clock(live: LiveApp) -> Iterator[SettableClock]:
+    """The live app's clock, reset to the default moment after each test."""
+    yield live.clock
+    live.clock.set(DEFAULT_NOW)
+
+
+@pytest.fixture
+def user() -> str:
+    """A fresh LINE user id, so tests never share a conversation."""
+    return "U" + uuid.uuid4().hex
