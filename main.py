@@ -17,6 +17,7 @@ from clock import Clock
 from config import Settings, get_settings
 from logs import configure_logging
 from services import Services
+from staff import build_staff_router
 
 
 def create_app(settings: Settings | None = None, clock: Clock | None = None) -> FastAPI:
@@ -35,6 +36,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     app.include_router(build_webhook_router(channel_secret=settings.line_channel_secret,
                                             dispatcher=_LazyDispatcher(services)))
     app.include_router(build_pages_router(services))
+    app.include_router(build_staff_router(services), prefix="/staff")
     if settings.emulator:
         from emulator import Emulator, build_router
 
@@ -113,6 +115,14 @@ def main(argv: list[str] | None = None) -> int:
         cmd_migrate(settings)
     elif args.command == "serve":
         cmd_serve(settings, args.host, args.port)
+    elif args.command == "staff":
+        from staff.cli import run as staff_cli
+
+        return staff_cli(settings, args.args)
+    elif args.command == "worker":
+        from worker.cli import run as worker_cli
+
+        return worker_cli(settings)
     else:
         print(f"{args.command}: not available yet", file=sys.stderr)
         return 2

@@ -1,0 +1,1 @@
+"""Background work on SAQ: outbox delivery, reminders, no-show sweep, deadlines, retention."""
