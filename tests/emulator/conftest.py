@@ -1,0 +1,77 @@
+"""Fixtures: the echo bot and the emulator served by uvicorn on a free loopback port.
+
+The server runs as a task on the session event loop, so the tests (marked with
+`loop_scope="session"`) share that loop with it and can call `Emulator.send` in-process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import time
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+import pytest_asyncio
+import uvicorn
+from emulator_harness import ACCESS_TOKEN, CHANNEL_SECRET, EchoBot, Harness, make_app
+from linebot.v3 import WebhookParser
+from linebot.v3.messaging import AsyncApiClient, AsyncMessagingApi, Configuration
+
+from emulator import Emulator
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def _server() -> AsyncIterator[Harness]:
+    emulator = Emulator(CHANNEL_SECRET, webhook_url="http://127.0.0.1:9/unset")
+    bot = EchoBot(WebhookParser(CHANNEL_SECRET))
+    app = make_app(emulator, bot)
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
+    serving = asyncio.create_task(server.serve(sockets=[sock]))
+    for _ in range(500):
+        if server.started:
+            break
+        await asyncio.sleep(0.01)
+    base_url = f"http://127.0.0.1:{port}"
+    # The webhook URL and the wait hook are learnt late, as the real app learns its port.
+    emulator.webhook_url = base_url + "/callback"
+    emulator.wait_for = bot.wait_for
+    api_client = AsyncApiClient(Configuration(host=base_url + "/emulator/line", access_token=ACCESS_TOKEN))
+    bot.api = AsyncMessagingApi(api_client)
+    http = httpx.AsyncClient(base_url=base_url, trust_env=False, timeout=10)
+    try:
+        yield Harness(emulator, bot, base_url, http, AsyncMessagingApi(api_client), api_client)
+    finally:
+        await http.aclose()
+        await api_client.close()
+        await emulator.aclose()
+        server.should_exit = True
+        await serving
+        sock.close()
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def harness(_server: Harness) -> AsyncIterator[Harness]:
+    """The shared server with the emulator's recorded state wiped before each test."""
+    emulator = _server.emulator
+    emulator.reset(richmenus=True)
+    yield _server
+    emulator.clear_faults()
+    emulator.wait_for = _server.bot.wait_for
+    emulator.webhook_url = _server.base_url + "/callback"
+    emulator.access_token = None
+    emulator.monthly_quota = None
+    emulator.wait_timeout = 5.0
+    emulator.reply_token_ttl = 60.0
+    emulator.clock = time.monotonic
+
+
+@pytest.fixture
+def secret() -> str:
+    """The channel secret the emulator signs with."""
+    return CHANNEL_SECRET

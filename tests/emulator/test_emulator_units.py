@@ -1,0 +1,46 @@
+"""Signing, ids and event shapes, checked against the real SDK without a server."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from linebot.v3 import WebhookParser
+from linebot.v3.exceptions import InvalidSignatureError
+from linebot.v3.webhooks import MessageEvent, TextMessageContent
+
+from emulator import sign
+from emulator.ids import ulid
+from emulator.webhook_sender import base_event, encode, envelope, text_message
+
+ULID_RE = re.compile(r"^[0-9A-HJKMNP-TV-Z]{26}$")
+
+def test_signature_is_accepted_by_the_sdk_parser_and_tampering_is_not(secret: str) -> None:
+    event = base_event("message", "U" + "a" * 32)
+    event["replyToken"] = "t" * 32
+    event["message"] = text_message("こんにちは 12/3 10時")
+    body = encode(envelope("Ubot", [event]))
+    parser = WebhookParser(secret)
+
+    events = parser.parse(body.decode("utf-8"), sign(secret, body))
+
+    assert isinstance(events[0], MessageEvent)
+    assert events[0].message.text == "こんにちは 12/3 10時"
+    with pytest.raises(InvalidSignatureError):
+        parser.parse(body.decode("utf-8").replace("10時", "11時"), sign(secret, body))
+    with pytest.raises(InvalidSignatureError):
+        parser.parse(body.decode("utf-8"), sign("another-secret", body))
+
+def test_webhook_event_ids_are_26_character_ulids() -> None:
+    first, second = ulid(), ulid()
+    assert ULID_RE.match(first) and ULID_RE.match(second)
+    assert first != second
+
+def test_text_message_content_is_an_sdk_text_message() -> None:
+    event = base_event("message", "U" + "b" * 32)
+    event["replyToken"] = "r"
+    event["message"] = text_message("x")
+    parsed = WebhookParser("x", skip_signature_verification=lambda: True).parse(
+        encode(envelope("Ubot", [event])).decode(), ""
+    )
+    assert isinstance(parsed[0].message, TextMessageContent)
