@@ -90,10 +90,66 @@ def cmd_migrate(settings: Settings) -> None:
     print("migrated:", settings.database_url.split("@")[-1])
 
 
+def cmd_richmenu(settings: Settings) -> int:
+    """Create the rich menu, upload its generated image and make it the default."""
+    from bot.richmenu import install
+
+    data_host = settings.line_host.replace("://api.", "://api-data.")
+    menu_id = asyncio.run(install(api_host=settings.line_host, data_host=data_host,
+                                  token=settings.line_channel_access_token))
+    print("rich menu installed:", menu_id)
+    return 0
+
+
 def cmd_serve(settings: Settings, host: str, port: int) -> None:
     import uvicorn
 
     uvicorn.run(create_app(settings), host=host, port=port, log_config=None)
+
+
+def cmd_demo(port: int) -> int:
+    """Everything on embedded defaults: SQLite file, private redis-server, emulator, worker."""
+    from pathlib import Path
+
+    from devservices import RedisServer
+    from devservices.ports import free_port, port_is_open
+
+    root = Path(".demo").resolve()
+    root.mkdir(exist_ok=True)
+    if port_is_open(port):
+        port = free_port()
+    with RedisServer(data_dir=root / "redis", appendonly=True) as redis:
+        settings = Settings(
+            _env_file=None, environment="demo",  # type: ignore[call-arg]
+            database_url=f"sqlite+aiosqlite:///{root / 'madoguchi.sqlite3'}",
+            redis_url=redis.url, public_base_url=f"http://127.0.0.1:{port}",
+            secret_key="demo-secret-key-not-for-production",
+            line_channel_secret="demo-channel-secret",
+            line_channel_access_token="demo-access-token", emulator=True, auto_migrate=True)
+        asyncio.run(_run_demo(settings, port))
+    return 0
+
+
+async def _run_demo(settings: Settings, port: int) -> None:
+    import uvicorn
+
+    from demo_setup import prepare_demo
+
+    app = create_app(settings)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None))
+    serving = asyncio.create_task(server.serve())
+    while not server.started:
+        if serving.done():
+            await serving
+            return
+        await asyncio.sleep(0.05)
+    background = await prepare_demo(app.state.services)
+    try:
+        await serving
+    finally:
+        for task in background:
+            task.cancel()
+        await asyncio.gather(*background, return_exceptions=True)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -104,7 +160,8 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--port", type=int, default=8000)
     sub.add_parser("migrate", help="apply database migrations")
     sub.add_parser("worker", help="run background jobs")
-    sub.add_parser("demo", help="everything on embedded defaults")
+    demo = sub.add_parser("demo", help="everything on embedded defaults")
+    demo.add_argument("--port", type=int, default=8000)
     sub.add_parser("richmenu", help="create and upload the rich menu")
     staff = sub.add_parser("staff", help="manage staff accounts")
     staff.add_argument("args", nargs=argparse.REMAINDER)
@@ -115,6 +172,10 @@ def main(argv: list[str] | None = None) -> int:
         cmd_migrate(settings)
     elif args.command == "serve":
         cmd_serve(settings, args.host, args.port)
+    elif args.command == "demo":
+        return cmd_demo(args.port)
+    elif args.command == "richmenu":
+        return cmd_richmenu(settings)
     elif args.command == "staff":
         from staff.cli import run as staff_cli
 

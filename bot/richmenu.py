@@ -1,0 +1,90 @@
+"""The rich menu: its areas (nonce-less postbacks), a generated image with Japanese labels, upload."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from dialogs.postback import Postback
+
+WIDTH, HEIGHT = 2500, 1686
+FONT_CANDIDATES = (
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc",
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/truetype/noto/NotoSansCJK-Regular.ttc",
+)
+
+
+@dataclass(frozen=True)
+class Area:
+    """One tappable area of the menu."""
+
+    label: str
+    action: str
+    x: int
+    y: int
+    w: int
+    h: int
+
+
+AREAS = (
+    Area("予約する", "menu.book", 0, 0, 1250, 843),
+    Area("予約の確認・キャンセル", "menu.mine", 1250, 0, 1250, 843),
+    Area("今すぐ相談", "menu.now", 0, 843, 834, 843),
+    Area("利用規約", "menu.terms", 834, 843, 833, 843),
+    Area("問い合わせ", "menu.contact", 1667, 843, 833, 843),
+)
+
+
+def rich_menu_body(name: str = "madoguchi-main") -> dict[str, Any]:
+    """The Messaging API's rich menu object; rich menu postbacks carry no nonce (never expire)."""
+    return {
+        "size": {"width": WIDTH, "height": HEIGHT}, "selected": True, "name": name,
+        "chatBarText": "メニュー",
+        "areas": [{"bounds": {"x": a.x, "y": a.y, "width": a.w, "height": a.h},
+                   "action": {"type": "postback", "label": a.label,
+                              "data": Postback(action=a.action).encode(),
+                              "displayText": a.label}} for a in AREAS],
+    }
+
+
+def render_image() -> bytes:
+    """A plain, high-contrast PNG with the labels (Noto Sans CJK when installed)."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    image = Image.new("RGB", (WIDTH, HEIGHT), "#ffffff")
+    draw = ImageDraw.Draw(image)
+    font_path = next((p for p in FONT_CANDIDATES if Path(p).exists()), None)
+    for index, area in enumerate(AREAS):
+        fill = "#06C755" if index == 0 else "#f2f5f3"
+        ink = "#ffffff" if index == 0 else "#1a1a1a"
+        draw.rectangle([area.x + 6, area.y + 6, area.x + area.w - 6, area.y + area.h - 6],
+                       fill=fill, outline="#cfd8d3", width=4)
+        size = 110 if len(area.label) <= 6 else 84
+        font = ImageFont.truetype(font_path, size) if font_path else ImageFont.load_default()
+        box = draw.textbbox((0, 0), area.label, font=font)
+        tx = area.x + (area.w - (box[2] - box[0])) / 2
+        ty = area.y + (area.h - (box[3] - box[1])) / 2
+        draw.text((tx, ty), area.label, font=font, fill=ink)
+    out = io.BytesIO()
+    image.save(out, format="PNG", optimize=True)
+    return out.getvalue()
+
+
+async def install(*, api_host: str, data_host: str, token: str) -> str:
+    """Create the menu, upload its image and make it the default; returns the richMenuId."""
+    headers = {"Authorization": f"Bearer {token}"}
+    async with httpx.AsyncClient(timeout=30, headers=headers) as http:
+        created = await http.post(f"{api_host}/v2/bot/richmenu", json=rich_menu_body())
+        created.raise_for_status()
+        menu_id = created.json()["richMenuId"]
+        upload = await http.post(f"{data_host}/v2/bot/richmenu/{menu_id}/content",
+                                 content=render_image(), headers={"Content-Type": "image/png"})
+        upload.raise_for_status()
+        default = await http.post(f"{api_host}/v2/bot/user/all/richmenu/{menu_id}")
+        default.raise_for_status()
+    return menu_id
