@@ -111,12 +111,12 @@ class LiveApp:
 def app_settings(database_url: str, redis_url: str, **overrides: Any) -> Settings:
     """Settings for a test app: emulator on, migrations applied at start, own key prefix."""
     port = free_port()
-    values: dict[str, Any] = dict(
-        environment="test", database_url=database_url, redis_url=redis_url,
-        redis_prefix=f"t{uuid.uuid4().hex[:8]}", public_base_url=f"http://127.0.0.1:{port}",
-        secret_key="test-secret-key", line_channel_secret="test-channel-secret",
-        line_channel_access_token="test-access-token", emulator=True, auto_migrate=True,
-    )
+    values: dict[str, Any] = {
+        "environment": "test", "database_url": database_url, "redis_url": redis_url,
+        "redis_prefix": f"t{uuid.uuid4().hex[:8]}", "public_base_url": f"http://127.0.0.1:{port}",
+        "secret_key": "test-secret-key", "line_channel_secret": "test-channel-secret",
+        "line_channel_access_token": "test-access-token", "emulator": True, "auto_migrate": True,
+    }
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
 
