@@ -90,6 +90,10 @@ class Engine:
             return await self._run(ctx, entry, inp)
         state = self._registry.states.get(ctx.conv.state)
         if state is None or state.on_text is None:
+            matched = self._registry.match(text)
+            if matched is not None:
+                entry = self._registry.entries[matched]
+                return await self._run(ctx, entry, Input(kind="text", text=text))
             raise Invalid(state.text_hint if state else m.IDLE_HINT)
         return await self._run(ctx, state.on_text, Input(kind="text", text=text))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
 
 from dialogs.flow import Handler, State
@@ -17,6 +18,7 @@ class Registry:
     states: dict[str, State] = field(default_factory=dict)
     entries: dict[str, Handler] = field(default_factory=dict)
     keywords: dict[str, str] = field(default_factory=dict)
+    patterns: list[tuple[re.Pattern[str], str]] = field(default_factory=list)
 
     def state(self, state: State) -> State:
         """Register a state; ids are namespaced strings like "booking:pick_day"."""
@@ -30,6 +32,14 @@ class Registry:
         self.entries[action] = handler
         for word in keywords:
             self.keywords[word] = action
+
+    def pattern(self, regex: str, action: str) -> None:
+        """Typed text of a shape (e.g. a one-time code) that starts an entry when no step asks."""
+        self.patterns.append((re.compile(regex), action))
+
+    def match(self, text: str) -> str | None:
+        """The entry action whose pattern matches all of `text`, if any."""
+        return next((action for regex, action in self.patterns if regex.fullmatch(text)), None)
 
     def check(self, next_state: str) -> None:
         """Warn when a handler returns a state nobody registered (a typo, not a user error)."""
