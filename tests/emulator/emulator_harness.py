@@ -13,6 +13,7 @@ from fastapi import FastAPI, Request, Response
 from linebot.v3 import WebhookParser
 from linebot.v3.exceptions import InvalidSignatureError
 from linebot.v3.messaging import (
+    ApiException,
     AsyncApiClient,
     AsyncMessagingApi,
     PushMessageRequest,
@@ -42,6 +43,7 @@ class EchoBot:
     api: AsyncMessagingApi | None = None
     bodies: list[dict[str, Any]] = field(default_factory=list)
     rejected: int = 0
+    errors: list[int] = field(default_factory=list)
     _done: dict[str, asyncio.Event] = field(default_factory=dict)
 
     def _flag(self, event_id: str) -> asyncio.Event:
@@ -51,11 +53,18 @@ class EchoBot:
         """Return once the event has been handled (the app's `wait_for` hook)."""
         await self._flag(event_id).wait()
 
+    def received(self, events: list[Any]) -> None:
+        """Start a fresh "done" flag per event: a redelivery reuses the event id."""
+        for event in events:
+            self._done[event.webhook_event_id] = asyncio.Event()
+
     async def handle(self, events: list[Any]) -> None:
         """Reply to each event; mark it done even when the reply fails."""
         for event in events:
             try:
                 await self._answer(event)
+            except ApiException as exc:
+                self.errors.append(exc.status)
             finally:
                 self._flag(event.webhook_event_id).set()
 
@@ -113,6 +122,7 @@ def make_app(emulator: Emulator, bot: EchoBot) -> FastAPI:
             bot.rejected += 1
             return Response("invalid signature", status_code=400)
         bot.bodies.append(json.loads(body))
+        bot.received(events)
         task = asyncio.create_task(bot.handle(events))
         tasks.add(task)
         task.add_done_callback(tasks.discard)

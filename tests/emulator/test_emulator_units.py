@@ -15,6 +15,7 @@ from emulator.webhook_sender import base_event, encode, envelope, text_message
 
 ULID_RE = re.compile(r"^[0-9A-HJKMNP-TV-Z]{26}$")
 
+
 def test_signature_is_accepted_by_the_sdk_parser_and_tampering_is_not(secret: str) -> None:
     event = base_event("message", "U" + "a" * 32)
     event["replyToken"] = "t" * 32

@@ -130,6 +130,7 @@ async def test_redelivery_keeps_the_event_id_and_sets_is_redelivery(harness: Har
     assert redelivered["postback"] == original["postback"]
     # The reply token was used by the first delivery, so the bot's second reply fails.
     assert again.json()["messages"] == []
+    assert harness.bot.errors[-1] == 400
     parsed = WebhookParser("x", skip_signature_verification=lambda: True).parse(
         encode(harness.bot.bodies[-1]).decode(), ""
     )
