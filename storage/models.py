@@ -242,3 +242,8 @@ class WaitlistEntry(SQLModel, table=True):
     active: bool = Field(default=True)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     notified_at: datetime | None = _dt()
+    # What the user was booking, so the first tap on an offer can commit at once (0002).
+    purpose: str | None = Field(default=None, max_length=40)
+    job_number: str | None = Field(default=None, max_length=20)
+    applicants: int | None = Field(default=None)
+    attendant: str | None = Field(default=None, max_length=20)
