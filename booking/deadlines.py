@@ -20,6 +20,7 @@ def request_deadline(
     day: date, closures: Collection[date] = (), cutoff: time = DEFAULT_CUTOFF
 ) -> datetime:
     """Last moment (JST) a request for `day` is taken: the previous open day at `cutoff`."""
+    # The cut-off is office time; a zone attached to it by a caller must not shift it.
     return datetime.combine(
         previous_open_day(day, closures), cutoff.replace(tzinfo=None), tzinfo=JST
     )

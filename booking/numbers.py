@@ -8,10 +8,10 @@ from booking import messages
 from booking.errors import ParseError
 from booking.normalize import compact
 
-# re.ASCII: \d alone would accept Arabic-Indic and other digits that NFKC leaves alone.
 # Far longer than any number with decorations; longer input is rejected before any regex runs.
 _MAX_INPUT = 64
 
+# re.ASCII: \d alone would accept Arabic-Indic and other digits that NFKC leaves alone.
 # 5 digits (the office part) + up to 8 digits (the serial), hyphen optional.
 _FIVE_PLUS_EIGHT = re.compile(r"(\d{5})-(\d{1,8})|(\d{5})(\d{1,8})", re.ASCII)
 # 4-6-1; no public check-digit algorithm exists, so only the shape is checked.

@@ -43,7 +43,7 @@ def slot_end(starts_at: datetime) -> datetime:
 def is_slot_start(moment: datetime, closures: Collection[date] = ()) -> bool:
     """Whether `moment` is exactly the start of a session on an open day."""
     local = to_jst(moment)
-    return is_open_day(local.date(), closures) and local.timetz().replace(tzinfo=None) in SLOT_TIMES
+    return is_open_day(local.date(), closures) and local.time() in SLOT_TIMES
 
 
 def start_of_office_day(day: date) -> datetime:

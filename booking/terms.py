@@ -24,13 +24,15 @@ class TermsVersion:
 
 def current_terms(versions: Iterable[TermsVersion], at: datetime) -> TermsVersion | None:
     """The version in effect at `at`: the newest one already effective; None before the first."""
-    in_effect = [v for v in versions if v.effective_from <= to_jst(at)]
+    moment = to_jst(at)
+    in_effect = [v for v in versions if v.effective_from <= moment]
     return max(in_effect, key=lambda v: v.effective_from, default=None)
 
 
 def upcoming_terms(versions: Iterable[TermsVersion], at: datetime) -> TermsVersion | None:
     """The next announced version not yet in effect at `at`, so users can be told in advance."""
-    pending = [v for v in versions if v.effective_from > to_jst(at)]
+    moment = to_jst(at)
+    pending = [v for v in versions if v.effective_from > moment]
     return min(pending, key=lambda v: v.effective_from, default=None)
 
 

@@ -83,7 +83,13 @@ class _Reading:
 
 
 def parse_when(text: str, now: datetime) -> tuple[date, time | None]:
-    """Read a typed date and optional time, relative to `now` (JST); see DESIGN §5."""
+    """Read a typed date and optional time, relative to `now` (JST); see DESIGN §5.
+
+    The answer is what the user said, not whether it is bookable: past dates, closed days and
+    off-grid minutes come back as typed for the caller to judge and confirm back. A year-less
+    date is its next occurrence (today included); a weekday alone is the next one after today;
+    a time alone is today; a bare 1–5時 is afternoon; "10:00～10:30" gives its start.
+    """
     today = to_jst(now).date()
     if not isinstance(text, str) or len(text) > _MAX_INPUT:
         raise ParseError(messages.WHEN_EXPECTED)
