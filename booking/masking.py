@@ -34,8 +34,18 @@ def mask_number(number: str) -> str:
     return head + sep + _mask_all_but_tail(rest)
 
 
+_COMPANY_FORMS = ("株式会社", "有限会社", "合同会社", "合資会社", "合名会社", "一般社団法人",
+                  "公益社団法人", "一般財団法人", "公益財団法人", "社会福祉法人", "医療法人",
+                  "特定非営利活動法人", "NPO法人", "(株)", "(有)")
+
+
 def mask_name(name: str) -> str:
     """Address a user without echoing their full name ("山田 太郎" → "山田 様")."""
+    company = next((form for form in _COMPANY_FORMS if form in name), None)
+    if company is not None:
+        # A company is addressed by its legal form and the first two characters of its name.
+        rest = name.replace(company, "").strip()
+        return f"{company}{rest[:2]}… 様" if rest else f"{company} 様"
     parts = name.split()
     if not parts:
         return "お客様"

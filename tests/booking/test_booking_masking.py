@@ -55,3 +55,10 @@ def test_registration_numbers_keep_the_office_part_and_last_four_digits(
     number: str, masked: str
 ) -> None:
     assert mask_number(number) == masked
+
+
+def test_company_names_keep_the_legal_form_and_two_characters():
+    from booking import mask_name
+
+    assert mask_name("株式会社ABC") == "株式会社AB… 様"
+    assert mask_name("見本商事株式会社") == "株式会社見本… 様"
