@@ -130,6 +130,7 @@ class Emulator:
         self._blocked: set[str] = set()
         self._images: set[str] = set()
         self._usage: dict[str, int] = {}
+        self._last_sent: dict[str, float] = {}
 
     # --- driver: users, state, reading what was sent ------------------------------------
 
@@ -190,7 +191,7 @@ class Emulator:
         with self._lock:
             for store in (
                 self._messages, self._transcripts, self._reply_tokens, self._retry_keys,
-                self._events, self._profiles, self._usage,
+                self._events, self._profiles, self._usage, self._last_sent,
             ):
                 store.clear()
             self._log.clear()
@@ -460,7 +461,9 @@ class Emulator:
             if message.get("type") in QUOTABLE_TYPES:
                 entry["quoteToken"] = ids.quote_token()
             sent.append(entry)
+        now = time.time()
         for user in to:
+            self._last_sent[user] = now
             self._messages.setdefault(user, []).extend(copy.deepcopy(messages))
             self._transcripts.setdefault(user, []).extend(
                 {"from": "bot", "message": copy.deepcopy(m)} for m in messages
@@ -510,10 +513,15 @@ class Emulator:
         return ok(status=202)
 
     def loading_until(self, user_id: str) -> float | None:
-        """Epoch seconds until which the user's loading animation shows, if one is running."""
+        """Epoch seconds until which the user's loading animation shows, if one is running.
+
+        As in the LINE app, a message arriving after the start ends the animation.
+        """
         with self._lock:
             for entry in reversed(self._loading):
                 if entry["chat_id"] == user_id:
+                    if self._last_sent.get(user_id, 0.0) >= entry["started"]:
+                        return None
                     until = entry["started"] + entry["seconds"]
                     return until if until > time.time() else None
         return None

@@ -16,7 +16,11 @@ from linebot.v3.messaging import (
     ApiException,
     AsyncApiClient,
     AsyncMessagingApi,
+    DatetimePickerAction,
+    PostbackAction,
     PushMessageRequest,
+    QuickReply,
+    QuickReplyItem,
     ReplyMessageRequest,
     TextMessage,
 )
@@ -86,6 +90,16 @@ class EchoBot:
                 ))
             elif text == "silent":
                 return
+            elif text == "choices":
+                await self.api.reply_message(ReplyMessageRequest(reply_token=token, messages=[
+                    TextMessage(text="選んでください", quick_reply=QuickReply(items=[
+                        QuickReplyItem(action=PostbackAction(
+                            label="職業相談", data="purpose=consult", display_text="職業相談です")),
+                        QuickReplyItem(action=DatetimePickerAction(
+                            label="日付", data="pick=day", mode="date",
+                            initial="2026-12-03", min="2026-12-01", max="2027-01-31")),
+                    ])),
+                ]))
             else:
                 await self._reply(token, text)
         elif isinstance(event, MessageEvent) and isinstance(event.message, StickerMessageContent):

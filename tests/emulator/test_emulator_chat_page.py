@@ -1,0 +1,95 @@
+"""The chat page: self-contained, Japanese, and working in a real browser when one is here."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from emulator_harness import Harness
+
+pytestmark = pytest.mark.asyncio(loop_scope="session")
+
+
+def _script_of(page: str) -> str:
+    scripts = re.findall(r"<script>(.*?)</script>", page, re.S)
+    assert len(scripts) == 1
+    return scripts[0]
+
+
+async def test_chat_page_is_self_contained_japanese_and_configured(harness: Harness) -> None:
+    root = await harness.http.get("/emulator/")
+    chat = await harness.http.get("/emulator/chat", params={"user_id": "U" + "0" * 32})
+
+    for response in (root, chat):
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith("text/html")
+        page = response.text
+        assert '<html lang="ja">' in page
+        assert "ハローワーク五所川原" in page
+        assert '"base": "/emulator"' in page
+        assert "__CONFIG_JSON__" not in page and "__ACCOUNT_NAME__" not in page
+        # No CDN or other outside resource: the page must work offline.
+        assert not re.search(r"<(script|link)[^>]+(src|href)=\"(https?:)?//", page)
+        for label in ("友だち追加", "ブロック", "送信"):
+            assert label in page
+
+
+async def test_chat_page_script_is_valid_javascript(harness: Harness, tmp_path: Path) -> None:
+    node = shutil.which("node") or shutil.which("nodejs")
+    if node is None:
+        pytest.skip("node is not installed")
+    page = (await harness.http.get("/emulator/")).text
+    script = tmp_path / "chat.js"
+    script.write_text(_script_of(page), encoding="utf-8")
+
+    result = subprocess.run([node, "--check", str(script)], capture_output=True, text=True, timeout=30)
+
+    assert result.returncode == 0, result.stderr
+
+
+def _chromium() -> str | None:
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+async def test_chat_page_talks_to_the_bot_in_a_browser(harness: Harness) -> None:
+    browser_path = _chromium()
+    if browser_path is None:
+        pytest.skip("no Chromium on this machine")
+    playwright_api = pytest.importorskip("playwright.async_api")
+    user = await harness.new_user()
+    errors: list[str] = []
+
+    async with playwright_api.async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=browser_path, args=["--no-sandbox"])
+        try:
+            page = await browser.new_page(viewport={"width": 400, "height": 800})
+            page.on("pageerror", lambda exc: errors.append(str(exc)))
+            await page.goto(f"{harness.base_url}/emulator/chat?user_id={user}")
+            await page.click("#follow")
+            await page.wait_for_selector(".row.bot .bubble >> text=welcome", timeout=5000)
+            await page.fill("#text", "choices")
+            await page.press("#text", "Enter")
+            await page.click(".chip >> text=職業相談", timeout=5000)
+            await page.wait_for_selector(".row.user .bubble >> text=職業相談です", timeout=5000)
+            await page.wait_for_selector("text=postback purpose=consult {}", timeout=5000)
+            await page.fill("#text", "choices")
+            await page.press("#text", "Enter")
+            await page.click(".chip >> text=日付", timeout=5000)
+            picker = page.locator("#picker-input")
+            assert await picker.get_attribute("type") == "date"
+            assert await picker.get_attribute("min") == "2026-12-01"
+            await picker.fill("2026-12-10")
+            await page.click("#picker-form button.ok")
+            await page.wait_for_selector('text=postback pick=day {"date": "2026-12-10"}', timeout=5000)
+        finally:
+            await browser.close()
+
+    assert errors == []
+    assert harness.emulator.texts_for(user)[0] == "welcome"
