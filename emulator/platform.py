@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import logging
 import threading
 import time
 from collections import OrderedDict, deque
@@ -54,6 +55,7 @@ TINY_PNG = bytes.fromhex(
 )
 
 WaitFor = Callable[[str], Awaitable[None]]
+logger = logging.getLogger(__name__)
 
 
 class SendResult(TypedDict):
@@ -168,7 +170,8 @@ class Emulator:
 
     def log_for(self, user_id: str) -> list[dict[str, Any]]:
         """The log entries that sent something to `user_id`."""
-        return [entry for entry in self.log if user_id in entry["to"]]
+        with self._lock:
+            return copy.deepcopy([entry for entry in self._log if user_id in entry["to"]])
 
     def loading_for(self, user_id: str) -> list[dict[str, Any]]:
         """Loading animations started for `user_id`."""
@@ -250,9 +253,30 @@ class Emulator:
                 await asyncio.wait_for(self.wait_for(event_id), self.wait_timeout)
             except TimeoutError:
                 timed_out = True
+            except Exception:
+                # A broken hook must not break the driver: answer what arrived, say so.
+                logger.exception("wait_for hook failed for webhook event %s", event_id)
+                timed_out = True
         return SendResult(
             messages=self.messages_for(user_id, since=start), webhook_event_id=event_id,
             webhook_status=status, timed_out=timed_out,
+        )
+
+    def new_event(
+        self, user_id: str, text: str | None = None, *, postback: str | None = None,
+        params: dict[str, Any] | None = None, event: str | None = None, sticker: bool = False,
+        image: bool = False, mode: str = "active",
+    ) -> dict[str, Any]:
+        """Build, record and return one event (reply token issued) without delivering it.
+
+        For load generators that post the webhook themselves: sign
+        `webhook_sender.encode(envelope(bot_user_id, [event]))` with `sign()`.
+        """
+        if sum([text is not None, postback is not None, event is not None, sticker, image]) != 1:
+            raise ValueError("give exactly one of text, postback, event, sticker, image")
+        return self._new_event(
+            user_id, text=text, postback=postback, params=params, event=event,
+            sticker=sticker, image=image, mode=mode, display_text=None,
         )
 
     def _redelivery(self, user_id: str, event_id: str) -> dict[str, Any]:
@@ -480,7 +504,7 @@ class Emulator:
         })
         return sent
 
-    def validate(self, kind: str, body: dict[str, Any]) -> ApiResult:
+    def validate(self, body: dict[str, Any]) -> ApiResult:
         """`POST /v2/bot/message/validate/{kind}`: check messages without sending."""
         problems = check_messages(body.get("messages"))
         return ApiResult(400, error_body(problems)) if problems else ok()

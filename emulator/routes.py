@@ -124,9 +124,10 @@ def _line_router(emulator: Emulator) -> APIRouter:
         return _respond(emulator.multicast(body, key, request.state.line_request_id))
 
     @router.post("/v2/bot/message/validate/{kind}")
-    async def validate(kind: Literal["reply", "push", "multicast", "narrowcast", "broadcast"],
-                       request: Request) -> Response:
-        return _respond(emulator.validate(kind, await _json_object(request)))
+    async def validate(kind: str, request: Request) -> Response:
+        if kind not in ("reply", "push", "multicast", "narrowcast", "broadcast"):
+            return _respond(error(404, "Not found"))
+        return _respond(emulator.validate(await _json_object(request)))
 
     @router.get("/v2/bot/message/quota")
     async def quota() -> Response:

@@ -9,7 +9,7 @@ from linebot.v3 import WebhookParser
 from linebot.v3.exceptions import InvalidSignatureError
 from linebot.v3.webhooks import MessageEvent, TextMessageContent
 
-from emulator import sign
+from emulator import Emulator, sign
 from emulator.ids import ulid
 from emulator.webhook_sender import base_event, encode, envelope, text_message
 
@@ -45,3 +45,20 @@ def test_text_message_content_is_an_sdk_text_message() -> None:
         encode(envelope("Ubot", [event])).decode(), ""
     )
     assert isinstance(parsed[0].message, TextMessageContent)
+
+
+def test_new_event_builds_a_signed_ready_event_with_a_usable_reply_token() -> None:
+    emulator = Emulator("secret", webhook_url="")
+    event = emulator.new_event("U" + "c" * 32, "hello")
+    body = encode(envelope(emulator.bot_user_id, [event]))
+
+    parsed = WebhookParser("secret").parse(body.decode(), sign("secret", body))
+    result = emulator.reply(
+        {"replyToken": event["replyToken"], "messages": [{"type": "text", "text": "hi"}]}, "rid"
+    )
+
+    assert isinstance(parsed[0].message, TextMessageContent)
+    assert result.status == 200
+    assert emulator.texts_for("U" + "c" * 32) == ["hi"]
+    with pytest.raises(ValueError):
+        emulator.new_event("U" + "c" * 32)
