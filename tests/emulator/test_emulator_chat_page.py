@@ -73,21 +73,21 @@ async def test_chat_page_talks_to_the_bot_in_a_browser(harness: Harness) -> None
             page.on("pageerror", lambda exc: errors.append(str(exc)))
             await page.goto(f"{harness.base_url}/emulator/chat?user_id={user}")
             await page.click("#follow")
-            await page.wait_for_selector(".row.bot .bubble >> text=welcome", timeout=5000)
+            await page.wait_for_selector(".row.bot .bubble >> text=welcome", timeout=10_000)
             await page.fill("#text", "choices")
             await page.press("#text", "Enter")
-            await page.click(".chip >> text=職業相談", timeout=5000)
-            await page.wait_for_selector(".row.user .bubble >> text=職業相談です", timeout=5000)
-            await page.wait_for_selector("text=postback purpose=consult {}", timeout=5000)
+            await page.click(".chip >> text=職業相談", timeout=10_000)
+            await page.wait_for_selector(".row.user .bubble >> text=職業相談です", timeout=10_000)
+            await page.wait_for_selector("text=postback purpose=consult {}", timeout=10_000)
             await page.fill("#text", "choices")
             await page.press("#text", "Enter")
-            await page.click(".chip >> text=日付", timeout=5000)
+            await page.click(".chip >> text=日付", timeout=10_000)
             picker = page.locator("#picker-input")
             assert await picker.get_attribute("type") == "date"
             assert await picker.get_attribute("min") == "2026-12-01"
             await picker.fill("2026-12-10")
             await page.click("#picker-form button.ok")
-            await page.wait_for_selector('text=postback pick=day {"date": "2026-12-10"}', timeout=5000)
+            await page.wait_for_selector('text=postback pick=day {"date": "2026-12-10"}', timeout=10_000)
         finally:
             await browser.close()
 

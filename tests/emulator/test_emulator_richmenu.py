@@ -140,3 +140,31 @@ async def test_image_can_be_uploaded_once(harness: Harness) -> None:
         await blob.set_rich_menu_image(menu, PNG, _headers={"Content-Type": "image/png"})
 
     assert caught.value.status == 400
+
+
+async def test_bulk_link_default_lookup_and_alias_removal(harness: Harness) -> None:
+    users = [await harness.new_user() for _ in range(2)]
+    menu = await make_menu(harness)
+    auth = {"Authorization": "Bearer t"}
+    base = "/emulator/line/v2/bot"
+
+    linked = await harness.http.post(f"{base}/richmenu/bulk/link", headers=auth,
+                                     json={"richMenuId": menu, "userIds": users})
+    no_default = await harness.http.get(f"{base}/user/all/richmenu", headers=auth)
+    await harness.api.set_default_rich_menu(menu)
+    default = await harness.api.get_default_rich_menu_id()
+    await harness.api.create_rich_menu_alias(CreateRichMenuAliasRequest(rich_menu_alias_id="main", rich_menu_id=menu))
+    await harness.api.delete_rich_menu_alias("main")
+    unlinked = await harness.http.post(f"{base}/richmenu/bulk/unlink", headers=auth, json={"userIds": users})
+    validated = await harness.api.validate_rich_menu_object(menu_request())
+
+    assert linked.status_code == 202 and unlinked.status_code == 202
+    assert no_default.status_code == 404
+    assert default.rich_menu_id == menu
+    assert validated is None
+    with pytest.raises(ApiException) as missing:
+        await harness.api.get_rich_menu_alias("main")
+    assert missing.value.status == 404
+    with pytest.raises(ApiException) as personal:
+        await harness.api.get_rich_menu_id_of_user(users[0])
+    assert personal.value.status == 404
