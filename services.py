@@ -58,7 +58,9 @@ class Services:
         self.holds = SlotHolds(self.redis, prefix=s.redis_prefix)
         self.line = LineGateway(host=self.line_host, access_token=s.line_channel_access_token)
         self.sender = OutboxSender(sessions=self.sessions, line=self.line, clock=self.clock.now)
-        self.port = OfficeService(self.sessions, self.office_id, self.office)
+        self.port = OfficeService(self.sessions, self.office_id, self.office, holds=self.holds,
+                                  secret_key=s.secret_key, hold_ms=s.slot_hold_ms,
+                                  form_minutes=s.form_token_minutes, liff_id=s.liff_id)
         self.registry = build_registry()
         self.engine = Engine(store=self.store, registry=self.registry, port=self.port,
                              clock=self.clock.now, services=self)
@@ -77,6 +79,8 @@ class Services:
     async def stop(self) -> None:
         """Let running handlers finish, then close connections."""
         await self.tracker.drain()
+        if self.emulator is not None:
+            await self.emulator.aclose()
         await self.line.close()
         await self.redis.aclose()
         await self.db.dispose()
