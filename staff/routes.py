@@ -1,4 +1,4 @@
-"""Staff console routes, mounted at /staff."""
+"""Staff console routes, mounted at /staff: server-rendered pages that also answer JSON."""
 
 from __future__ import annotations
 
@@ -6,7 +6,17 @@ from typing import Any
 
 from fastapi import APIRouter
 
+from staff import pages_auth, pages_bookings, pages_office, pages_users
+from staff.console import Console, route_class
+from storage.staff_line import StaffLinePort
+
 
 def build_staff_router(services: Any) -> APIRouter:
     """The console; `services` is the app's container (filled in at start-up)."""
-    return APIRouter()
+    console = Console(services)
+    # The bot's staff flow reaches the same records through this port (dialogs/flows/staff.py).
+    services.extras["staff"] = StaffLinePort(services)
+    router = APIRouter(route_class=route_class(console))
+    for pages in (pages_auth, pages_bookings, pages_office, pages_users):
+        pages.add_routes(router, console)
+    return router

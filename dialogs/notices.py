@@ -1,0 +1,96 @@
+"""What users are pushed when staff act on their booking or publish new terms (neutral replies)."""
+
+from __future__ import annotations
+
+from dialogs.flows.labels import SHORT_PURPOSES as PURPOSES
+from dialogs.postback import Postback
+from dialogs.replies import Card, Choice, Link, Reply, Text
+
+ATTENDANTS = {"interpreter": "通訳者", "assistant": "介助者", "both": "通訳者・介助者"}
+MY_BOOKINGS = "予約の確認・キャンセル"  # the menu keyword: the user's bookings, each with a cancel button
+
+CONFIRMED_TITLE = "ご予約が確定しました"
+CONFIRMED_INTRO = "オンライン相談ブースのご予約を確定しました。当日はお時間までにお越しください。"
+# Terms art. 11(2)(3): said at confirmation and again in the day-before reminder.
+RULES_TITLE = "ご利用にあたってのお願い"
+RULES = (
+    "・録画・録音はできません。",
+    "・ブースにはご本人以外の方が入らないようにしてください。",
+    "・通訳者・介助者が同席する場合は、事前に必ずお知らせください。",
+)
+REMINDER_NOTE = "前日にもあらためてお知らせします。"
+CANCEL_NOTE = "ご都合が悪くなった場合は、下のボタンから取り消すか、お電話（{phone}）でご連絡ください。"
+CANCEL_LABEL = "予約の確認・取消"
+ATTENDANT_LINE = "同席：{who}（お知らせいただいた方のみ）"
+
+MOVED_TITLE = "予約時間の変更のお願い"
+MOVED_TEXT = (
+    "申し訳ありません。窓口の都合により、ご予約の時間を次のとおり変更させていただけますでしょうか。\n"
+    "変更前：{old}\n変更後：{new}\n"
+    "この時間でよろしければ「この時間で受ける」を、ご都合が悪ければ「取り消す」を選んでください。"
+    "ご相談はお電話（{phone}）でも承ります。"
+)
+ACCEPT_MOVE = "この時間で受ける"
+REFUSE_MOVE = "取り消す"
+
+DECLINED_TEXT = (
+    "申し訳ありません。{slot}のご予約の申込みは、お受けすることができませんでした。\n"
+    "理由：{reason}\n"
+    "ご不明な点は、お電話（{phone}）でお問い合わせください。"
+)
+NO_SHOW_TEXT = (
+    "{slot}のご予約は、開始時刻から10分を過ぎてもご連絡がなかったため、キャンセル扱いとなりました"
+    "（利用規約第5条第4項）。\n"
+    "このようなことが続くと、今後のご利用をお断りすることがあります。"
+    "ご事情がある場合は、お電話（{phone}）でご連絡ください。"
+)
+TERMS_TEXT = (
+    "利用規約を改定します（{version}版、{effective}から適用）。\n"
+    "主な変更点：\n{changes}\n"
+    "適用日以降に予約や「今すぐ相談」をご利用の際は、新しい規約への同意をお願いします。"
+)
+TERMS_LINK = "新しい規約を読む"
+TERMS_LINK_TEXT = "改定後の利用規約の全文です。"
+
+
+def purpose_label(code: str) -> str:
+    """The purpose in a few words (DESIGN.md §7)."""
+    return PURPOSES.get(code, "ご相談")
+
+
+def confirmed(*, slot: str, purpose: str, attendant: str, office_phone: str) -> list[Reply]:
+    """The booking is confirmed: when, what, the art. 11(2)(3) rules, and a way to cancel."""
+    lines = [slot, f"内容：{purpose_label(purpose)}"]
+    if attendant in ATTENDANTS:
+        lines.append(ATTENDANT_LINE.format(who=ATTENDANTS[attendant]))
+    card = Card(title=CONFIRMED_TITLE, lines=lines, alt=f"{CONFIRMED_TITLE}：{slot}",
+                buttons=[Choice(label=CANCEL_LABEL, text=MY_BOOKINGS)])
+    rules = "\n".join([RULES_TITLE, *RULES, REMINDER_NOTE, CANCEL_NOTE.format(phone=office_phone)])
+    return [Text(text=CONFIRMED_INTRO), card, Text(text=rules)]
+
+
+def moved(*, old_slot: str, new_slot: str, new_booking_id: str, office_phone: str) -> list[Reply]:
+    """Staff propose another time; the user accepts or cancels (buttons that never expire)."""
+    accept = Postback(action="booking.accept_move", value=new_booking_id).encode()
+    refuse = Postback(action="booking.refuse_move", value=new_booking_id).encode()
+    text = MOVED_TEXT.format(old=old_slot, new=new_slot, phone=office_phone)
+    return [Card(title=MOVED_TITLE, lines=[text], alt=f"{MOVED_TITLE}：{new_slot}", buttons=[
+        Choice(label=ACCEPT_MOVE, data=accept, style="primary"),
+        Choice(label=REFUSE_MOVE, data=refuse)])]
+
+
+def declined(*, slot: str, reason: str, office_phone: str) -> list[Reply]:
+    """The request is declined, with the reason and the office phone."""
+    return [Text(text=DECLINED_TEXT.format(slot=slot, reason=reason, phone=office_phone))]
+
+
+def no_show(*, slot: str, office_phone: str) -> list[Reply]:
+    """Deemed cancelled ten minutes after the start without contact (art. 5(4))."""
+    return [Text(text=NO_SHOW_TEXT.format(slot=slot, phone=office_phone))]
+
+
+def terms_changed(*, version: str, effective: str, changes: str, url: str) -> list[Reply]:
+    """New terms are announced with their effective date (art. 12); consent is asked later."""
+    text = TERMS_TEXT.format(version=version, effective=effective,
+                             changes=changes or "全文をご確認ください。")
+    return [Text(text=text), Link(text=TERMS_LINK_TEXT, label=TERMS_LINK, url=url)]

@@ -1,0 +1,179 @@
+"""What every console route shares: auth dependencies, rendering, answers, error mapping."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from fastapi import Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
+from fastapi.routing import APIRoute
+from fastapi.templating import Jinja2Templates
+
+from booking import (
+    format_date_ja,
+    format_slot,
+    format_time,
+    mask_name,
+    mask_number,
+    mask_phone,
+    to_jst,
+)
+from booking.phones import format_phone_national
+from dialogs.notices import ATTENDANTS, purpose_label
+from staff import messages as t
+from staff.auth import Auth, Staff
+from staff.csrf import check_csrf
+from staff.errors import StaffError
+from storage.staff_office import OfficeOps
+from storage.staff_ops import OpError, StaffOps
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+DELIVER_CHUNK = 200
+FIELD_NAMES = {"version": "版", "starts_at": "日時", "booth": "ブース", "reason": "理由",
+               "day": "日付", "note": "メモ", "login": "ログインID", "password": "パスワード"}
+
+
+def wants_json(request: Request) -> bool:
+    """API callers ask for JSON; browsers get pages."""
+    return "application/json" in request.headers.get("accept", "")
+
+
+def _jst(moment: datetime | None) -> str:
+    if moment is None:
+        return ""
+    local = to_jst(moment)
+    return f"{format_date_ja(local.date())} {format_time(local.time())}"
+
+
+def _phone(value: str | None) -> str:
+    if not value:
+        return ""
+    try:
+        return format_phone_national(value)
+    except Exception:
+        return value
+
+
+def build_templates() -> Jinja2Templates:
+    templates = Jinja2Templates(directory=str(TEMPLATES))
+    env = templates.env
+    env.filters.update(jst=_jst, slot=format_slot, hm=lambda d: format_time(to_jst(d).time()),
+                       status=lambda s: t.STATUSES.get(s, s), purpose=purpose_label,
+                       mask_name=lambda v: mask_name(v) if v else "（未登録）",
+                       mask_phone=lambda v: mask_phone(v) if v else "", phone=_phone,
+                       mask_number=lambda v: mask_number(v) if v else "",
+                       attendant=lambda v: ATTENDANTS.get(v, "なし"),
+                       role=lambda r: t.ROLES.get(r, r), user_role=lambda r: t.USER_ROLES.get(r or "", "未選択"),
+                       action=lambda a: t.ACTIONS.get(a, a), day=format_date_ja)
+    return templates
+
+
+class Console:
+    """Built once per app; reads the app's collaborators at request time."""
+
+    def __init__(self, services: Any) -> None:
+        self.services = services
+        self.auth = Auth(services)
+        self.templates = build_templates()
+
+    def now(self) -> datetime:
+        return self.services.clock.now()
+
+    @property
+    def office_id(self) -> uuid.UUID:
+        return self.services.office_id
+
+    @property
+    def bookings(self) -> StaffOps:
+        return StaffOps(self.services.sessions, self.services.office_id)
+
+    @property
+    def office_ops(self) -> OfficeOps:
+        return OfficeOps(self.services.sessions, self.services.office_id)
+
+    async def staff(self, request: Request) -> Staff:
+        """Dependency: signed in; and for anything but a read, the session's CSRF token."""
+        staff = await self.auth.staff(request)
+        if request.method not in ("GET", "HEAD"):
+            await check_csrf(request, staff.session)
+        return staff
+
+    async def admin(self, request: Request) -> Staff:
+        """Dependency: signed in as an admin (terms, settings, staff accounts, blocks)."""
+        staff = await self.staff(request)
+        if not staff.actor.is_admin:
+            raise StaffError(403, t.NOT_ADMIN)
+        return staff
+
+    async def deliver(self, ids: list[uuid.UUID]) -> None:
+        """Push the notices an action wrote at once; the worker retries what fails."""
+        for start in range(0, len(ids), DELIVER_CHUNK):
+            await self.services.sender.deliver(ids[start:start + DELIVER_CHUNK],
+                                               limit=DELIVER_CHUNK)
+
+    async def refresh_office(self) -> None:
+        """Office facts changed: the bot shows the new ones from now on (this process)."""
+        info = await self.services.load_office_info()
+        self.services.office = info
+        self.services.port.office = info
+
+    def page(self, request: Request, template: str, staff: Staff | None, *, status: int = 200,
+             **context: Any) -> HTMLResponse:
+        message = request.query_params.get("msg")
+        count = request.query_params.get("n", "")
+        notice = t.DONE.get(message or "", "").format(count=count) if message else ""
+        return self.templates.TemplateResponse(request, template, {
+            "office": self.services.office, "staff": staff.actor if staff else None,
+            "csrf": staff.session.csrf if staff else "", "notice": notice, **context},
+            status_code=status)
+
+    def done(self, request: Request, url: str, code: str, **facts: Any) -> Response:
+        """After an action: JSON for the API, a redirect with a note for pages (POST→GET)."""
+        if wants_json(request):
+            message = t.DONE[code].format(**facts) if "{" in t.DONE[code] else t.DONE[code]
+            return JSONResponse({"ok": True, "message": message,
+                                 **{k: str(v) for k, v in facts.items()}})
+        query = {"msg": code, **({"n": facts["count"]} if "count" in facts else {})}
+        sep = "&" if "?" in url else "?"
+        return RedirectResponse(f"{url}{sep}{urlencode(query)}", status_code=303)
+
+    def error(self, request: Request, status: int, message: str) -> Response:
+        """A refusal in the caller's language: JSON {"detail"} or a page with the sentence."""
+        if wants_json(request):
+            return JSONResponse({"detail": message}, status_code=status)
+        if status == 401 and request.method in ("GET", "HEAD"):
+            target = quote(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
+            return RedirectResponse(f"/staff/login?next={target}", status_code=303)
+        return self.templates.TemplateResponse(request, "error.html", {
+            "office": self.services.office, "staff": None, "csrf": "", "notice": "",
+            "message": message, "status": status}, status_code=status)
+
+
+def route_class(console: Console) -> type[APIRoute]:
+    """Routes whose refusals (StaffError, OpError, bad input) become Japanese answers."""
+
+    class ConsoleRoute(APIRoute):
+        def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
+            handler = super().get_route_handler()
+
+            async def route(request: Request) -> Response:
+                try:
+                    return await handler(request)
+                except StaffError as exc:
+                    return console.error(request, exc.status, exc.message)
+                except OpError as exc:
+                    return console.error(request, exc.status, t.error_text(exc.code, exc.facts))
+                except RequestValidationError as exc:
+                    names = {str(e["loc"][-1]) for e in exc.errors() if e.get("loc")}
+                    fields = "、".join(sorted(FIELD_NAMES.get(n, n) for n in names))
+                    return console.error(request, 422, t.BAD_INPUT.format(fields=fields))
+
+            return route
+
+    return ConsoleRoute

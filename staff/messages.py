@@ -1,0 +1,109 @@
+"""Console wording: answers to refused actions and the notes shown after an action."""
+
+NOT_LOGGED_IN = "ログインしてください。セッションの有効期限が切れた可能性があります。"
+NOT_ADMIN = "この操作は管理者だけが行えます。"
+BAD_CSRF = "フォームの有効期限が切れました。画面を再読み込みしてから、もう一度操作してください。"
+LOGIN_FAILED = "ログインIDまたはパスワードが正しくありません。"
+LOGIN_LIMITED = "ログインの失敗が続いたため、しばらくログインできません。15分ほど待ってからお試しください。"
+BAD_INPUT = "入力内容を確認してください（{fields}）。"
+NOT_FOUND = "お探しのページは見つかりませんでした。"
+
+ERRORS = {
+    "not_found": "対象が見つかりませんでした。",
+    "stale": "この予約はほかの職員が先に更新しました。画面を再読み込みして最新の内容を確認してください。",
+    "handled": "この予約はすでに処理済みです（状態：{status}、担当：{by}）。画面を再読み込みしてください。",
+    "past": "開始時刻を過ぎているため、この操作はできません。",
+    "not_started": "開始時刻前のため、無断キャンセルは記録できません。",
+    "bad_slot": "その日時・ブースには予約を入れられません（開庁日の9:00〜16:30の30分単位、設定されたブース番号）。",
+    "same_slot": "変更前と同じ日時・ブースです。",
+    "taken": "その時間はすでに予約が入っています。別の時間を選んでください。",
+    "bad_reason": "理由を200文字以内で入力してください。",
+    "bad_note": "メモは1000文字以内で入力してください。",
+    "bad_input": "入力内容を確認してください。",
+    "blocked": "この利用者は利用停止中です。先に停止を解除してください。",
+    "past_day": "今日以前の日付は指定できません。",
+    "already_closed": "その日はすでに休業日です。",
+    "day_has_bookings": "その日には有効な予約が{count}件あります。先に移動またはお断りしてから休業日にしてください。",
+    "bad_phone": "電話番号の形式が正しくありません（例：0173-00-0000）。",
+    "booths_in_use": "減らすブースに有効な予約があります。先に予約を移動してください。",
+    "version_exists": "その版はすでに登録されています。",
+    "not_newer": "適用日は、登録済みのどの版よりも後の日付にしてください。",
+    "already_blocked": "この利用者はすでに利用停止中です。",
+    "not_blocked": "この利用者は利用停止されていません。",
+    "bad_range": "期間を確認してください（開始日≦終了日、最長1年）。",
+    "account": "{message}",
+    "self": "自分のアカウントは無効にできません。",
+}
+ERROR_OTHER = "この操作はできませんでした。"
+
+DONE = {
+    "confirmed": "確定しました。利用者にLINEでお知らせしました。",
+    "moved": "時間を変更し、利用者に承諾または取消をお願いしました。",
+    "declined": "お断りしました。利用者に理由とお問い合わせ先をお知らせしました。",
+    "no_show": "無断キャンセルとして記録し、利用者にお知らせしました。",
+    "checked_in": "来所を記録しました。",
+    "noted": "メモを保存しました。",
+    "booked": "代理で予約し、利用者にLINEでお知らせしました。",
+    "closure_added": "休業日を追加しました。",
+    "closure_removed": "休業日を取り消しました。",
+    "immediate_on": "「今すぐ相談」の受付を開始しました。",
+    "immediate_off": "「今すぐ相談」の受付を停止しました。",
+    "settings": "設定を保存しました。",
+    "terms": "利用規約の新しい版を公開し、{count}人の利用者にお知らせしました。",
+    "blocked": "利用を停止しました。",
+    "unblocked": "利用停止を解除しました。",
+    "account_added": "職員アカウントを追加しました。",
+    "account_disabled": "職員アカウントを無効にしました。",
+    "unlinked": "LINE連携を解除しました。",
+    "logged_out": "ログアウトしました。",
+}
+
+STATUSES = {
+    "requested": "申込中",
+    "confirmed": "確定",
+    "cancelled": "取消",
+    "declined": "お断り",
+    "expired": "期限切れ",
+    "no_show": "無断キャンセル",
+    "moved": "時間変更済み",
+    "completed": "終了",
+}
+ROLES = {"staff": "職員", "admin": "管理者"}
+USER_ROLES = {"jobseeker": "求職者", "employer": "求人者"}
+ACTIONS = {
+    "booking.confirm": "確定",
+    "booking.move": "時間変更",
+    "booking.decline": "お断り",
+    "booking.no_show": "無断キャンセル記録",
+    "booking.check_in": "来所記録",
+    "booking.note": "メモ",
+    "booking.book_for": "代理予約",
+    "closure.add": "休業日追加",
+    "closure.remove": "休業日取消",
+    "office.immediate": "今すぐ相談の切替",
+    "office.settings": "設定変更",
+    "terms.publish": "利用規約の公開",
+    "user.block": "利用停止",
+    "user.unblock": "利用停止の解除",
+    "user.reveal": "個人情報の表示",
+    "usage.export": "利用記録の出力",
+    "staff.login": "ログイン",
+    "staff.login_failed": "ログイン失敗",
+    "staff.logout": "ログアウト",
+    "staff.link_code": "LINE連携コード発行",
+    "staff.link": "LINE連携",
+    "staff.unlink": "LINE連携解除",
+    "staff.add": "職員追加",
+    "staff.disable": "職員無効化",
+}
+
+
+def error_text(code: str, facts: dict[str, object]) -> str:
+    """The sentence for a refused action."""
+    values = {"status": STATUSES.get(str(facts.get("status")), facts.get("status")),
+              "by": facts.get("by") or "ー", **{k: v for k, v in facts.items()
+                                                if k not in ("status", "by")}}
+    try:
+        return ERRORS.get(code, ERROR_OTHER).format(**values)
+    except (KeyError, IndexError):
+        return ERROR_OTHER

@@ -1,0 +1,179 @@
+"""The day board, the request queue, a booking's page and its actions, booking for a user."""
+
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import date, datetime, timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request, Response
+from fastapi.responses import JSONResponse
+
+from booking import next_open_day, previous_open_day, to_jst
+from dialogs.notices import PURPOSES
+from staff.auth import Staff
+from staff.console import Console, wants_json
+from staff.errors import StaffError
+from staff.messages import DONE, NOT_FOUND
+from storage.models import LineUser
+from storage.outbox import collect_written
+from storage.staff_ops import Done
+from storage.staff_queries import (
+    booking_detail,
+    day_board,
+    free_slots,
+    office_row,
+    pushes_this_month,
+    queue,
+)
+
+Version = Annotated[int, Form(ge=1)]
+Slot = Annotated[str, Form(max_length=60)]
+StartsAt = Annotated[str, Form(max_length=40)]
+Booth = Annotated[int, Form(ge=0, le=20)]
+PICK_AGAIN = "日時とブースを選び直してください。"
+
+
+def parse_day(value: str | None, default: date) -> date:
+    """A YYYY-MM-DD query value, or `default` when absent."""
+    if not value:
+        return default
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise StaffError(422, "日付は YYYY-MM-DD の形で指定してください。") from exc
+
+
+def parse_slot(slot: str, starts_at: str, booth: int) -> tuple[datetime, int]:
+    """The chosen slot: one radio value "ISO|booth" (pages) or two fields (API)."""
+    if slot:
+        starts_at, _, booth_text = slot.partition("|")
+        booth = int(booth_text) if booth_text.isdigit() else 0
+    try:
+        moment = datetime.fromisoformat(starts_at)
+    except ValueError as exc:
+        raise StaffError(422, PICK_AGAIN) from exc
+    if moment.tzinfo is None or booth < 1:
+        raise StaffError(422, PICK_AGAIN)
+    return moment, booth
+
+
+def add_routes(router: APIRouter, c: Console) -> None:
+    StaffDep = Annotated[Staff, Depends(c.staff)]
+
+    async def act(request: Request, code: str, run: Callable[[], Awaitable[Done]]) -> Response:
+        """Run one booking action, push the user's notice at once, answer."""
+        with collect_written() as ids:
+            done = await run()
+        await c.deliver(ids)
+        if wants_json(request):
+            async with c.services.sessions() as session:
+                found = await booking_detail(session, c.office_id, done.booking_id)
+            version = found[0].version if found else None
+            return JSONResponse({"ok": True, "message": DONE[code], "version": version,
+                                 "booking_id": str(done.booking_id), "slot": done.slot})
+        return c.done(request, f"/staff/bookings/{done.booking_id}", code)
+
+    @router.get("/")
+    async def board(request: Request, staff: StaffDep, day: str | None = None) -> Response:
+        today = to_jst(c.now()).date()
+        shown = parse_day(day, today)
+        async with c.services.sessions() as session:
+            grid = await day_board(session, c.office_id, shown)
+            office = await office_row(session, c.office_id)
+            pushes = await pushes_this_month(session, c.office_id, c.now())
+        if wants_json(request):
+            return JSONResponse({"day": shown.isoformat(), "booths": grid.booths, "cells": [
+                {"booth": b, "starts_at": s.isoformat(), "status": row.status, "id": str(row.id)}
+                for (b, s), row in grid.cells.items()]})
+        return c.page(request, "board.html", staff, board=grid, today=today,
+                      prev_day=previous_open_day(shown), next_day=next_open_day(shown + timedelta(days=1)),
+                      immediate=office.immediate_use_enabled, pushes=pushes, now=c.now())
+
+    @router.get("/queue")
+    async def request_queue(request: Request, staff: StaffDep) -> Response:
+        async with c.services.sessions() as session:
+            rows = await queue(session, c.office_id, c.now())
+        if wants_json(request):
+            return JSONResponse({"requests": [
+                {"id": str(b.id), "starts_at": b.starts_at.isoformat(), "booth": b.booth,
+                 "deadline": d.isoformat(), "version": b.version} for b, _, d in rows]})
+        return c.page(request, "queue.html", staff, rows=rows, now=c.now())
+
+    @router.get("/bookings/{booking_id}")
+    async def booking_page(request: Request, booking_id: uuid.UUID, staff: StaffDep,
+                           day: str | None = None) -> Response:
+        async with c.services.sessions() as session:
+            found = await booking_detail(session, c.office_id, booking_id)
+            if found is None:
+                raise StaffError(404, NOT_FOUND)
+            booking, user, related, trail = found
+            move_day = parse_day(day, to_jst(booking.starts_at).date())
+            slots = await free_slots(session, c.office_id, move_day, c.now())
+        if wants_json(request):
+            return JSONResponse({"id": str(booking.id), "status": booking.status,
+                                 "version": booking.version, "booth": booking.booth,
+                                 "starts_at": booking.starts_at.isoformat(),
+                                 "handled_by": booking.handled_by})
+        return c.page(request, "booking.html", staff, booking=booking, user=user, related=related,
+                      trail=trail, move_day=move_day, slots=slots, now=c.now())
+
+    @router.post("/bookings/{booking_id}/confirm")
+    async def confirm(request: Request, booking_id: uuid.UUID, staff: StaffDep,
+                      version: Version) -> Response:
+        return await act(request, "confirmed", lambda: c.bookings.confirm(
+            staff.actor, booking_id, now=c.now(), version=version))
+
+    @router.post("/bookings/{booking_id}/move")
+    async def move(request: Request, booking_id: uuid.UUID, staff: StaffDep, version: Version,
+                   slot: Slot = "", starts_at: StartsAt = "", booth: Booth = 0) -> Response:
+        start, number = parse_slot(slot, starts_at, booth)
+        return await act(request, "moved", lambda: c.bookings.move(
+            staff.actor, booking_id, now=c.now(), starts_at=start, booth=number, version=version))
+
+    @router.post("/bookings/{booking_id}/decline")
+    async def decline(request: Request, booking_id: uuid.UUID, staff: StaffDep, version: Version,
+                      reason: Annotated[str, Form(max_length=200)]) -> Response:
+        return await act(request, "declined", lambda: c.bookings.decline(
+            staff.actor, booking_id, now=c.now(), reason=reason, version=version))
+
+    @router.post("/bookings/{booking_id}/no-show")
+    async def no_show(request: Request, booking_id: uuid.UUID, staff: StaffDep,
+                      version: Version) -> Response:
+        return await act(request, "no_show", lambda: c.bookings.no_show(
+            staff.actor, booking_id, now=c.now(), version=version))
+
+    @router.post("/bookings/{booking_id}/check-in")
+    async def check_in(request: Request, booking_id: uuid.UUID, staff: StaffDep,
+                       version: Version) -> Response:
+        return await act(request, "checked_in", lambda: c.bookings.check_in(
+            staff.actor, booking_id, now=c.now(), version=version))
+
+    @router.post("/bookings/{booking_id}/note")
+    async def note(request: Request, booking_id: uuid.UUID, staff: StaffDep, version: Version,
+                   note: Annotated[str, Form(max_length=1000)] = "") -> Response:
+        return await act(request, "noted", lambda: c.bookings.note(
+            staff.actor, booking_id, now=c.now(), note=note, version=version))
+
+    @router.get("/users/{user_id}/book")
+    async def book_page(request: Request, user_id: uuid.UUID, staff: StaffDep,
+                        day: str | None = None) -> Response:
+        today = to_jst(c.now()).date()
+        shown = parse_day(day, next_open_day(today + timedelta(days=1)))
+        async with c.services.sessions() as session:
+            user = await session.get(LineUser, user_id)
+            if user is None or user.office_id != c.office_id:
+                raise StaffError(404, NOT_FOUND)
+            slots = await free_slots(session, c.office_id, shown, c.now())
+        return c.page(request, "book.html", staff, user=user, day=shown, slots=slots,
+                      purposes=PURPOSES)
+
+    @router.post("/users/{user_id}/book")
+    async def book_for(request: Request, user_id: uuid.UUID, staff: StaffDep,
+                       purpose: Annotated[str, Form(max_length=40)],
+                       slot: Slot = "", starts_at: StartsAt = "", booth: Booth = 0,
+                       attendant: Annotated[str, Form(max_length=20)] = "none",
+                       note: Annotated[str, Form(max_length=1000)] = "") -> Response:
+        start, number = parse_slot(slot, starts_at, booth)
+        return await act(request, "booked", lambda: c.bookings.book_for(
+            staff.actor, user_id, now=c.now(), starts_at=start, booth=number, purpose=purpose,
+            attendant=attendant, note=note))

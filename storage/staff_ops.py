@@ -1,0 +1,290 @@
+"""Staff actions on bookings: each one transaction with its audit row and the user's notice.
+
+Optimistic locking: the console sends the `Booking.version` it showed; a different version in
+the database means someone else acted first, and the action is refused (409, `stale`).
+LINE taps send no version; they are made idempotent by the status check instead.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from booking import (
+    format_slot,
+    is_slot_start,
+    slot_end,
+    to_jst,
+)
+from dialogs import notices
+from dialogs.replies import Reply, dump_replies
+from storage.db import transaction
+from storage.models import (
+    ACTIVE_STATUSES,
+    AuditLog,
+    Booking,
+    BookingStatus,
+    Closure,
+    LineUser,
+    Office,
+)
+from storage.outbox import add_push
+from storage.staff_accounts import Actor
+
+S = BookingStatus
+MAX_NOTE = 1000
+MAX_REASON = 200
+ATTENDANTS = ("none", "interpreter", "assistant", "both")
+
+
+class OpError(Exception):
+    """A refused staff action: a stable code, the HTTP status, and facts for the wording."""
+
+    def __init__(self, code: str, status: int = 409, **facts: Any) -> None:
+        super().__init__(code)
+        self.code, self.status, self.facts = code, status, facts
+
+
+@dataclass(frozen=True)
+class Done:
+    """What an action changed, for the page and the LINE answer."""
+
+    booking_id: uuid.UUID
+    slot: str
+
+
+def audit(session: AsyncSession, *, office_id: uuid.UUID, actor: str, action: str, now: datetime,
+          booking_id: uuid.UUID | None = None, **detail: Any) -> None:
+    """One audit row; `detail` holds ids, statuses and counts, never personal data."""
+    session.add(AuditLog(office_id=office_id, at=now, actor=actor[:100], action=action,
+                         booking_id=booking_id, detail=detail))
+
+
+def notify_user(session: AsyncSession, *, user: LineUser, office_id: uuid.UUID, kind: str,
+                replies: list[Reply], now: datetime, booking_id: uuid.UUID | None = None) -> bool:
+    """Queue a push to the user when they can still receive it (followed, not anonymised)."""
+    if not user.line_user_id or not user.followed or user.anonymized_at is not None:
+        return False
+    add_push(session=session, office_id=office_id, to=user.line_user_id, kind=f"notice.{kind}",
+             payload=dump_replies(replies), now=now, booking_id=booking_id)
+    return True
+
+
+async def locked_booking(session: AsyncSession, office_id: uuid.UUID, booking_id: uuid.UUID,
+                         version: int | None) -> Booking:
+    """The booking, row-locked for the rest of the transaction, at the version the caller saw."""
+    booking = (await session.scalars(select(Booking).where(
+        Booking.id == booking_id, Booking.office_id == office_id).with_for_update())).first()
+    if booking is None:
+        raise OpError("not_found", 404)
+    if version is not None and booking.version != version:
+        raise OpError("stale", 409)
+    return booking
+
+
+def _handled(booking: Booking) -> OpError:
+    return OpError("handled", 409, status=booking.status, by=booking.handled_by)
+
+
+def _touch(booking: Booking, actor: Actor, now: datetime, status: str | None = None) -> None:
+    if status is not None:
+        booking.status = status
+        booking.handled_by = actor.name
+    booking.version += 1
+    booking.updated_at = now
+
+
+async def _office(session: AsyncSession, office_id: uuid.UUID) -> Office:
+    office = await session.get(Office, office_id)
+    assert office is not None
+    return office
+
+
+async def check_slot(session: AsyncSession, office: Office, starts_at: datetime, booth: int,
+                     now: datetime) -> None:
+    """A slot staff may put a booking in: a session start on an open day, ahead, a real booth."""
+    closures = set((await session.scalars(select(Closure.day).where(
+        Closure.office_id == office.id, Closure.day == to_jst(starts_at).date()))).all())
+    if not is_slot_start(starts_at, closures) or not 1 <= booth <= office.booths:
+        raise OpError("bad_slot", 422)
+    if starts_at <= now:
+        raise OpError("past", 409)
+
+
+class StaffOps:
+    """Staff actions on bookings; every method is one transaction."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], office_id: uuid.UUID) -> None:
+        self.sessions = sessions
+        self.office_id = office_id
+
+    async def confirm(self, actor: Actor, booking_id: uuid.UUID, *, now: datetime,
+                      version: int | None = None) -> Done:
+        """requested → confirmed; the user gets the confirmation with the art. 11 rules."""
+        async with transaction(self.sessions) as session:
+            booking = await locked_booking(session, self.office_id, booking_id, version)
+            if booking.status != S.REQUESTED:
+                raise _handled(booking)
+            if booking.starts_at <= now:
+                raise OpError("past", 409)
+            _touch(booking, actor, now, S.CONFIRMED)
+            booking.confirmed_at = now
+            await self._tell(session, booking, "confirmed", now)
+            audit(session, office_id=self.office_id, actor=actor.login, action="booking.confirm",
+                  now=now, booking_id=booking.id, version=booking.version)
+            return Done(booking.id, format_slot(booking.starts_at))
+
+    async def move(self, actor: Actor, booking_id: uuid.UUID, *, now: datetime,
+                   starts_at: datetime, booth: int, version: int | None = None) -> Done:
+        """Old row → `moved`, a new confirmed row at the new slot; the user accepts or cancels."""
+        async with transaction(self.sessions) as session:
+            office = await _office(session, self.office_id)
+            old = await locked_booking(session, self.office_id, booking_id, version)
+            if old.status not in ACTIVE_STATUSES:
+                raise _handled(old)
+            await check_slot(session, office, starts_at, booth, now)
+            if old.starts_at == starts_at and old.booth == booth:
+                raise OpError("same_slot", 422)
+            _touch(old, actor, now, S.MOVED)
+            await session.flush()  # free the old slot before the new row claims one
+            new = Booking(
+                office_id=self.office_id, user_id=old.user_id, booth=booth, starts_at=starts_at,
+                ends_at=slot_end(starts_at), status=S.CONFIRMED, purpose=old.purpose,
+                job_number=old.job_number, applicants=old.applicants, attendant=old.attendant,
+                immediate=False, group_id=old.group_id, moved_from_id=old.id, note=old.note,
+                handled_by=actor.name, created_at=now, updated_at=now, confirmed_at=now)
+            session.add(new)
+            try:
+                await session.flush()
+            except IntegrityError as exc:
+                raise OpError("taken", 409) from exc
+            user = await session.get(LineUser, old.user_id)
+            assert user is not None
+            replies = notices.moved(old_slot=format_slot(old.starts_at),
+                                    new_slot=format_slot(starts_at), new_booking_id=str(new.id),
+                                    office_phone=office.phone)
+            notify_user(session, user=user, office_id=self.office_id, kind="moved",
+                        replies=replies, now=now, booking_id=new.id)
+            audit(session, office_id=self.office_id, actor=actor.login, action="booking.move",
+                  now=now, booking_id=old.id, new_booking_id=str(new.id), booth=booth,
+                  starts_at=starts_at.isoformat())
+            return Done(new.id, format_slot(starts_at))
+
+    async def decline(self, actor: Actor, booking_id: uuid.UUID, *, now: datetime, reason: str,
+                      version: int | None = None, only_requested: bool = False) -> Done:
+        """The office declines (a request, or from the console a confirmed booking too)."""
+        reason = reason.strip()
+        if not reason or len(reason) > MAX_REASON:
+            raise OpError("bad_reason", 422)
+        async with transaction(self.sessions) as session:
+            booking = await locked_booking(session, self.office_id, booking_id, version)
+            allowed = (S.REQUESTED,) if only_requested else ACTIVE_STATUSES
+            if booking.status not in allowed:
+                raise _handled(booking)
+            _touch(booking, actor, now, S.DECLINED)
+            booking.decline_reason = reason
+            await self._tell(session, booking, "declined", now)
+            audit(session, office_id=self.office_id, actor=actor.login, action="booking.decline",
+                  now=now, booking_id=booking.id)
+            return Done(booking.id, format_slot(booking.starts_at))
+
+    async def no_show(self, actor: Actor, booking_id: uuid.UUID, *, now: datetime,
+                      version: int | None = None) -> Done:
+        """A confirmed booking nobody came to: counted against the user (art. 5(4))."""
+        async with transaction(self.sessions) as session:
+            booking = await locked_booking(session, self.office_id, booking_id, version)
+            if booking.status != S.CONFIRMED or booking.checked_in_at is not None:
+                raise _handled(booking)
+            if now < booking.starts_at:
+                raise OpError("not_started", 409)
+            _touch(booking, actor, now, S.NO_SHOW)
+            user = await session.get(LineUser, booking.user_id)
+            assert user is not None
+            user.no_show_count += 1
+            await self._tell(session, booking, "no_show", now)
+            audit(session, office_id=self.office_id, actor=actor.login, action="booking.no_show",
+                  now=now, booking_id=booking.id, no_show_count=user.no_show_count)
+            return Done(booking.id, format_slot(booking.starts_at))
+
+    async def check_in(self, actor: Actor, booking_id: uuid.UUID, *, now: datetime,
+                       version: int | None = None) -> Done:
+        """The user arrived in the booth (so the no-show sweep leaves the booking alone)."""
+        async with transaction(self.sessions) as session:
+            booking = await locked_booking(session, self.office_id, booking_id, version)
+            if booking.status != S.CONFIRMED or booking.checked_in_at is not None:
+                raise _handled(booking)
+            _touch(booking, actor, now)
+            booking.checked_in_at, booking.handled_by = now, actor.name
+            audit(session, office_id=self.office_id, actor=actor.login,
+                  action="booking.check_in", now=now, booking_id=booking.id)
+            return Done(booking.id, format_slot(booking.starts_at))
+
+    async def note(self, actor: Actor, booking_id: uuid.UUID, *, now: datetime, note: str,
+                   version: int | None = None) -> Done:
+        """A staff-only note on the booking (never sent to the user)."""
+        if len(note) > MAX_NOTE:
+            raise OpError("bad_note", 422)
+        async with transaction(self.sessions) as session:
+            booking = await locked_booking(session, self.office_id, booking_id, version)
+            _touch(booking, actor, now)
+            booking.note = note.strip() or None
+            audit(session, office_id=self.office_id, actor=actor.login, action="booking.note",
+                  now=now, booking_id=booking.id, length=len(note.strip()))
+            return Done(booking.id, format_slot(booking.starts_at))
+
+    async def book_for(self, actor: Actor, user_id: uuid.UUID, *, now: datetime,
+                       starts_at: datetime, booth: int, purpose: str,
+                       attendant: str = "none", note: str = "") -> Done:
+        """A booking made by staff during a session (art. 5(2)): confirmed at once."""
+        if purpose not in notices.PURPOSES or attendant not in ATTENDANTS or len(note) > MAX_NOTE:
+            raise OpError("bad_input", 422)
+        async with transaction(self.sessions) as session:
+            office = await _office(session, self.office_id)
+            user = await session.get(LineUser, user_id)
+            if user is None or user.office_id != self.office_id:
+                raise OpError("not_found", 404)
+            if user.blocked:
+                raise OpError("blocked", 409)
+            await check_slot(session, office, starts_at, booth, now)
+            booking = Booking(office_id=self.office_id, user_id=user.id, booth=booth,
+                              starts_at=starts_at, ends_at=slot_end(starts_at),
+                              status=S.CONFIRMED, purpose=purpose, attendant=attendant,
+                              note=note.strip() or None, handled_by=actor.name, created_at=now,
+                              updated_at=now, confirmed_at=now)
+            session.add(booking)
+            try:
+                await session.flush()
+            except IntegrityError as exc:
+                raise OpError("taken", 409) from exc
+            user.last_booking_at = now
+            await self._tell(session, booking, "confirmed", now)
+            audit(session, office_id=self.office_id, actor=actor.login, action="booking.book_for",
+                  now=now, booking_id=booking.id, booth=booth)
+            return Done(booking.id, format_slot(starts_at))
+
+    async def _tell(self, session: AsyncSession, booking: Booking, kind: str,
+                    now: datetime) -> None:
+        office = await _office(session, self.office_id)
+        user = await session.get(LineUser, booking.user_id)
+        assert user is not None
+        notify_user(session, user=user, office_id=self.office_id, kind=kind,
+                    replies=user_notice(kind, booking, office.phone), now=now,
+                    booking_id=booking.id)
+
+
+def user_notice(kind: str, booking: Booking, office_phone: str) -> list[Reply]:
+    """The user's message for a staff change of `booking`."""
+    slot = format_slot(booking.starts_at)
+    if kind == "confirmed":
+        return notices.confirmed(slot=slot, purpose=booking.purpose, attendant=booking.attendant,
+                                 office_phone=office_phone)
+    if kind == "declined":
+        return notices.declined(slot=slot, reason=booking.decline_reason or "",
+                                office_phone=office_phone)
+    return notices.no_show(slot=slot, office_phone=office_phone)
