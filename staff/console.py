@@ -168,7 +168,7 @@ def route_class(console: Console) -> type[APIRoute]:
                 except StaffError as exc:
                     return console.error(request, exc.status, exc.message)
                 except OpError as exc:
-                    return console.error(request, exc.status, t.error_text(exc.code, exc.facts))
+                    return console.error(request, exc.http, t.error_text(exc.code, exc.facts))
                 except RequestValidationError as exc:
                     names = {str(e["loc"][-1]) for e in exc.errors() if e.get("loc")}
                     fields = "、".join(sorted(FIELD_NAMES.get(n, n) for n in names))

@@ -46,9 +46,9 @@ ATTENDANTS = ("none", "interpreter", "assistant", "both")
 class OpError(Exception):
     """A refused staff action: a stable code, the HTTP status, and facts for the wording."""
 
-    def __init__(self, code: str, status: int = 409, **facts: Any) -> None:
+    def __init__(self, code: str, http: int = 409, **facts: Any) -> None:
         super().__init__(code)
-        self.code, self.status, self.facts = code, status, facts
+        self.code, self.http, self.facts = code, http, facts
 
 
 @dataclass(frozen=True)

@@ -188,7 +188,7 @@ class Console:
         return response
 
     def page(self, path: str, **params: Any) -> httpx.Response:
-        return self.http.get(path, params=params)
+        return self.http.get(path, params=params or None)
 
     def form(self, path: str, data: dict[str, Any] | None = None, *,
              csrf: str | None = None) -> httpx.Response:
@@ -203,7 +203,7 @@ class Console:
             "Accept": "application/json", "X-CSRF-Token": self.csrf if csrf is None else csrf})
 
     def get_json(self, path: str, **params: Any) -> httpx.Response:
-        return self.http.get(path, params=params, headers={"Accept": "application/json"})
+        return self.http.get(path, params=params or None, headers={"Accept": "application/json"})
 
 
 @pytest.fixture
