@@ -11,6 +11,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse, RedirectResponse
 
+from bot.forms import build_forms_router
 from bot.pages import build_pages_router
 from bot.webhook import build_webhook_router
 from clock import Clock
@@ -36,6 +37,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     app.include_router(build_webhook_router(channel_secret=settings.line_channel_secret,
                                             dispatcher=_LazyDispatcher(services)))
     app.include_router(build_pages_router(services))
+    app.include_router(build_forms_router(services))
     app.include_router(build_staff_router(services), prefix="/staff")
     if settings.emulator:
         from emulator import Emulator, build_router

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
 from typing import Protocol
 
 from dialogs.conversation import Conversation
@@ -45,6 +45,76 @@ class UserInfo:
     masked_name: str | None = None
     masked_phone: str | None = None
     masked_number: str | None = None
+    active_requests: int = 0
+    max_active_requests: int = 3
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """The office's booking rules that staff can change: closures, cut-off hour, booths."""
+
+    closures: frozenset[date]
+    cutoff: time
+    booths: int
+
+
+@dataclass(frozen=True)
+class DayInfo:
+    """One open day and how many session starts are still free on it (for the day carousel)."""
+
+    day: date
+    free: int
+
+
+@dataclass(frozen=True)
+class Draft:
+    """What the user asked for: purpose and extras (DESIGN.md §7), slot, attendant (art. 11(3))."""
+
+    purpose: str
+    starts_at: datetime | None = None
+    slots: int = 1
+    job_number: str | None = None
+    applicants: int | None = None
+    attendant: str = "none"
+
+
+@dataclass(frozen=True)
+class BookingInfo:
+    """One request as its owner sees it; consecutive slots of one request are one item."""
+
+    id: str
+    starts_at: datetime
+    ends_at: datetime
+    status: str
+    purpose: str
+    slots: int = 1
+    immediate: bool = False
+    attendant: str = "none"
+    job_number: str | None = None
+    applicants: int | None = None
+    moved: bool = False
+    awaiting_answer: bool = False
+    ics_url: str | None = None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The result of a change: ok, or why not (taken, limit, refused, ...) and what is free."""
+
+    ok: bool
+    reason: str = ""
+    bookings: list[BookingInfo] = field(default_factory=list)
+    alternatives: list[datetime] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class NowInfo:
+    """Whether immediate use (art. 5-2) is possible now, why not, and the next bookable slot."""
+
+    available: bool
+    reason: str = ""
+    slot: datetime | None = None
+    next_slot: datetime | None = None
 
 
 class StateStore(Protocol):
@@ -62,7 +132,37 @@ class OfficePort(Protocol):
 
     office: OfficeInfo
 
-    async def user(self, line_user_id: str) -> UserInfo: ...
+    async def user(self, line_user_id: str, at: datetime | None = None) -> UserInfo: ...
     async def terms(self, at: datetime) -> TermsInfo | None: ...
     async def record_consent(self, line_user_id: str, version: str, at: datetime) -> None: ...
     async def mark_unfollowed(self, line_user_id: str) -> None: ...
+
+    # Profile: role in chat, personal data only through the web form (DESIGN.md §3).
+    async def set_role(self, line_user_id: str, role: str, at: datetime) -> None: ...
+    async def form_link(self, line_user_id: str, at: datetime, *,
+                        unregistered: bool = False) -> str | None: ...
+
+    # Slots: availability from the rules and the database; holds while the user confirms.
+    async def calendar(self, at: datetime) -> Calendar: ...
+    async def open_days(self, at: datetime, count: int, need: int = 1) -> list[DayInfo]: ...
+    async def free_slots(self, line_user_id: str, day: date, at: datetime,
+                         need: int = 1) -> list[datetime]: ...
+    async def nearest_free(self, line_user_id: str, wanted: datetime, at: datetime,
+                           need: int = 1, count: int = 4) -> list[datetime]: ...
+    async def hold(self, line_user_id: str, starts_at: datetime, slots: int = 1) -> bool: ...
+    async def release(self, line_user_id: str, starts_at: datetime, slots: int = 1) -> None: ...
+
+    # Requests and the user's own bookings; each writes its staff alert in the same commit.
+    async def request_booking(self, line_user_id: str, draft: Draft, at: datetime) -> Outcome: ...
+    async def my_bookings(self, line_user_id: str, at: datetime) -> list[BookingInfo]: ...
+    async def booking(self, line_user_id: str, booking_id: str) -> BookingInfo | None: ...
+    async def cancel_booking(self, line_user_id: str, booking_id: str, at: datetime) -> Outcome: ...
+    async def accept_move(self, line_user_id: str, booking_id: str, at: datetime) -> Outcome: ...
+
+    # Immediate use (art. 5-2) and the waitlist (DESIGN.md §8).
+    async def immediate_status(self, line_user_id: str, at: datetime) -> NowInfo: ...
+    async def request_immediate(self, line_user_id: str, draft: Draft, at: datetime) -> Outcome: ...
+    async def join_waitlist(self, line_user_id: str, day: date, draft: Draft,
+                            at: datetime) -> bool: ...
+    async def take_offer(self, line_user_id: str, entry_id: str, starts_at: datetime,
+                         at: datetime) -> Outcome: ...

@@ -7,9 +7,19 @@ from dialogs.registry import Registry
 
 def build_registry() -> Registry:
     """Every flow registers its states and entries here, once, at start-up."""
-    from dialogs.flows import consent, home
+    from dialogs.flows import (
+        booking,
+        consent,
+        home,
+        immediate,
+        mybookings,
+        profile,
+        slots,
+        staff,
+        waitlist,
+    )
 
     registry = Registry()
-    for flow in (home, consent):
+    for flow in (home, consent, staff, profile, booking, slots, mybookings, immediate, waitlist):
         flow.register(registry)
     return registry

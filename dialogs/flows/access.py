@@ -1,0 +1,27 @@
+"""Who may use the flows now: blocked users (art. 11(1)) and repeated no-shows (art. 5(4)) may not."""
+
+from __future__ import annotations
+
+from dialogs.conversation import IDLE
+from dialogs.flow import Ctx, Step
+from dialogs.flows import common_messages as t
+from dialogs.ports import UserInfo
+from dialogs.replies import Text
+
+
+def refusal_text(ctx: Ctx) -> str:
+    """The polite refusal with the office phone and hours, and nothing else."""
+    office = ctx.port.office
+    return t.REFUSED.format(phone=office.phone, hours=office.hours)
+
+
+def refused(ctx: Ctx, user: UserInfo) -> Step | None:
+    """A closing step for users the office no longer serves in chat, else None."""
+    if user.blocked or user.refused_for_no_shows:
+        return Step(IDLE, [Text(text=refusal_text(ctx))])
+    return None
+
+
+def limit_text(ctx: Ctx, user: UserInfo) -> str:
+    """The per-user cap on requests at once (DESIGN.md §11)."""
+    return t.LIMIT.format(limit=user.max_active_requests, phone=ctx.port.office.phone)

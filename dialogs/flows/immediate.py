@@ -1,0 +1,98 @@
+"""今すぐ相談 (art. 5-2): offered only when a booth is free now, staff accept immediate use and
+consent to the newest terms is on record; otherwise a clear reason and the next bookable slot."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from dialogs.conversation import IDLE
+from dialogs.engine import menu_choices
+from dialogs.flow import Ctx, Input, Invalid, State, Step
+from dialogs.flows import common_messages as ct
+from dialogs.flows import immediate_messages as t
+from dialogs.flows.access import limit_text, refusal_text, refused
+from dialogs.flows.booking import PURPOSE, draft_of
+from dialogs.flows.consent import needs_consent
+from dialogs.flows.labels import span
+from dialogs.flows.profile import profile_lines, profile_step
+from dialogs.flows.receipts import next_slot_text
+from dialogs.flows.slots import summary_lines
+from dialogs.ports import NowInfo, Outcome
+from dialogs.registry import Registry
+from dialogs.replies import Card, Reply, Text
+
+CONFIRM = "now:confirm"
+
+
+def unavailable(ctx: Ctx, reason: str, next_slot: datetime | None) -> Step:
+    """Why not now, and when a reserved booking is possible instead."""
+    office = ctx.port.office
+    why = {"closed": t.CLOSED.format(hours=office.hours), "disabled": t.DISABLED,
+           "busy": t.BUSY, "already": t.ALREADY}.get(reason, t.BUSY)
+    text = f"{why}\n{next_slot_text(next_slot)}\n{t.OFFER_BOOK}"
+    return Step(IDLE, [Text(text=text, choices=menu_choices())])
+
+
+async def start(ctx: Ctx, inp: Input) -> Step:
+    """今すぐ相談: refusals, consent to the newest terms (re-asked if changed), a free booth now."""
+    user = await ctx.port.user(ctx.user, ctx.now)
+    closing = refused(ctx, user)
+    if closing is not None:
+        return closing
+    gate = await needs_consent(ctx, then="menu.now")
+    if gate is not None:
+        return gate
+    status: NowInfo = await ctx.port.immediate_status(ctx.user, ctx.now)
+    if not status.available or status.slot is None:
+        return unavailable(ctx, status.reason, status.next_slot)
+    if user.active_requests >= user.max_active_requests:
+        return Step(IDLE, [Text(text=limit_text(ctx, user))])
+    ctx.data.clear()
+    ctx.data.update(mode="now", start=status.slot.isoformat())
+    step = await profile_step(ctx, after=PURPOSE, user=user)
+    return Step(step.next, [Text(text=t.AVAILABLE.format(span=span(status.slot)))])
+
+
+async def confirm_prompt(ctx: Ctx) -> list[Reply]:
+    user = await ctx.port.user(ctx.user)
+    lines = [line for line in summary_lines(ctx) if not line.startswith("日時")]
+    start = datetime.fromisoformat(ctx.data["start"])
+    card = Card(title=t.SUMMARY_TITLE, alt=t.SUMMARY_TITLE,
+                lines=[t.LINE_SPAN.format(span=span(start)), *lines, *profile_lines(user)],
+                buttons=[ctx.button(t.APPLY, "now.apply", style="primary"),
+                         ctx.button(t.QUIT, "now.quit")])
+    return [card]
+
+
+async def on_apply(ctx: Ctx, inp: Input) -> Step:
+    """申し込む: the booth is checked again and taken in one commit with the staff alert."""
+    outcome: Outcome = await ctx.port.request_immediate(ctx.user, draft_of(ctx), ctx.now)
+    if outcome.ok:
+        user = await ctx.port.user(ctx.user)
+        info = outcome.bookings[0]
+        text = t.RECEIVED.format(span=span(info.starts_at), phone=user.masked_phone or "")
+        rules = ct.RULES.format(phone=ctx.port.office.phone)
+        return Step(IDLE, [Text(text=text), Text(text=rules, choices=menu_choices())])
+    if outcome.reason == "refused":
+        return Step(IDLE, [Text(text=refusal_text(ctx))])
+    if outcome.reason == "consent":
+        return await needs_consent(ctx, then="menu.now") or Step(IDLE)
+    if outcome.reason == "limit":
+        return Step(IDLE, [Text(text=limit_text(ctx, await ctx.port.user(ctx.user)))])
+    return unavailable(ctx, outcome.reason, min(outcome.alternatives, default=None))
+
+
+async def on_quit(ctx: Ctx, inp: Input) -> Step:
+    return Step(IDLE, [Text(text=t.QUIT_DONE, choices=menu_choices())])
+
+
+async def on_text(ctx: Ctx, inp: Input) -> Step:
+    if inp.text in t.APPLY_WORDS:
+        return await on_apply(ctx, inp)
+    raise Invalid(t.HINT)
+
+
+def register(registry: Registry) -> None:
+    registry.state(State(CONFIRM, confirm_prompt, on_text=on_text, text_hint=t.HINT,
+                         actions={"now.apply": on_apply, "now.quit": on_quit}))
+    registry.entry("menu.now", start, "今すぐ相談", "今すぐ", "すぐに相談したい", "今から相談")

@@ -1,0 +1,28 @@
+"""What a user is told once a request is in: when, what, the status, how the office will call."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from dialogs.engine import menu_choices
+from dialogs.flow import Ctx
+from dialogs.flows import common_messages as t
+from dialogs.flows.labels import STATUSES, purpose_label, span
+from dialogs.ports import BookingInfo
+from dialogs.replies import Reply, Text
+
+
+async def received_replies(ctx: Ctx, info: BookingInfo) -> list[Reply]:
+    """The request received (status 申込中), the booth rules of art. 11(2)(3), the menu."""
+    user = await ctx.port.user(ctx.user)
+    office = ctx.port.office
+    text = t.RECEIVED.format(span=span(info.starts_at, info.slots),
+                             purpose=purpose_label(info.purpose),
+                             status=STATUSES.get(info.status, info.status),
+                             phone=user.masked_phone or "")
+    return [Text(text=text), Text(text=t.RULES.format(phone=office.phone), choices=menu_choices())]
+
+
+def next_slot_text(slot: datetime | None) -> str:
+    """The next bookable slot, offered whenever something is refused."""
+    return t.NEXT_SLOT.format(span=span(slot)) if slot else t.NO_NEXT_SLOT

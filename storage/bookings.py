@@ -1,0 +1,346 @@
+"""Bookings in the database: availability, the request commit, cancel, moves, waitlist offers.
+
+Data functions only: each takes `(*, session, ...)` and never commits; `OfficeService` owns the
+transaction, so a booking and its outbox rows (staff alerts, waitlist offers) are one commit.
+The partial unique index on (office, booth, starts_at) is what makes double booking impossible.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from booking import (
+    JST,
+    SLOT_LENGTH,
+    bookable_days,
+    current_slot_start,
+    is_bookable,
+    mask_name,
+    slot_starts,
+    to_jst,
+)
+from dialogs import alerts
+from dialogs.flows import waitlist as waitlist_flow
+from dialogs.flows.labels import INTERVIEW
+from dialogs.ports import BookingInfo, Calendar, DayInfo, Draft
+from dialogs.replies import dump_replies
+from storage.models import (
+    ACTIVE_STATUSES,
+    AuditLog,
+    Booking,
+    BookingStatus,
+    Closure,
+    LineUser,
+    Office,
+    WaitlistEntry,
+)
+from storage.outbox import add_push
+from storage.staff_alerts import alert_staff
+
+ACTIVE = [str(status) for status in ACTIVE_STATUSES]
+HORIZON = timedelta(days=120)  # how far ahead closures are read; users book days, not months
+SEARCH_DAYS = 10  # open days searched for the nearest free slot or the next bookable one
+MOVE_ACCEPTED = "booking.move_accepted"
+Occupancy = dict[datetime, set[int]]
+
+
+def day_bounds(day: date) -> tuple[datetime, datetime]:
+    """Midnight to midnight JST."""
+    start = datetime.combine(day, time(0), tzinfo=JST)
+    return start, start + timedelta(days=1)
+
+
+def slot_run(starts_at: datetime, slots: int) -> list[datetime]:
+    """The consecutive session starts of one request."""
+    return [starts_at + SLOT_LENGTH * k for k in range(max(slots, 1))]
+
+
+async def load_calendar(*, session: AsyncSession, office: Office, now: datetime) -> Calendar:
+    """Closures ahead, the cut-off hour and the number of booths, as staff last set them."""
+    today = to_jst(now).date()
+    days = await session.scalars(select(Closure.day).where(
+        Closure.office_id == office.id, Closure.day >= today, Closure.day <= today + HORIZON))
+    return Calendar(closures=frozenset(days), cutoff=time(office.cutoff_hour),
+                    booths=office.booths)
+
+
+async def occupancy(*, session: AsyncSession, office_id: uuid.UUID, start: datetime,
+                    end: datetime) -> Occupancy:
+    """Booths in use per session start in [start, end), from active bookings."""
+    rows = await session.execute(select(Booking.starts_at, Booking.booth).where(
+        Booking.office_id == office_id, Booking.status.in_(ACTIVE),
+        Booking.starts_at >= start, Booking.starts_at < end))
+    used: Occupancy = defaultdict(set)
+    for starts_at, booth in rows:
+        used[starts_at].add(booth)
+    return used
+
+
+def free_booths(cal: Calendar, used: Occupancy, starts_at: datetime) -> list[int]:
+    """Booths nobody has booked at `starts_at`."""
+    taken = used.get(starts_at, set())
+    return [booth for booth in range(1, cal.booths + 1) if booth not in taken]
+
+
+def free_starts(day: date, cal: Calendar, used: Occupancy, need: int = 1) -> list[datetime]:
+    """Starts on `day` with `need` consecutive sessions each having a free booth."""
+    free = {s for s in slot_starts(day, cal.closures) if free_booths(cal, used, s)}
+    return sorted(s for s in free if all(t in free for t in slot_run(s, need)))
+
+
+def bookable_starts(day: date, cal: Calendar, used: Occupancy, now: datetime,
+                    need: int = 1) -> list[datetime]:
+    """Free starts that may still be requested (tomorrow or later, before the cut-off)."""
+    return [s for s in free_starts(day, cal, used, need)
+            if is_bookable(s, now, cal.closures, cal.cutoff)]
+
+
+@dataclass(frozen=True)
+class Window:
+    """The calendar and the booked booths over some days, read once and asked many questions."""
+
+    cal: Calendar
+    used: Occupancy
+    days: list[date]
+    now: datetime
+
+    def starts(self, day: date, need: int = 1) -> list[datetime]:
+        """Bookable free starts on `day`."""
+        return bookable_starts(day, self.cal, self.used, self.now, need)
+
+    def day_infos(self, need: int = 1) -> list[DayInfo]:
+        """Each day of the window and how many starts are free on it."""
+        return [DayInfo(day=d, free=len(self.starts(d, need))) for d in self.days]
+
+    def nearest(self, wanted: datetime, need: int = 1) -> list[datetime]:
+        """Every bookable free start in the window, nearest to `wanted` first."""
+        found = [s for d in self.days for s in self.starts(d, need)]
+        return sorted(found, key=lambda s: (abs(s - wanted), s))
+
+
+async def window(*, session: AsyncSession, office: Office, now: datetime,
+                 days: list[date] | None = None, count: int = SEARCH_DAYS) -> Window:
+    """Read the calendar, then the bookings of `days` (default: the next `count` bookable days)."""
+    cal = await load_calendar(session=session, office=office, now=now)
+    days = days if days is not None else bookable_days(now, count, cal.closures, cal.cutoff)
+    if not days:
+        return Window(cal=cal, used={}, days=[], now=now)
+    used = await occupancy(session=session, office_id=office.id, start=day_bounds(min(days))[0],
+                           end=day_bounds(max(days))[1])
+    return Window(cal=cal, used=used, days=days, now=now)
+
+
+async def active_requests(*, session: AsyncSession, user_id: uuid.UUID, now: datetime) -> int:
+    """Requests not yet over (consecutive slots of one request count once): the per-user cap."""
+    rows = await session.execute(select(Booking.id, Booking.group_id).where(
+        Booking.user_id == user_id, Booking.status.in_(ACTIVE), Booking.ends_at > now))
+    return len({group or booking for booking, group in rows})
+
+
+def refusal(user: LineUser | None, office: Office, terms_version: str | None) -> str:
+    """Why this user may not request now ("" when they may): art. 11(1), 5(4), 5 前文, 5(2)."""
+    if user is None or terms_version is None or user.consent_version != terms_version:
+        return "consent"
+    if user.blocked or user.no_show_count >= office.no_show_limit:
+        return "refused"
+    if not (user.name and user.phone):
+        return "profile"
+    return ""
+
+
+def audit(session: AsyncSession, office_id: uuid.UUID, now: datetime, action: str,
+          booking_id: uuid.UUID | None, **detail: Any) -> None:
+    """Record what happened, without personal data (art. 6, 7)."""
+    session.add(AuditLog(office_id=office_id, at=now, actor="user", action=action,
+                         booking_id=booking_id, detail=detail))
+
+
+def facts_of(rows: list[Booking], user: LineUser) -> alerts.AlertFacts:
+    """The staff alert's view of a request: masked name only."""
+    head = rows[0]
+    return alerts.AlertFacts(
+        booking_id=str(head.id), starts_at=head.starts_at, purpose=head.purpose,
+        masked_name=mask_name(user.name) if user.name else "お名前未登録", slots=len(rows),
+        role=user.role, attendant=head.attendant, job_number=head.job_number,
+        applicants=head.applicants)
+
+
+async def insert_request(*, session: AsyncSession, office: Office, user: LineUser, draft: Draft,
+                         booths: list[int], now: datetime, immediate: bool = False) -> list[Booking]:
+    """Insert one row per slot and alert staff; IntegrityError at flush when a slot was taken."""
+    assert draft.starts_at is not None
+    starts = slot_run(draft.starts_at, len(booths))
+    group = uuid.uuid4() if len(starts) > 1 else None
+    rows = [Booking(office_id=office.id, user_id=user.id, booth=booth, starts_at=start,
+                    ends_at=start + SLOT_LENGTH, status=BookingStatus.REQUESTED,
+                    purpose=draft.purpose, job_number=draft.job_number,
+                    applicants=draft.applicants, attendant=draft.attendant, immediate=immediate,
+                    group_id=group, created_at=now, updated_at=now)
+            for start, booth in zip(starts, booths, strict=True)]
+    session.add_all(rows)
+    await session.flush()  # the partial unique index decides here
+    user.last_booking_at = now
+    audit(session, office.id, now, "booking.requested", rows[0].id, slots=len(rows),
+          immediate=immediate)
+    facts = facts_of(rows, user)
+    replies = alerts.immediate_alert(facts) if immediate else alerts.request_alert(facts)
+    await alert_staff(session=session, office_id=office.id, now=now,
+                      kind="immediate" if immediate else "request", replies=replies,
+                      booking_id=rows[0].id)
+    return rows
+
+
+async def request_rows(*, session: AsyncSession, user_id: uuid.UUID,
+                       booking_id: str) -> list[Booking]:
+    """All rows of the user's request that `booking_id` belongs to (locked on PostgreSQL)."""
+    try:
+        key = uuid.UUID(booking_id)
+    except ValueError:
+        return []
+    head = await session.get(Booking, key, with_for_update=True)
+    if head is None or head.user_id != user_id:
+        return []
+    if head.group_id is None:
+        return [head]
+    return list((await session.scalars(select(Booking).where(
+        Booking.group_id == head.group_id, Booking.user_id == user_id)
+        .order_by(Booking.starts_at).with_for_update())).all())
+
+
+async def answered_moves(*, session: AsyncSession, ids: list[uuid.UUID]) -> set[uuid.UUID]:
+    """Bookings whose new time (set by the office) the user already accepted."""
+    if not ids:
+        return set()
+    found = await session.scalars(select(AuditLog.booking_id).where(
+        AuditLog.action == MOVE_ACCEPTED, AuditLog.booking_id.in_(ids)))
+    return {booking for booking in found if booking is not None}
+
+
+def info_of(rows: list[Booking], *, answered: bool = False,
+            ics_url: str | None = None) -> BookingInfo:
+    """The user's view of one request."""
+    head, last = rows[0], rows[-1]
+    moved = head.moved_from_id is not None
+    return BookingInfo(
+        id=str(head.id), starts_at=head.starts_at, ends_at=last.ends_at, status=head.status,
+        purpose=head.purpose, slots=len(rows), immediate=head.immediate,
+        attendant=head.attendant, job_number=head.job_number, applicants=head.applicants,
+        moved=moved, awaiting_answer=moved and not answered and head.status in ACTIVE,
+        ics_url=ics_url if head.status == BookingStatus.CONFIRMED else None)
+
+
+async def upcoming(*, session: AsyncSession, user_id: uuid.UUID,
+                   now: datetime) -> list[list[Booking]]:
+    """The user's active requests not yet over, grouped, earliest first."""
+    rows = (await session.scalars(select(Booking).where(
+        Booking.user_id == user_id, Booking.status.in_(ACTIVE), Booking.ends_at > now)
+        .order_by(Booking.starts_at))).all()
+    groups: dict[uuid.UUID, list[Booking]] = {}
+    for row in rows:
+        groups.setdefault(row.group_id or row.id, []).append(row)
+    return list(groups.values())
+
+
+async def cancel_rows(*, session: AsyncSession, office: Office, user: LineUser,
+                      rows: list[Booking], now: datetime, refused_move: bool = False) -> None:
+    """Cancel a request, alert staff and offer the freed slots to the waitlist; one commit."""
+    for row in rows:
+        row.status, row.updated_at, row.version = BookingStatus.CANCELLED, now, row.version + 1
+    audit(session, office.id, now, "booking.move_refused" if refused_move else "booking.cancelled",
+          rows[0].id, slots=len(rows))
+    await alert_staff(session=session, office_id=office.id, now=now,
+                      kind="move_refused" if refused_move else "cancel",
+                      replies=alerts.cancel_alert(facts_of(rows, user), refused_move=refused_move),
+                      booking_id=rows[0].id)
+    await session.flush()
+    await offer_freed(session=session, office=office, day=to_jst(rows[0].starts_at).date(),
+                      now=now)
+
+
+async def accept_rows(*, session: AsyncSession, office: Office, user: LineUser,
+                      rows: list[Booking], now: datetime) -> None:
+    """The user agrees to the office's new time (art. 5(5)): it stands as confirmed."""
+    for row in rows:
+        if row.status == BookingStatus.REQUESTED:
+            row.status, row.confirmed_at = BookingStatus.CONFIRMED, now
+        row.updated_at, row.version = now, row.version + 1
+    audit(session, office.id, now, MOVE_ACCEPTED, rows[0].id)
+    await alert_staff(session=session, office_id=office.id, now=now, kind="move_accepted",
+                      replies=alerts.move_accepted_alert(facts_of(rows, user)),
+                      booking_id=rows[0].id)
+
+
+def entry_need(entry: WaitlistEntry) -> int:
+    """Slots a waiting request needs: one per applicant for interviews, else one."""
+    return max(entry.applicants or 1, 1) if entry.purpose == INTERVIEW else 1
+
+
+async def offer_freed(*, session: AsyncSession, office: Office, day: date, now: datetime) -> int:
+    """Push an offer to everyone waiting for `day` that now fits; the first tap wins."""
+    entries = (await session.scalars(select(WaitlistEntry).where(
+        WaitlistEntry.office_id == office.id, WaitlistEntry.day == day,
+        WaitlistEntry.active.is_(True)).order_by(WaitlistEntry.created_at))).all()
+    if not entries:
+        return 0
+    free = await window(session=session, office=office, now=now, days=[day])
+    sent = 0
+    for entry in entries:
+        need = entry_need(entry)
+        starts = free.starts(day, need)
+        user = await session.get(LineUser, entry.user_id)
+        if not starts or user is None or not user.line_user_id or not user.followed:
+            continue
+        replies = waitlist_flow.offer_replies(str(entry.id), starts, need)
+        add_push(session=session, office_id=office.id, to=user.line_user_id,
+                 kind="waitlist.offer", payload=dump_replies(replies), now=now)
+        entry.notified_at = now
+        sent += 1
+    return sent
+
+
+async def join_waitlist(*, session: AsyncSession, office: Office, user: LineUser, day: date,
+                        draft: Draft, now: datetime) -> WaitlistEntry:
+    """Wait for `day` with this request (one entry per user and day, the latest request wins)."""
+    entry = (await session.scalars(select(WaitlistEntry).where(
+        WaitlistEntry.office_id == office.id, WaitlistEntry.user_id == user.id,
+        WaitlistEntry.day == day, WaitlistEntry.active.is_(True)))).first()
+    if entry is None:
+        entry = WaitlistEntry(office_id=office.id, user_id=user.id, day=day, created_at=now)
+        session.add(entry)
+    entry.purpose, entry.job_number = draft.purpose, draft.job_number
+    entry.applicants, entry.attendant = draft.applicants, draft.attendant
+    return entry
+
+
+def waitlist_draft(entry: WaitlistEntry, starts_at: datetime) -> Draft:
+    """The request a waitlist entry was waiting with, at the offered time."""
+    return Draft(purpose=entry.purpose or "job_consultation", starts_at=starts_at,
+                 slots=entry_need(entry), job_number=entry.job_number,
+                 applicants=entry.applicants, attendant=entry.attendant or "none")
+
+
+async def immediate_state(*, session: AsyncSession, office: Office, user_id: uuid.UUID | None,
+                          now: datetime) -> tuple[str, datetime | None]:
+    """Whether a booth is free for immediate use now (art. 5-2): ("" or a reason, the slot)."""
+    cal = await load_calendar(session=session, office=office, now=now)
+    start = current_slot_start(now, cal.closures)
+    if start is None:
+        return "closed", None
+    if not office.immediate_use_enabled:
+        return "disabled", start
+    used = await occupancy(session=session, office_id=office.id, start=start,
+                           end=start + SLOT_LENGTH)
+    if user_id is not None and await session.scalar(select(Booking.id).where(
+            Booking.user_id == user_id, Booking.status.in_(ACTIVE),
+            Booking.starts_at == start).limit(1)):
+        return "already", start
+    if not free_booths(cal, used, start):
+        return "busy", start
+    return "", start

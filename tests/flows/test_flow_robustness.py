@@ -1,0 +1,115 @@
+"""Every free-text step survives garbage, emoji, stickers, images, very long text and 戻る without
+losing what was entered; unfollow deletes the conversation state."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+
+from tests.flows.journeys import agree, free_starts, ready_user, to_summary, typed
+from tests.helpers import tap, texts
+
+GARBAGE = ("😀😀😀", "asdf", "！？", "あ" * 600, " ")
+
+
+def _state(live, user):
+    raw = live.call(live.services.redis.get(f"{live.settings.redis_prefix}:conv:{user}"))
+    return json.loads(raw) if raw else None
+
+
+def _role(live, user):
+    agree(live, user)
+    return live.send(user, text="予約する")
+
+
+def _registered(live, user):
+    return tap(live, user, _role(live, user), "求職者（仕事を探している方）")
+
+
+def _form(live, user):
+    return tap(live, user, _registered(live, user), "登録しています")
+
+
+def _purpose(live, user):
+    ready_user(live, user)
+    return tap(live, user, live.send(user, text="予約する"), "この内容で進む")
+
+
+def _job_number(live, user):
+    return tap(live, user, _purpose(live, user), "職業紹介")
+
+
+def _attendant(live, user):
+    return tap(live, user, _purpose(live, user), "職業相談")
+
+
+def _day(live, user):
+    return tap(live, user, _attendant(live, user), "同席者なし")
+
+
+def _time(live, user):
+    _day(live, user)
+    return live.send(user, text="12月15日")
+
+
+def _summary(live, user):
+    ready_user(live, user)
+    return to_summary(live, user, free_starts(live, date(2026, 12, 15))[0])
+
+
+STEPS = {
+    "profile:role": (_role, "ご利用になる方"),
+    "profile:registered": (_registered, "登録はお済みですか"),
+    "profile:form": (_form, "入力フォーム"),
+    "booking:purpose": (_purpose, "ご用件を選んでください"),
+    "booking:job_number": (_job_number, "求人番号"),
+    "booking:attendant": (_attendant, "通訳者や介助者"),
+    "booking:day": (_day, "ご希望の日を選んでください"),
+    "booking:time": (_time, "空いている時間"),
+    "booking:summary": (_summary, "お申し込み内容の確認"),
+}
+
+
+@pytest.mark.parametrize("state", list(STEPS))
+def test_nonsense_keeps_the_step_and_asks_again(live, user, state):
+    walk, prompt = STEPS[state]
+    walk(live, user)
+    assert _state(live, user)["state"] == state
+    for text in GARBAGE:
+        answer = texts(live.send(user, text=text))
+        assert prompt in answer, (text, answer)
+    for kind in ({"sticker": True}, {"image": True}):
+        answer = texts(live.send(user, **kind))
+        assert "スタンプや画像" in answer and prompt in answer
+    assert _state(live, user)["state"] == state
+
+
+def test_back_at_any_point_keeps_what_was_entered(live, user):
+    purposes = _purpose(live, user)
+    asked = tap(live, user, purposes, "職業紹介")
+    attendants = live.send(user, text="02040-11112222")
+    days = tap(live, user, attendants, "介助者が同席")
+    assert "ひとつ前の手順に戻ります" in texts(live.send(user, text="戻る"))
+    assert _state(live, user)["state"] == "booking:attendant"
+    days = tap(live, user, live.send(user, text="わからない"), "介助者が同席")
+    slot = free_starts(live, date(2026, 12, 16))[0]
+    summary = live.send(user, text=typed(slot))
+    shown = texts(summary)
+    assert "求人番号：02040-11112222" in shown and "同席：介助者が同席" in shown
+    live.send(user, text="戻る")
+    live.send(user, text="🙂")
+    summary = live.send(user, text=typed(slot))
+    assert "求人番号：02040-11112222" in texts(summary)
+    assert asked and days
+
+
+def test_unfollow_deletes_the_conversation_state(live, user):
+    _summary(live, user)
+    assert _state(live, user) is not None
+    live.send(user, event="unfollow")
+    assert _state(live, user) is None
+    again = live.send(user, event="follow")
+    assert "ご用件を選んでください" in texts(again)
+    assert _state(live, user) is None
