@@ -20,6 +20,11 @@ from storage.conversations import EventDeduper, LockTimeout
 from storage.outbox import collect_written
 
 log = logging.getLogger(__name__)
+# Events handled at once. Beyond this they wait their turn (cheaply) instead of each taking a
+# Redis connection: redis-py's pool refuses the 101st ("Too many connections"), which lost
+# events under load (bench/RESULTS.md), and a few dozen at a time keep the loop responsive
+# enough to acknowledge new webhooks quickly.
+MAX_CONCURRENT = 8
 
 
 class Dispatcher:
@@ -32,6 +37,7 @@ class Dispatcher:
         self._line = line
         self._sender = sender
         self.tracker = tracker
+        self._slots = asyncio.Semaphore(MAX_CONCURRENT)
 
     def submit(self, event: Event) -> None:
         """Start handling an event in the background; the webhook answers 200 at once."""
@@ -43,7 +49,8 @@ class Dispatcher:
 
     async def _guarded(self, event: Event) -> None:
         try:
-            await self.handle(event)
+            async with self._slots:
+                await self.handle(event)
         except Exception:
             log.exception("event handling failed", extra={"event_id": event.webhook_event_id})
         finally:
@@ -56,10 +63,16 @@ class Dispatcher:
         user, inp = user_id_of(event), to_input(event)
         if user is None or inp is None:
             return
-        if not await self._deduper.first_time(event.webhook_event_id):
+        extra = {"user": hash_line_user(user), "event_type": event.type}
+        try:
+            first = await self._deduper.first_time(event.webhook_event_id)
+        except Exception:  # Redis unreachable: nothing was done, so say so and ask to retry
+            log.exception("dedupe failed", extra=extra)
+            await self._reply(event, [Text(text=m.ERROR)], extra)
+            return
+        if not first:
             log.info("duplicate event ignored", extra={"event_id": event.webhook_event_id})
             return
-        extra = {"user": hash_line_user(user), "event_type": event.type}
         with collect_written() as written:
             try:
                 replies: list[Reply] = await self._engine.handle(user, inp)
@@ -68,11 +81,15 @@ class Dispatcher:
             except Exception:
                 log.exception("dialog step failed", extra=extra)
                 replies = [Text(text=m.ERROR)]
+        await self._reply(event, replies, extra)
+        if written:
+            await self._sender.deliver(written)
+
+    async def _reply(self, event: Event, replies: list[Reply], extra: dict[str, str]) -> None:
+        """Reply with the event's token; a failed reply is logged, never raised."""
         token = getattr(event, "reply_token", None)
         if replies and token:
             try:
                 await self._line.reply(token, render(replies))
             except SendError as exc:
                 log.warning("reply failed", extra={**extra, "status": exc.status})
-        if written:
-            await self._sender.deliver(written)
