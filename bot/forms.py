@@ -58,41 +58,53 @@ def clean_name(raw: str) -> str:
     return " ".join(text.split())
 
 
+def check_name(raw: str) -> tuple[str, str | None]:
+    """The cleaned name or company, and what is wrong with it."""
+    name = clean_name(raw)
+    if not name:
+        return name, ERRORS["name_missing"]
+    if len(name) > MAX_NAME:
+        return name, ERRORS["name_long"]
+    if not any(c.isalpha() for c in name):
+        return name, ERRORS["name_bad"]
+    return name, None
+
+
+def check_number(role: str, raw: str, unregistered: bool) -> tuple[str | None, str | None]:
+    """求職番号 or 事業所番号 by role; none at all for those about to register (art. 2)."""
+    if unregistered:
+        return None, ERRORS["number_both"] if raw.strip() else None
+    if not raw.strip():
+        return None, ERRORS["number_missing"]
+    reader = parse_employer_number if role == EMPLOYER else parse_jobseeker_number
+    try:
+        return reader(raw), None
+    except ParseError as bad:
+        return None, bad.message
+
+
+def check_phone(raw: str) -> tuple[str, str | None]:
+    """The registered phone as E.164."""
+    if not raw.strip():
+        return "", ERRORS["phone_missing"]
+    try:
+        return parse_phone(raw), None
+    except ParseError as bad:
+        return "", bad.message
+
+
 def validate(role: str, name: str, number: str, unregistered: bool,
              phone: str) -> tuple[Profile | None, dict[str, str]]:
     """Check each field and say what is wrong next to it, in Japanese."""
-    errors: dict[str, str] = {}
-    if role not in (JOBSEEKER, EMPLOYER):
-        errors["role"] = ERRORS["role"]
-    name = clean_name(name)
-    if not name:
-        errors["name"] = ERRORS["name_missing"]
-    elif len(name) > MAX_NAME:
-        errors["name"] = ERRORS["name_long"]
-    elif not any(c.isalpha() for c in name):
-        errors["name"] = ERRORS["name_bad"]
-    parsed_number: str | None = None
-    if unregistered and number.strip():
-        errors["number"] = ERRORS["number_both"]
-    elif not unregistered and not number.strip():
-        errors["number"] = ERRORS["number_missing"]
-    elif not unregistered and "role" not in errors:
-        reader = parse_employer_number if role == EMPLOYER else parse_jobseeker_number
-        try:
-            parsed_number = reader(number)
-        except ParseError as bad:
-            errors["number"] = bad.message
-    parsed_phone = ""
-    if not phone.strip():
-        errors["phone"] = ERRORS["phone_missing"]
-    else:
-        try:
-            parsed_phone = parse_phone(phone)
-        except ParseError as bad:
-            errors["phone"] = bad.message
+    problems: dict[str, str | None] = {
+        "role": None if role in (JOBSEEKER, EMPLOYER) else ERRORS["role"]}
+    clean, problems["name"] = check_name(name)
+    parsed_number, problems["number"] = check_number(role, number, unregistered)
+    parsed_phone, problems["phone"] = check_phone(phone)
+    errors = {field: message for field, message in problems.items() if message}
     if errors:
         return None, errors
-    return Profile(role=role, name=name, number=parsed_number, phone=parsed_phone), {}
+    return Profile(role=role, name=clean, number=parsed_number, phone=parsed_phone), {}
 
 
 def ics_text(rows: list[Booking], office: Any, now: datetime) -> str:

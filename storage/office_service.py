@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from datetime import date, datetime
 from typing import Any
@@ -194,15 +193,21 @@ class OfficeService:
 
     async def _unheld(self, line_user_id: str, free: bk.Window, starts: list[datetime],
                       need: int) -> list[datetime]:
-        """Drop starts whose every free booth is held by someone else who is confirming."""
+        """Drop starts whose every free booth is held by someone else who is confirming.
+
+        Holds are read first and the bookings again after: a winner lets go of its hold only
+        once its row is committed, so a slot cannot slip through between the two reads.
+        """
         if self.holds is None or not starts:
             return starts
         owner = hash_line_user(line_user_id)
         runs = sorted({t for s in starts for t in bk.slot_run(s, need)})
-        keys = [(t, b) for t in runs for b in bk.free_booths(free.cal, free.used, t)]
-        holders = await asyncio.gather(*(self.holds.holder(str(self.office_id), b, hold_key(t))
-                                         for t, b in keys))
-        open_ = {t for (t, _), holder in zip(keys, holders, strict=True) if holder in (None, owner)}
+        keys = [(t, b) for t in runs for b in range(1, free.cal.booths + 1)]
+        # One key at a time: a fan-out per request would drain the shared Redis pool under load.
+        holders = [await self.holds.holder(str(self.office_id), b, hold_key(t)) for t, b in keys]
+        fresh = await self._window(free.now, free.days)
+        open_ = {t for (t, b), holder in zip(keys, holders, strict=True)
+                 if holder in (None, owner) and b in bk.free_booths(fresh.cal, fresh.used, t)}
         return [s for s in starts if all(t in open_ for t in bk.slot_run(s, need))]
 
     async def hold(self, line_user_id: str, starts_at: datetime, slots: int = 1) -> bool:
@@ -218,9 +223,9 @@ class OfficeService:
         async with self.sessions() as session:
             booths = (await self._office(session)).booths
         owner = hash_line_user(line_user_id)
-        await asyncio.gather(*(self.holds.release(str(self.office_id), b, hold_key(t), owner)
-                               for t in bk.slot_run(starts_at, slots)
-                               for b in range(1, booths + 1)))
+        for start in bk.slot_run(starts_at, slots):
+            for booth in range(1, booths + 1):
+                await self.holds.release(str(self.office_id), booth, hold_key(start), owner)
 
     async def _claim(self, owner: str, starts: list[datetime], free: bk.Window,
                      claimed: list[int]) -> bool:
@@ -233,7 +238,7 @@ class OfficeService:
                 claimed.append(booths[0])
                 continue
             office, key = str(self.office_id), hold_key(start)
-            holders = await asyncio.gather(*(self.holds.holder(office, b, key) for b in booths))
+            holders = [await self.holds.holder(office, b, key) for b in booths]
             mine = [b for b, h in zip(booths, holders, strict=True) if h == owner]
             for booth in mine + [b for b in booths if b not in mine]:
                 if await self.holds.hold(office, booth, key, owner, self.hold_ms):
@@ -303,9 +308,8 @@ class OfficeService:
         """After the commit (or its failure) the row, not the hold, protects the slot."""
         if self.holds is None:
             return
-        await asyncio.gather(*(self.holds.release(str(self.office_id), booth, hold_key(start),
-                                                  owner)
-                               for start, booth in zip(starts, claimed, strict=False)))
+        for start, booth in zip(starts, claimed, strict=False):
+            await self.holds.release(str(self.office_id), booth, hold_key(start), owner)
 
     # --- the user's own bookings --------------------------------------------------------
 

@@ -147,4 +147,4 @@ def register(registry: Registry) -> None:
                          actions={"booking.applicants": on_applicants}))
     registry.state(State(ATTENDANT, attendant_prompt, on_text=on_attendant,
                          text_hint=t.ATTENDANT_HINT, actions={"booking.attendant": on_attendant}))
-    registry.entry("menu.book", start, "予約する", "予約", "予約したい", "予約をする")
+    registry.entry("menu.book", start, "予約する", "予約したい", "予約をする")

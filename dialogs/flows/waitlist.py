@@ -65,7 +65,9 @@ async def on_take(ctx: Ctx, inp: Input) -> Step:
     closing = refused(ctx, user)
     if closing is not None:
         return closing
-    value = inp.postback.value if inp.postback else ctx.data.pop("offer", "")
+    tapped = inp.postback is not None and inp.postback.action == "waitlist.take"
+    # After the consent step the input is the consent answer: the offer waited in the data.
+    value = inp.postback.value if tapped and inp.postback else ctx.data.pop("offer", "")
     gate = await needs_consent(ctx, then="waitlist.take")
     if gate is not None:
         ctx.data["offer"] = value

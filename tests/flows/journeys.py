@@ -125,13 +125,14 @@ def waitlist_of(live: Any, user: str) -> list[WaitlistEntry]:
 def make_user(live: Any, line_id: str, *, consent: bool = True, profile: bool = True,
               role: str = "jobseeker", **fields: Any) -> LineUser:
     """A user row as the chat and the form would have left it (for journeys past those steps)."""
+    values: dict[str, Any] = {
+        "role": role, "consent_version": "2024-10-01" if consent else None,
+        "consented_at": live.clock.now() if consent else None,
+        "name": NAME if profile else None, "number": NUMBER if profile else None,
+        "phone": "+819012345678" if profile else None}
+    values.update(fields)
     row = LineUser(office_id=live.services.office_id, line_user_id=line_id,
-                   line_user_hash=hash_line_user(line_id), role=role,
-                   consent_version="2024-10-01" if consent else None,
-                   consented_at=live.clock.now() if consent else None,
-                   name=NAME if profile else None,
-                   number=NUMBER if profile else None,
-                   phone="+819012345678" if profile else None, **fields)
+                   line_user_hash=hash_line_user(line_id), **values)
     write(live, row)
     return row
 

@@ -9,10 +9,14 @@ from __future__ import annotations
 from datetime import date, datetime
 from urllib.parse import parse_qs
 
+from sqlalchemy import delete
+
 from booking import JST
+from storage.models import Closure
 from tests.flows.journeys import (
     add_booking,
     bookings_of,
+    execute,
     first_time_button,
     free_starts,
     make_user,
@@ -21,6 +25,7 @@ from tests.flows.journeys import (
     to_day_step,
     to_summary,
     typed,
+    write,
 )
 from tests.helpers import actions, button, postback_action, tap, texts
 
@@ -161,3 +166,30 @@ def test_another_day_can_be_chosen_from_the_summary(live, user):
     assert "ご希望の日を選んでください" in texts(days)
     times = tap(live, user, days, "カレンダーから選ぶ", date="2026-12-08")
     assert "12月8日(火)の空いている時間" in texts(times)
+
+
+def test_office_closures_are_not_offered_and_are_explained(live, user):
+    closed = date(2026, 12, 7)
+    row = Closure(office_id=live.services.office_id, day=closed, reason="設備点検")
+    write(live, row)
+    try:
+        days = to_day_step(live, user)
+        assert "12月7日(月)" not in texts(days) and "12月8日(火)" in texts(days)
+        answer = texts(live.send(user, text="12月7日"))
+        assert "12月7日(月)は休館日のため" in answer
+    finally:
+        execute(live, delete(Closure).where(Closure.id == row.id))
+
+
+def test_with_two_booths_a_slot_takes_two_requests_and_no_more(live, user, office):
+    office(booths=2)
+    slot = free_starts(live, date(2026, 12, 18))[0]
+    other = make_user(live, "Uo" + user)
+    add_booking(live, other.id, slot, booth=1)
+    ready_user(live, user)
+    tap(live, user, to_summary(live, user, slot), "確定する")
+    (mine,) = bookings_of(live, user)
+    assert mine.starts_at == slot and mine.booth == 2
+    third = "U3" + user
+    ready_user(live, third)
+    assert "すでにご予約が入っています" in texts(to_summary(live, third, slot))

@@ -4,11 +4,19 @@ losing what was entered; unfollow deletes the conversation state."""
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 
-from tests.flows.journeys import agree, free_starts, ready_user, to_summary, typed
+from booking import JST
+from tests.flows.journeys import (
+    add_booking,
+    agree,
+    free_starts,
+    ready_user,
+    to_summary,
+    typed,
+)
 from tests.helpers import tap, texts
 
 GARBAGE = ("😀😀😀", "asdf", "！？", "あ" * 600, " ")
@@ -59,6 +67,19 @@ def _summary(live, user):
     return to_summary(live, user, free_starts(live, date(2026, 12, 15))[0])
 
 
+def _applicants(live, user):
+    ready_user(live, user, role="employer", number="0204-123456-7")
+    purposes = tap(live, user, live.send(user, text="予約する"), "この内容で進む")
+    tap(live, user, purposes, "オンライン面接・選考")
+    return live.send(user, text="02040-87654321")
+
+
+def _confirm_cancel(live, user):
+    row = ready_user(live, user)
+    add_booking(live, row.id, free_starts(live, date(2026, 12, 17))[0])
+    return tap(live, user, live.send(user, text="予約の確認・キャンセル"), "キャンセルする")
+
+
 STEPS = {
     "profile:role": (_role, "ご利用になる方"),
     "profile:registered": (_registered, "登録はお済みですか"),
@@ -69,13 +90,12 @@ STEPS = {
     "booking:day": (_day, "ご希望の日を選んでください"),
     "booking:time": (_time, "空いている時間"),
     "booking:summary": (_summary, "お申し込み内容の確認"),
+    "booking:applicants": (_applicants, "応募者の人数"),
+    "mine:confirm_cancel": (_confirm_cancel, "取り消しますか"),
 }
 
 
-@pytest.mark.parametrize("state", list(STEPS))
-def test_nonsense_keeps_the_step_and_asks_again(live, user, state):
-    walk, prompt = STEPS[state]
-    walk(live, user)
+def _assert_survives_nonsense(live, user, state, prompt):
     assert _state(live, user)["state"] == state
     for text in GARBAGE:
         answer = texts(live.send(user, text=text))
@@ -84,6 +104,22 @@ def test_nonsense_keeps_the_step_and_asks_again(live, user, state):
         answer = texts(live.send(user, **kind))
         assert "スタンプや画像" in answer and prompt in answer
     assert _state(live, user)["state"] == state
+
+
+@pytest.mark.parametrize("state", list(STEPS))
+def test_nonsense_keeps_the_step_and_asks_again(live, user, state):
+    walk, prompt = STEPS[state]
+    walk(live, user)
+    _assert_survives_nonsense(live, user, state, prompt)
+
+
+def test_nonsense_keeps_the_immediate_use_step(live, user, office, clock):
+    office(immediate_use_enabled=True)
+    clock.set(datetime(2026, 12, 2, 16, 5, tzinfo=JST))
+    ready_user(live, user)
+    purposes = tap(live, user, live.send(user, text="今すぐ相談"), "この内容で進む")
+    tap(live, user, tap(live, user, purposes, "職業相談"), "同席者なし")
+    _assert_survives_nonsense(live, user, "now:confirm", "今すぐ相談のお申し込み")
 
 
 def test_back_at_any_point_keeps_what_was_entered(live, user):

@@ -90,3 +90,20 @@ def test_an_offer_tapped_by_someone_else_does_nothing(live, user, full_day):
     answer = tap(live, stranger, [offer], "9:00から申し込む")
     assert "有効期限が切れました" in texts(answer)
     assert bookings_of(live, stranger) == []
+
+
+def test_an_offer_after_new_terms_asks_consent_then_books(live, user, full_day, new_terms):
+    holder, freed = full_day
+    tap(live, user, _to_days(live, user), "空きが出たら知らせる")
+    new_terms("2026-12-05", datetime(2026, 12, 5, tzinfo=JST), "第11条を改定しました。")
+    listed = live.send(holder, text="予約の確認・キャンセル")
+    asked = tap(live, holder, tap(live, holder, listed, "キャンセルする"), "取り消す")
+    assert "利用規約が改定されました" not in texts(asked)  # cancelling needs no new consent
+    offer = live.messages(user)[-1]
+    gate = tap(live, user, [offer], "9:00から申し込む")
+    assert "利用規約が改定されました" in texts(gate) and bookings_of(live, user) == []
+    booked = tap(live, user, gate, "同意する")
+    assert "お申し込みを受け付けました" in texts(booked)
+    (row,) = bookings_of(live, user)
+    assert row.starts_at == freed
+    set_status(live, [row.id], "cancelled")

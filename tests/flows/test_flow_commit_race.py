@@ -1,0 +1,94 @@
+"""The request commit under contention, on both engines: the unique index decides, every loser
+is told the slot was taken and offered the nearest free ones, and losers write no alert."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from redis.asyncio import Redis
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from booking import JST
+from config import Settings
+from devservices import PostgresServer, RedisServer
+from dialogs.ports import Draft, OfficeInfo
+from logs import hash_line_user
+from storage.conversations import SlotHolds
+from storage.db import make_engine, make_sessionmaker, transaction
+from storage.migrate import upgrade
+from storage.models import Booking, LineUser, Outbox, StaffAccount
+from storage.office_service import OfficeService
+from storage.seed import ensure_office
+from tests.conftest import new_db_name
+
+SLOT = datetime(2026, 12, 3, 10, 0, tzinfo=JST)
+NOW = datetime(2026, 12, 1, 10, 0, tzinfo=JST)
+INFO = OfficeInfo(name="テスト", phone="0173-00-0000", hours="", address="", base_url="")
+
+
+@pytest.fixture(params=["postgresql", "sqlite"])
+async def engine(request: pytest.FixtureRequest, pg_server: PostgresServer,
+                 tmp_path: Path) -> AsyncIterator[AsyncEngine]:
+    """A freshly migrated database on each engine."""
+    if request.param == "postgresql":
+        name = new_db_name("race")
+        await pg_server.create_database(name)
+        url = pg_server.dsn_for(name)
+    else:
+        url = f"sqlite+aiosqlite:///{tmp_path / 'race.sqlite3'}"
+    db = make_engine(url)
+    await upgrade(db)
+    yield db
+    await db.dispose()
+
+
+async def _service(db: AsyncEngine, redis_url: str | None, users: int):
+    sessions = make_sessionmaker(db)
+    office_id = await ensure_office(sessions, Settings(_env_file=None))
+    holds = SlotHolds(Redis.from_url(redis_url), prefix=f"r{uuid.uuid4().hex[:6]}") \
+        if redis_url else None
+    ids = [f"U{uuid.uuid4().hex}" for _ in range(users)]
+    async with transaction(sessions) as session:
+        session.add(StaffAccount(office_id=office_id, login=f"s{uuid.uuid4().hex[:8]}",
+                                 display_name="職員", password_hash="-", line_user_id="Ustaff"))
+        session.add_all(LineUser(office_id=office_id, line_user_id=i,
+                                 line_user_hash=hash_line_user(i), name="見本 太郎",
+                                 phone="+819012345678", consent_version="2024-10-01")
+                        for i in ids)
+    return OfficeService(sessions, office_id, INFO, holds=holds), sessions, ids
+
+
+@pytest.mark.parametrize("with_holds", [True, False], ids=["holds", "index-only"])
+async def test_many_users_committing_one_slot_leave_one_booking(
+        engine: AsyncEngine, redis_server: RedisServer, with_holds: bool):
+    port, sessions, users = await _service(engine, redis_server.url if with_holds else None, 40)
+    draft = Draft(purpose="job_consultation", starts_at=SLOT)
+    outcomes = await asyncio.gather(*(port.request_booking(u, draft, NOW) for u in users))
+    assert sum(o.ok for o in outcomes) == 1
+    losers = [o for o in outcomes if not o.ok]
+    assert {o.reason for o in losers} == {"taken"}
+    for lost in losers:
+        assert lost.alternatives and SLOT not in lost.alternatives
+        assert min(abs(a - SLOT) for a in lost.alternatives).total_seconds() == 30 * 60
+    async with sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(Booking)) == 1
+        assert await session.scalar(select(func.count()).select_from(Outbox)) == 1
+    if port.holds is not None:
+        assert await port.holds.holder(str(port.office_id), 1, "20261203T1000") is None
+
+
+async def test_consecutive_slots_are_all_or_nothing(engine: AsyncEngine):
+    port, sessions, (first, second) = await _service(engine, None, 2)
+    middle = SLOT.replace(minute=30)
+    assert (await port.request_booking(first, Draft(purpose="x", starts_at=middle), NOW)).ok
+    three = Draft(purpose="interview", starts_at=SLOT, slots=3, applicants=3)
+    outcome = await port.request_booking(second, three, NOW)
+    assert not outcome.ok and outcome.reason == "taken"
+    async with sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(Booking)) == 1
