@@ -197,21 +197,22 @@ async def insert_request(*, session: AsyncSession, office: Office, user: LineUse
     return rows
 
 
-async def request_rows(*, session: AsyncSession, user_id: uuid.UUID,
-                       booking_id: str) -> list[Booking]:
-    """All rows of the user's request that `booking_id` belongs to (locked on PostgreSQL)."""
+async def request_rows(*, session: AsyncSession, user_id: uuid.UUID, booking_id: str,
+                       lock: bool = False) -> list[Booking]:
+    """All rows of the user's request that `booking_id` belongs to; `lock` before changing
+    them, so a staff action on the same rows waits (PostgreSQL; SQLite writes one at a time)."""
     try:
         key = uuid.UUID(booking_id)
     except ValueError:
         return []
-    head = await session.get(Booking, key, with_for_update=True)
+    head = await session.get(Booking, key, with_for_update=lock)
     if head is None or head.user_id != user_id:
         return []
     if head.group_id is None:
         return [head]
-    return list((await session.scalars(select(Booking).where(
-        Booking.group_id == head.group_id, Booking.user_id == user_id)
-        .order_by(Booking.starts_at).with_for_update())).all())
+    query = select(Booking).where(Booking.group_id == head.group_id,
+                                  Booking.user_id == user_id).order_by(Booking.starts_at)
+    return list((await session.scalars(query.with_for_update() if lock else query)).all())
 
 
 async def answered_moves(*, session: AsyncSession, ids: list[uuid.UUID]) -> set[uuid.UUID]:

@@ -343,7 +343,7 @@ class OfficeService:
         async with transaction(self.sessions) as session:
             user = await find_user(session, self.office_id, line_user_id)
             rows = await bk.request_rows(session=session, user_id=user.id,
-                                         booking_id=booking_id) if user else []
+                                         booking_id=booking_id, lock=True) if user else []
             rows = [r for r in rows if r.status in bk.ACTIVE]
             if user is None or not rows:
                 return Outcome(ok=False, reason="not_found")
@@ -360,7 +360,7 @@ class OfficeService:
         async with transaction(self.sessions) as session:
             user = await find_user(session, self.office_id, line_user_id)
             rows = await bk.request_rows(session=session, user_id=user.id,
-                                         booking_id=booking_id) if user else []
+                                         booking_id=booking_id, lock=True) if user else []
             head = rows[0] if rows else None
             if user is None or head is None or head.moved_from_id is None \
                     or head.status not in bk.ACTIVE or head.starts_at <= at:

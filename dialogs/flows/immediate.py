@@ -54,9 +54,15 @@ async def start(ctx: Ctx, inp: Input) -> Step:
 
 
 async def confirm_prompt(ctx: Ctx) -> list[Reply]:
+    """The request as it will be sent, for the slot that is current now (time may have passed
+    while the profile form was filled in)."""
+    status = await ctx.port.immediate_status(ctx.user, ctx.now)
+    if not status.available or status.slot is None:
+        return unavailable(ctx, status.reason, status.next_slot).say
+    ctx.data["start"] = status.slot.isoformat()
     user = await ctx.port.user(ctx.user)
     lines = [line for line in summary_lines(ctx) if not line.startswith("日時")]
-    start = datetime.fromisoformat(ctx.data["start"])
+    start = status.slot
     card = Card(title=t.SUMMARY_TITLE, alt=t.SUMMARY_TITLE,
                 lines=[t.LINE_SPAN.format(span=span(start)), *lines, *profile_lines(user)],
                 buttons=[ctx.button(t.APPLY, "now.apply", style="primary"),

@@ -7,7 +7,7 @@ race is answered with the nearest free slots.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from booking import (
     JST,
@@ -106,7 +106,7 @@ async def on_day_text(ctx: Ctx, inp: Input) -> Step:
     return await choose(ctx, day, clock, inp.text)
 
 
-async def choose(ctx: Ctx, day: date, clock: object, typed: str | None) -> Step:
+async def choose(ctx: Ctx, day: date, clock: time | None, typed: str | None) -> Step:
     """Check the day; with a time, hold that slot and read it back; without, list the times."""
     problem = day_problem(day, await ctx.port.calendar(ctx.now), ctx.now)
     if problem:
@@ -114,7 +114,7 @@ async def choose(ctx: Ctx, day: date, clock: object, typed: str | None) -> Step:
     ctx.data["day"] = day.isoformat()
     if clock is None:
         return Step(TIME)
-    starts = datetime.combine(day, clock, tzinfo=JST)  # type: ignore[arg-type]
+    starts = datetime.combine(day, clock, tzinfo=JST)
     run = [starts + timedelta(minutes=30 * k) for k in range(need(ctx))]
     if any(t_.date() != day or t_.timetz().replace(tzinfo=None) not in SLOT_TIMES for t_ in run):
         return Step(TIME, [Text(text=t.NOT_SLOT_START)])
