@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import time
 import uuid
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -16,16 +18,25 @@ from bot.render import render
 from dialogs.replies import load_replies
 from storage.db import transaction
 from storage.models import Outbox, OutboxStatus
-from storage.outbox import claim, settle
+from storage.outbox import claim, settle, settle_sent
+from storage.sweeps import alert_failed_push
 
 log = logging.getLogger(__name__)
 LEASE = timedelta(seconds=60)
 MAX_ATTEMPTS = 8
+BATCH = 200
 
 
 def backoff(attempt: int, *, base: float = 2.0, cap: float = 600.0) -> timedelta:
     """Exponential backoff with full jitter, so retries from many rows spread out."""
     return timedelta(seconds=random.uniform(0, min(cap, base * 2 ** attempt)))
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    status: OutboxStatus
+    error: str | None = None
+    retry_at: datetime | None = None
 
 
 class OutboxSender:
@@ -38,35 +49,66 @@ class OutboxSender:
         self._line = line
         self._clock = clock
         self._gate = asyncio.Semaphore(concurrency)
-        self._on_failed = on_failed
+        self._on_failed = on_failed or self._alert_staff
 
-    async def deliver(self, ids: list[uuid.UUID] | None = None, *, limit: int = 200) -> int:
+    async def deliver(self, ids: list[uuid.UUID] | None = None, *, limit: int = BATCH) -> int:
         """Send what is due (only `ids` when given); returns how many were sent."""
-        now = self._clock()
-        async with transaction(self._sessions) as session:
-            rows = await claim(session=session, now=now, limit=limit, lease=LEASE, ids=ids)
-        if not rows:
-            return 0
-        outcomes = await asyncio.gather(*(self._send(row) for row in rows))
-        async with transaction(self._sessions) as session:
-            for row, (status, error, retry_at) in zip(rows, outcomes, strict=True):
-                await settle(session=session, row_id=row.id, status=status, now=self._clock(),
-                             error=error, retry_at=retry_at)
-        for row, (status, error, _) in zip(rows, outcomes, strict=True):
-            if status == OutboxStatus.FAILED and self._on_failed is not None:
-                await self._on_failed(row, error or "")
-        return sum(1 for status, _, _ in outcomes if status == OutboxStatus.SENT)
+        _, sent = await self._batch(ids, limit)
+        return sent
 
-    async def _send(self, row: Outbox) -> tuple[OutboxStatus, str | None, datetime | None]:
+    async def drain(self, *, limit: int = BATCH, budget: float = 30.0) -> int:
+        """Send batch after batch until nothing is due or `budget` seconds are spent."""
+        deadline = time.monotonic() + budget
+        total = 0
+        while True:
+            claimed, sent = await self._batch(None, limit)
+            total += sent
+            if claimed < limit or time.monotonic() >= deadline:
+                return total
+
+    async def _batch(self, ids: list[uuid.UUID] | None, limit: int) -> tuple[int, int]:
+        """One claim, concurrent sends, one settle transaction: (claimed, sent)."""
+        async with transaction(self._sessions) as session:
+            rows = await claim(session=session, now=self._clock(), limit=limit, lease=LEASE,
+                               ids=ids)
+        if not rows:
+            return 0, 0
+        outcomes = await asyncio.gather(*(self._send(row) for row in rows))
+        sent = [row.id for row, out in zip(rows, outcomes, strict=True)
+                if out.status == OutboxStatus.SENT]
+        others = [(row, out) for row, out in zip(rows, outcomes, strict=True)
+                  if out.status != OutboxStatus.SENT]
+        async with transaction(self._sessions) as session:
+            now = self._clock()
+            await settle_sent(session=session, row_ids=sent, now=now)
+            for row, out in others:
+                await settle(session=session, row_id=row.id, status=out.status, now=now,
+                             error=out.error, retry_at=out.retry_at)
+        for row, out in others:
+            if out.status == OutboxStatus.FAILED:
+                await self._on_failed(row, out.error or "")
+        return len(rows), len(sent)
+
+    async def _send(self, row: Outbox) -> _Outcome:
         async with self._gate:
             try:
                 await self._line.push(row.to_line_user_id, render(load_replies(row.payload)),
                                       retry_key=str(row.id))
             except SendError as exc:
                 if exc.already_accepted:
-                    return OutboxStatus.SENT, None, None
+                    return _Outcome(OutboxStatus.SENT)
                 log.warning("push failed", extra={"outbox_id": str(row.id), "status": exc.status})
                 if exc.retryable and row.attempts + 1 < MAX_ATTEMPTS:
-                    return OutboxStatus.PENDING, exc.detail, self._clock() + backoff(row.attempts)
-                return OutboxStatus.FAILED, exc.detail, None
-            return OutboxStatus.SENT, None, None
+                    return _Outcome(OutboxStatus.PENDING, exc.detail,
+                                    self._clock() + backoff(row.attempts))
+                return _Outcome(OutboxStatus.FAILED, exc.detail)
+            return _Outcome(OutboxStatus.SENT)
+
+    async def _alert_staff(self, row: Outbox, error: str) -> None:
+        """A push that can never be delivered: staff must reach the user another way."""
+        try:
+            async with transaction(self._sessions) as session:
+                await alert_failed_push(session=session, row=row, now=self._clock())
+        except Exception:
+            log.exception("could not alert staff of a failed push",
+                          extra={"outbox_id": str(row.id)})

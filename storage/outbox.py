@@ -64,6 +64,16 @@ async def claim(*, session: AsyncSession, now: datetime, limit: int, lease: time
     return rows
 
 
+async def settle_sent(*, session: AsyncSession, row_ids: list[uuid.UUID], now: datetime) -> None:
+    """Mark a whole batch sent in one statement: the common outcome, so one round trip."""
+    if row_ids:
+        await session.execute(
+            update(Outbox).where(Outbox.id.in_(row_ids))
+            .values(status=OutboxStatus.SENT, sent_at=now, claimed_until=None, last_error=None,
+                    attempts=Outbox.attempts + 1)
+        )
+
+
 async def settle(*, session: AsyncSession, row_id: uuid.UUID, status: OutboxStatus,
                  now: datetime, error: str | None = None,
                  retry_at: datetime | None = None) -> None:
