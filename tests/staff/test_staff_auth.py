@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
+from fastapi import Response
 from sqlalchemy import select
 
+from config import Settings
+from staff.auth import Auth
 from storage.models import StaffAccount
+from storage.staff_sessions import ConsoleSession
 from tests.staff.conftest import PASSWORD, Console, add_staff, audits, rows
 
 
@@ -137,3 +143,13 @@ def test_login_is_rate_limited_per_client_address(staff_app, anonymous, sclock):
     for n in range(20):
         assert anonymous.login(f"nobody-{n}", "nope-nope-nope").status_code == 401
     assert anonymous.login(login).status_code == 429
+
+
+def test_the_cookie_is_secure_when_the_console_is_served_over_https(staff_app):
+    settings = Settings(_env_file=None, public_base_url="https://madoguchi.example.jp",  # type: ignore[call-arg]
+                        secret_key="k" * 32)
+    response = Response()
+    Auth(SimpleNamespace(settings=settings)).set_cookie(response, ConsoleSession(id="s", csrf="c"))
+    cookie = response.headers["set-cookie"]
+    assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=lax" in cookie
+    assert "s" != cookie.split("=", 1)[1].split(";")[0]  # the id travels signed
