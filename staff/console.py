@@ -14,6 +14,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
+from phonenumbers import NumberParseException
 
 from booking import (
     format_date_ja,
@@ -56,7 +57,7 @@ def _phone(value: str | None) -> str:
         return ""
     try:
         return format_phone_national(value)
-    except Exception:
+    except NumberParseException:
         return value
 
 
@@ -136,8 +137,7 @@ class Console:
     def done(self, request: Request, url: str, code: str, **facts: Any) -> Response:
         """After an action: JSON for the API, a redirect with a note for pages (POST→GET)."""
         if wants_json(request):
-            message = t.DONE[code].format(**facts) if "{" in t.DONE[code] else t.DONE[code]
-            return JSONResponse({"ok": True, "message": message,
+            return JSONResponse({"ok": True, "message": t.DONE[code].format(**facts),
                                  **{k: str(v) for k, v in facts.items()}})
         query = {"msg": code, **({"n": facts["count"]} if "count" in facts else {})}
         sep = "&" if "?" in url else "?"
