@@ -36,6 +36,7 @@ from services import Services  # noqa: E402
 from storage.db import make_engine, transaction  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
 from storage.outbox import add_push  # noqa: E402
+from worker.cli import loop_factory  # noqa: E402
 from worker.jobs import DELIVER_BUDGET  # noqa: E402
 
 
@@ -152,7 +153,8 @@ def main() -> int:
             asyncio.run(_migrate(engine))
             emulator = serve_emulator(port, Path(tmp) / "emulator.log")
             try:
-                run = asyncio.run(measure(settings, args.rows, emulator.pid))
+                with asyncio.Runner(loop_factory=loop_factory()) as runner:  # as the worker runs
+                    run = runner.run(measure(settings, args.rows, emulator.pid))
                 logged = len(httpx.get(f"http://127.0.0.1:{port}/emulator/api/log",
                                        timeout=30).json()["entries"])
             finally:

@@ -19,7 +19,6 @@ from config import Settings, get_settings
 from services import Services
 from worker.jobs import TASKS, Context
 
-log = logging.getLogger(__name__)
 CONCURRENCY = 8  # tasks at once; each delivery run sends many pushes concurrently itself
 
 
@@ -79,6 +78,8 @@ async def run_worker(target: Services | Settings, *, clock: Clock | None = None,
 
     Given started `Services` (the demo's), it shares them; given `Settings`, it builds its own.
     """
+    # SAQ logs every enqueue and run at INFO: with a two-second outbox tick that is noise.
+    logging.getLogger("saq").setLevel(logging.WARNING)
     if isinstance(target, Services):
         worker = build_worker(services=target, queue=queue, handle_signals=handle_signals)
     else:
