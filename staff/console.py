@@ -36,6 +36,15 @@ from storage.staff_ops import OpError, StaffOps
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 DELIVER_CHUNK = 200
+# Pages show personal data: never cached, never framed, no scripts at all (they need none).
+SECURITY_HEADERS = {
+    "Cache-Control": "no-store",
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Content-Security-Policy": "default-src 'self'; script-src 'none'; style-src 'unsafe-inline'; "
+                               "img-src 'self' data:; frame-ancestors 'none'; form-action 'self'",
+}
 FIELD_NAMES = {"version": "版", "starts_at": "日時", "booth": "ブース", "reason": "理由",
                "day": "日付", "note": "メモ", "login": "ログインID", "password": "パスワード"}
 
@@ -163,6 +172,11 @@ def route_class(console: Console) -> type[APIRoute]:
             handler = super().get_route_handler()
 
             async def route(request: Request) -> Response:
+                response = await answer(request)
+                response.headers.update(SECURITY_HEADERS)
+                return response
+
+            async def answer(request: Request) -> Response:
                 try:
                     return await handler(request)
                 except StaffError as exc:

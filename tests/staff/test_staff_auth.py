@@ -153,3 +153,12 @@ def test_the_cookie_is_secure_when_the_console_is_served_over_https(staff_app):
     cookie = response.headers["set-cookie"]
     assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=lax" in cookie
     assert "s" != cookie.split("=", 1)[1].split(";")[0]  # the id travels signed
+
+
+def test_console_pages_are_never_cached_or_framed(console):
+    page = console.page("/staff/users")
+    assert page.headers["cache-control"] == "no-store"
+    assert page.headers["x-frame-options"] == "DENY"
+    assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
+    assert "no-store" in console.page("/staff/usage.csv", first="2027-01-01",
+                                      last="2027-01-31").headers["cache-control"]
