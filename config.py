@@ -22,6 +22,7 @@ class Settings(BaseSettings):
     database_url: str = "sqlite+aiosqlite:///./.demo/madoguchi.sqlite3"
     redis_url: str = "redis://127.0.0.1:6379/0"
     redis_prefix: str = "madoguchi"
+    redis_max_connections: int = Field(default=200, ge=4)
     public_base_url: str = "http://127.0.0.1:8000"
     secret_key: str = PLACEHOLDER
 

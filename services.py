@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from redis.asyncio import Redis
+from redis.asyncio import BlockingConnectionPool, Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.dispatcher import Dispatcher
@@ -48,7 +48,9 @@ class Services:
         self.sessions: async_sessionmaker[AsyncSession] = make_sessionmaker(self.db)
         if s.auto_migrate:
             await upgrade(self.db)
-        self.redis = Redis.from_url(s.redis_url)
+        # A blocking pool waits for a free connection under load instead of failing the event.
+        self.redis = Redis(connection_pool=BlockingConnectionPool.from_url(
+            s.redis_url, max_connections=s.redis_max_connections, timeout=10))
         self.office_id: uuid.UUID = await ensure_office(self.sessions, s)
         self.office = await self.load_office_info()
         self.store = ConversationStore(self.redis, prefix=s.redis_prefix,
