@@ -109,12 +109,10 @@ async def on_link(ctx: Ctx, inp: Input) -> Step:
     result = await port(ctx).link(ctx.user, match.group(1), ctx.now)
     if isinstance(result, StaffMember):
         return done(t.LINKED.format(name=result.name, role=t.ROLES.get(result.role, result.role)))
-    if result == "limited":
-        return done(t.LINK_LIMITED)
     if not inp.text.startswith("連携"):
         # A bare six-digit number that is no live code is just text we do not understand.
         return Step(IDLE, [Text(text=em.IDLE_HINT, choices=menu_choices())])
-    return done(t.LINK_WRONG)
+    return done(t.LINK_LIMITED if result == "limited" else t.LINK_WRONG)
 
 
 async def on_link_help(ctx: Ctx, inp: Input) -> Step:

@@ -205,3 +205,11 @@ def test_a_staff_member_of_the_office_can_still_chat_as_a_user(staff_app, consol
     answer = staff_app.send(staff_line, text="問い合わせ")
     assert "0173-00-0000" in texts(answer)
     add_staff(staff_app)  # unrelated accounts change nothing
+
+
+def test_a_user_typing_numbers_never_hears_about_staff_codes(staff_app):
+    user = "U" + uuid.uuid4().hex
+    for _ in range(7):
+        answer = texts(staff_app.send(user, text="123456"))
+        assert "ご用件を下のボタンまたはメニューから選んでください" in answer
+        assert "連携" not in answer and "しばらく" not in answer
