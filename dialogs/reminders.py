@@ -11,19 +11,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from booking import format_slot, format_time, to_jst
+from dialogs.flows.labels import ATTENDANTS, SHORT_PURPOSES
 from dialogs.postback import Postback
 from dialogs.replies import Card, Choice, Reply, Text
 
 CANCEL_ACTION = "booking.cancel"  # the user flows' entry: cancel the booking whose id is the value
 REBOOK_TEXT = "予約する"  # the main menu keyword that starts a new booking
-
-PURPOSES = {
-    "job_consultation": "職業相談",
-    "job_referral": "職業紹介",
-    "employer_consultation": "求人相談",
-    "interview": "オンライン面接・選考",
-}
-ATTENDANTS = {"interpreter": "通訳者", "assistant": "介助者", "both": "通訳者・介助者"}
 
 # --- to users -------------------------------------------------------------------------------
 DAY_BEFORE_TITLE = "明日はご予約の日です"
@@ -33,7 +26,7 @@ SOON_ALT = "まもなくご予約の時間です：{slot}"
 SOON_INTRO = "{start}からオンライン相談ブースをご予約いただいています。お時間までにお越しください。"
 SLOT_LINE = "日時：{slot}"
 PURPOSE_LINE = "内容：{purpose}"
-ATTENDANT_LINE = "同席：{who}（お知らせいただいた方のみ）"
+ATTENDANT_LINE = "{who}（お申込みのときにお知らせいただいたとおり）"
 # Terms art. 11(2)(3), repeated in every reminder.
 RULES = (
     "ご利用にあたってのお願い",
@@ -67,7 +60,7 @@ REBOOK_LABEL = "予約する"
 
 # --- to staff -------------------------------------------------------------------------------
 CONSOLE_LABEL = "管理画面を開く"
-STAFF_NO_SHOW_TITLE = "連絡のないキャンセル（不参加）"
+STAFF_NO_SHOW_TITLE = "【連絡のないキャンセル（不参加）】"
 STAFF_NO_SHOW_LINES = (
     "{slot}",
     "利用者：{name}（{purpose}）",
@@ -76,14 +69,14 @@ STAFF_NO_SHOW_LINES = (
 )
 STAFF_NO_SHOW_REFUSED = "上限に達したため、今後の予約はお断りする状態です。解除は管理画面から行えます。"
 
-STAFF_DEADLINE_TITLE = "未確定の申込みがあります"
+STAFF_DEADLINE_TITLE = "【未確定の申込み】"
 STAFF_DEADLINE_INTRO = "受付締切（{cutoff}）を過ぎても未確定の申込みが{count}件あります。"
 STAFF_DEADLINE_LINE = "・{slot} {name}（{purpose}）"
 STAFF_DEADLINE_MORE = "ほか{count}件"
 STAFF_DEADLINE_NOTE = "本日の受付時間終了（17:00）までに確定されない申込みは取り消され、利用者に通知されます。"
 DEADLINE_LINES_MAX = 8
 
-STAFF_FAILED_TITLE = "LINEでの通知を送れませんでした"
+STAFF_FAILED_TITLE = "【LINEでの通知を送れませんでした】"
 STAFF_FAILED_LINES = (
     "種類：{kind}",
     "{booking}",
@@ -119,7 +112,7 @@ class Slot:
 
 def purpose_label(code: str) -> str:
     """The purpose as users chose it (DESIGN.md §7)."""
-    return PURPOSES.get(code, "ご相談")
+    return SHORT_PURPOSES.get(code, "ご相談")
 
 
 def slot_text(starts_at: datetime, ends_at: datetime) -> str:
@@ -136,7 +129,7 @@ def _cancel_button(booking_id: str) -> Choice:
 def _slot_lines(slot: Slot) -> list[str]:
     lines = [SLOT_LINE.format(slot=slot_text(slot.starts_at, slot.ends_at)),
              PURPOSE_LINE.format(purpose=purpose_label(slot.purpose))]
-    if slot.attendant in ATTENDANTS:
+    if slot.attendant != "none" and slot.attendant in ATTENDANTS:
         lines.append(ATTENDANT_LINE.format(who=ATTENDANTS[slot.attendant]))
     return lines
 
@@ -190,7 +183,7 @@ def staff_no_show(slot: Slot, *, masked_name: str | None, count: int, limit: int
     lines = [line.format(**values) for line in STAFF_NO_SHOW_LINES]
     if refused:
         lines.append(STAFF_NO_SHOW_REFUSED)
-    return [Card(title=STAFF_NO_SHOW_TITLE, lines=lines, alt=f"{STAFF_NO_SHOW_TITLE}：{values['slot']}",
+    return [Card(title=STAFF_NO_SHOW_TITLE, lines=lines, alt=f"{STAFF_NO_SHOW_TITLE}{values['slot']}",
                  buttons=_console(console_url))]
 
 

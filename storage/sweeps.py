@@ -186,7 +186,10 @@ async def _remind(session: AsyncSession, rows: list[Due], column: InstrumentedAt
 
 async def sweep_no_shows(*, session: AsyncSession, office_id: uuid.UUID, now: datetime,
                          console_url: str = "") -> list[uuid.UUID]:
-    """Confirmed sessions with no check-in 10 minutes after the start become `no_show`."""
+    """Confirmed sessions with no check-in 10 minutes after the start become `no_show`.
+
+    `console_url` is the staff console's root ("…/staff/"); alerts link to the booking's page.
+    """
     office = await office_row(session, office_id)
     today = datetime.combine(to_jst(now).date(), time(0), tzinfo=JST)
     other = aliased(Booking)
@@ -238,7 +241,8 @@ async def _record_no_show(session: AsyncSession, office: Office, user: LineUser,
     await alert_staff(session=session, office_id=office.id, now=now, kind="no_show",
                       booking_id=first, replies=reminders.staff_no_show(
                           slot, masked_name=_masked(user), count=count,
-                          limit=office.no_show_limit, refused=refused, console_url=console_url))
+                          limit=office.no_show_limit, refused=refused,
+                          console_url=console_url and f"{console_url}bookings/{first}"))
 
 
 # --- deadlines (art. 5(1)) -----------------------------------------------------------------------

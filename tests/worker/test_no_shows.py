@@ -6,7 +6,7 @@ import uuid
 
 from storage.models import Booking, BookingStatus, LineUser, Office
 from storage.office_service import user_info
-from tests.helpers import texts
+from tests.helpers import button, texts
 from tests.worker.conftest import PHONE, add_booking, add_user, audit_actions, get, jst
 from worker import sweeps
 
@@ -31,6 +31,8 @@ async def test_no_check_in_ten_minutes_after_the_start_is_a_no_show_told_to_user
     assert "連絡のないキャンセル" in alert
     assert "山" in alert and "山田太郎" not in alert  # masked, never the full name
     assert "1回（上限2回）" in alert
+    link = button(emulator.messages(office.staff), "管理画面を開く")
+    assert link["uri"].endswith(f"/staff/bookings/{booking.id}")
     assert await audit_actions(services, office.id) == ["booking.no_show"]
 
 
