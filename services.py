@@ -6,6 +6,9 @@ import uuid
 from typing import Any
 
 from redis.asyncio import BlockingConnectionPool, Redis
+from redis.asyncio.retry import Retry
+from redis.backoff import ExponentialWithJitterBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.dispatcher import Dispatcher
@@ -49,8 +52,13 @@ class Services:
         if s.auto_migrate:
             await upgrade(self.db)
         # A blocking pool waits for a free connection under load instead of failing the event.
+        # After a Redis restart every pooled connection is dead: retry on a fresh one rather
+        # than fail the next user's message (tests/faults); storage/conversations.py makes
+        # its SET NX commands safe to repeat.
         self.redis = Redis(connection_pool=BlockingConnectionPool.from_url(
-            s.redis_url, max_connections=s.redis_max_connections, timeout=10))
+            s.redis_url, max_connections=s.redis_max_connections, timeout=10,
+            retry=Retry(ExponentialWithJitterBackoff(base=0.01, cap=0.2), 2),
+            retry_on_error=[RedisConnectionError]))
         self.office_id: uuid.UUID = await ensure_office(self.sessions, s)
         self.office = await self.load_office_info()
         self.store = ConversationStore(self.redis, prefix=s.redis_prefix,

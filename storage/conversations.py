@@ -15,6 +15,19 @@ return 0
 """
 
 
+async def _set_once(redis: Redis, key: str, token: str, **expiry: int) -> bool:
+    """SET NX that is safe to retry: True if the key is now ours, even if a retry got there.
+
+    The client retries a command whose connection broke (a Redis restart); if the first try
+    had in fact set the key, a plain SET NX would answer "taken" and the event or lock would
+    be lost. SET NX GET hands back the value found, and our own token means it was us.
+    """
+    found = await redis.set(key, token, nx=True, get=True, **expiry)
+    if found is None:
+        return True
+    return (found.decode() if isinstance(found, bytes) else found) == token
+
+
 class LockTimeout(Exception):
     """The per-user lock could not be taken in time."""
 
@@ -51,7 +64,7 @@ class ConversationStore:
         key, token = f"{self._prefix}:lock:{user}", secrets.token_hex(8)
         deadline = asyncio.get_running_loop().time() + timeout
         delay = 0.002
-        while not await self._redis.set(key, token, nx=True, px=lease_ms):
+        while not await _set_once(self._redis, key, token, px=lease_ms):
             if asyncio.get_running_loop().time() > deadline:
                 raise LockTimeout(user)
             await asyncio.sleep(delay)
@@ -73,7 +86,8 @@ class EventDeduper:
 
     async def first_time(self, event_id: str) -> bool:
         """True the first time an id is seen (SET NX EX)."""
-        return bool(await self._redis.set(f"{self._prefix}:evt:{event_id}", 1, nx=True, ex=self._ttl))
+        return await _set_once(self._redis, f"{self._prefix}:evt:{event_id}",
+                               secrets.token_hex(8), ex=self._ttl)
 
     async def forget(self, event_id: str) -> None:
         """Let LINE's redelivery try again after we failed before doing anything."""

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import threading
+import time
 import uuid
 from collections.abc import Awaitable, Iterator
 from datetime import datetime
@@ -19,12 +21,46 @@ import uvicorn
 from clock import SettableClock
 from config import Settings
 from devservices import PostgresServer, RedisServer, free_port
+from logs import JsonFormatter
 
 T = TypeVar("T")
 JST = ZoneInfo("Asia/Tokyo")
 # A Tuesday in office hours, well before the year-end break.
 DEFAULT_NOW = datetime(2026, 12, 1, 10, 0, tzinfo=JST)
 LOG_DIR = Path(os.environ.get("MADOGUCHI_TEST_LOG_DIR", "test-artifacts"))
+
+
+# One file per run (runs side by side on one machine must not truncate each other's log).
+RUN_LOG = LOG_DIR / f"test-run-{os.getpid()}.log"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def run_log() -> Iterator[Path]:
+    """Every log record of the whole run, app and tests alike, in one file.
+
+    tests/zz_privacy scans it last for personal data (DESIGN.md §3: logs never carry names,
+    numbers, phones or raw LINE user ids). JSON lines, so the `extra` fields are scanned too.
+    """
+    LOG_DIR.mkdir(parents=True, exist_ok=True)
+    for old in LOG_DIR.glob("test-run-*.log"):  # earlier runs' logs, a day old or more
+        if old.stat().st_mtime < time.time() - 86400:
+            old.unlink(missing_ok=True)
+    handler = logging.FileHandler(RUN_LOG, mode="w", encoding="utf-8")
+    handler.setFormatter(JsonFormatter())
+    root = logging.getLogger()
+    previous = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    # As logs.configure_logging does in production: request lines (query strings) stay out.
+    quiet = {name: logging.getLogger(name).level for name in ("httpx", "httpcore", "uvicorn.access")}
+    for name in quiet:
+        logging.getLogger(name).setLevel(logging.WARNING)
+    yield RUN_LOG
+    root.removeHandler(handler)
+    handler.close()
+    root.setLevel(previous)
+    for name, level in quiet.items():
+        logging.getLogger(name).setLevel(level)
 
 
 @pytest.fixture(scope="session")

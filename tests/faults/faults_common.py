@@ -1,0 +1,54 @@
+"""Readers and senders the fault tests share."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import httpx
+from sqlalchemy import select
+
+from emulator import sign
+from emulator.webhook_sender import encode, envelope
+from logs import hash_line_user
+from storage.models import Consent, LineUser
+
+
+def consents(app: Any, user: str) -> list[Consent]:
+    """The consent rows of a LINE user in the app's database."""
+    async def query() -> list[Consent]:
+        async with app.services.sessions() as session:
+            row = (await session.scalars(select(LineUser).where(
+                LineUser.line_user_hash == hash_line_user(user)))).first()
+            if row is None:
+                return []
+            return list((await session.scalars(
+                select(Consent).where(Consent.user_id == row.id))).all())
+    return app.call(query())
+
+
+def user_row(app: Any, user: str) -> LineUser | None:
+    async def query() -> LineUser | None:
+        async with app.services.sessions() as session:
+            return (await session.scalars(select(LineUser).where(
+                LineUser.line_user_hash == hash_line_user(user)))).first()
+    return app.call(query())
+
+
+def signed_body(app: Any, events: list[dict[str, Any]]) -> tuple[bytes, dict[str, str]]:
+    """A webhook body as LINE would post it, signed with the app's channel secret."""
+    body = encode(envelope(app.services.emulator.bot_user_id, events))
+    return body, {"Content-Type": "application/json",
+                  "X-Line-Signature": sign(app.settings.line_channel_secret, body)}
+
+
+def post_at_once(app: Any, requests: list[tuple[bytes, dict[str, str]]]) -> list[int]:
+    """Post webhook bodies concurrently; their statuses, once every handler has finished."""
+    async def fire() -> list[int]:
+        async with httpx.AsyncClient(base_url=app.url, timeout=15) as http:
+            answers = await asyncio.gather(*(http.post("/line/webhook", content=body, headers=h)
+                                             for body, h in requests))
+        return [a.status_code for a in answers]
+    statuses = asyncio.run(fire())
+    app.call(app.services.tracker.drain())
+    return statuses

@@ -1,0 +1,42 @@
+"""Redis restarted, down, or emptied in the middle of a conversation (app of its own)."""
+
+from __future__ import annotations
+
+from tests.faults.faults_common import consents
+from tests.helpers import button, tap, texts
+
+RETRY = "もう一度お試しください"
+
+
+def test_the_conversation_survives_a_redis_restart(own_app, redis_back_up, user):
+    asked = own_app.send(user, event="follow")
+    redis_back_up.restart()  # SIGTERM: the append-only file is flushed, as on a deploy
+    answer = tap(own_app, user, asked, "同意する")
+    assert "同意を記録しました" in texts(answer)
+    assert len(consents(own_app, user)) == 1
+
+
+def test_while_redis_is_down_the_user_is_asked_to_retry_and_nothing_is_written(
+        own_app, redis_back_up, user):
+    asked = own_app.send(user, event="follow")
+    redis_back_up.down()
+    answer = tap(own_app, user, asked, "同意する")
+    assert RETRY in texts(answer)
+    assert consents(own_app, user) == []
+    redis_back_up.up()
+    again = tap(own_app, user, asked, "同意する")  # the same button still works
+    assert "同意を記録しました" in texts(again)
+    assert len(consents(own_app, user)) == 1
+
+
+def test_a_redis_that_lost_its_data_gives_a_clear_answer_and_a_fresh_start(
+        own_app, redis_back_up, user):
+    asked = own_app.send(user, event="follow")
+    own_app.call(own_app.services.redis.flushdb())  # as after a restart without persistence
+    answer = tap(own_app, user, asked, "同意する")
+    assert "このボタンは有効期限が切れました" in texts(answer)
+    assert consents(own_app, user) == []
+    fresh = own_app.send(user, text="利用規約")
+    assert button(fresh, "同意する")
+    assert "同意を記録しました" in texts(tap(own_app, user, fresh, "同意する"))
+    assert len(consents(own_app, user)) == 1
