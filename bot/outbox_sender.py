@@ -90,19 +90,29 @@ class OutboxSender:
         return len(rows), len(sent)
 
     async def _send(self, row: Outbox) -> _Outcome:
+        try:
+            messages = render(load_replies(row.payload))
+        except Exception as exc:  # a payload that cannot be rendered never will be
+            log.exception("outbox payload unusable", extra={"outbox_id": str(row.id)})
+            return _Outcome(OutboxStatus.FAILED, f"payload: {type(exc).__name__}")
         async with self._gate:
             try:
-                await self._line.push(row.to_line_user_id, render(load_replies(row.payload)),
-                                      retry_key=str(row.id))
+                await self._line.push(row.to_line_user_id, messages, retry_key=str(row.id))
             except SendError as exc:
                 if exc.already_accepted:
                     return _Outcome(OutboxStatus.SENT)
                 log.warning("push failed", extra={"outbox_id": str(row.id), "status": exc.status})
-                if exc.retryable and row.attempts + 1 < MAX_ATTEMPTS:
-                    return _Outcome(OutboxStatus.PENDING, exc.detail,
-                                    self._clock() + backoff(row.attempts))
-                return _Outcome(OutboxStatus.FAILED, exc.detail)
+                return self._retry_or_fail(row, exc.detail, exc.retryable)
+            except Exception as exc:  # e.g. the connection dropped mid-response: try again
+                log.warning("push failed", extra={"outbox_id": str(row.id)}, exc_info=True)
+                return self._retry_or_fail(row, type(exc).__name__, True)
             return _Outcome(OutboxStatus.SENT)
+
+    def _retry_or_fail(self, row: Outbox, error: str, retryable: bool) -> _Outcome:
+        """Retry later with backoff (5xx, 429, time-outs) until the attempts run out."""
+        if retryable and row.attempts + 1 < MAX_ATTEMPTS:
+            return _Outcome(OutboxStatus.PENDING, error, self._clock() + backoff(row.attempts))
+        return _Outcome(OutboxStatus.FAILED, error)
 
     async def _alert_staff(self, row: Outbox, error: str) -> None:
         """A push that can never be delivered: staff must reach the user another way."""

@@ -185,3 +185,15 @@ async def test_a_failed_staff_alert_does_not_alert_staff_again(services, office,
             Outbox.office_id == office.id, Outbox.kind == "staff.push_failed"))).all()
     assert alerts == []
     assert (await outbox_rows(services, ids))[0].status == OutboxStatus.FAILED
+
+
+async def test_an_unusable_payload_fails_alone_and_does_not_hold_up_the_batch(services, office,
+                                                                             clock, emulator):
+    ids, users = await _queue(services, office.id, 3)
+    async with transaction(services.sessions) as session:
+        broken = add_push(session=session, office_id=office.id, to=new_user(), kind="test.notice",
+                          payload=[{"kind": "no-such-reply"}], now=clock.now())
+    await services.sender.drain()
+    (row,) = await outbox_rows(services, [broken.id])
+    assert row.status == OutboxStatus.FAILED and row.last_error.startswith("payload")
+    _recorded_once(emulator, users, ids)
