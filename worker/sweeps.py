@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ from storage import sweeps
 from storage.db import transaction
 from storage.outbox import collect_written
 
+log = logging.getLogger(__name__)
 Sweep = Callable[..., Awaitable[list[uuid.UUID]]]
 CHUNK = 200
 
@@ -38,6 +40,8 @@ async def run_sweep(services: Services, sweep: Sweep, *, office_id: uuid.UUID | 
         async with transaction(services.sessions) as session:
             ids = await sweep(session=session, office_id=office_id or services.office_id,
                               now=now, **options)
+    if ids:
+        log.info("%s: %d rows changed, %d pushes queued", sweep.__name__, len(ids), len(written))
     # Rows a failed send leaves pending are retried by the outbox job, not here.
     for start in range(0, len(written), CHUNK):
         await services.sender.deliver(written[start:start + CHUNK])
