@@ -33,7 +33,10 @@ def build_webhook_router(*, channel_secret: str, dispatcher: Dispatcher) -> APIR
         except InvalidSignatureError:
             log.warning("webhook with invalid signature (%d bytes)", len(body))
             raise HTTPException(status_code=400, detail="Invalid signature") from None
-        except ValueError:
+        except (ValueError, TypeError, KeyError, AttributeError):
+            # The SDK indexes the JSON as it finds it: `[]`, `null` or `{"events": 1}` under a
+            # valid signature raise TypeError and the like, which must be a 400, not a 500.
+            log.warning("malformed webhook body (%d bytes)", len(body))
             raise HTTPException(status_code=400, detail="Malformed webhook body") from None
         for event in events:
             dispatcher.submit(event)
