@@ -131,6 +131,16 @@ async def on_refuse_move(ctx: Ctx, inp: Input) -> Step:
     return Step(CONFIRM)
 
 
+async def on_cancel_from_notice(ctx: Ctx, inp: Input) -> Step:
+    """キャンセルする on a pushed confirmation or reminder: the same confirmation step."""
+    info = await ctx.port.booking(ctx.user, inp.postback.value if inp.postback else "")
+    if info is None or info.status not in ("requested", "confirmed"):
+        return Step(IDLE, [Text(text=t.NOT_FOUND, choices=menu_choices())])
+    ctx.data.clear()
+    ctx.data.update(cancel_id=info.id, refuse=False)
+    return Step(CONFIRM)
+
+
 def register(registry: Registry) -> None:
     registry.state(State(LIST, list_prompt, actions={"mine.cancel": on_cancel}))
     registry.state(State(CONFIRM, confirm_prompt, on_text=on_confirm_text, text_hint=t.CONFIRM_HINT,
@@ -138,4 +148,5 @@ def register(registry: Registry) -> None:
     registry.entry("menu.mine", start, "予約の確認・キャンセル", "予約の確認", "予約確認",
                    "キャンセルしたい", "予約の取消", "予約の取り消し")
     registry.entry("booking.accept_move", on_accept_move)
+    registry.entry("booking.cancel", on_cancel_from_notice)
     registry.entry("booking.refuse_move", on_refuse_move)

@@ -3,6 +3,7 @@ office phone, staff alerted; accept or refuse a time the office moved (art. 5(5)
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 
 from sqlalchemy import select
@@ -140,3 +141,29 @@ def test_confirmed_bookings_have_a_calendar_file_and_others_do_not(live, user):
     set_status(live, [confirmed.id], "cancelled")
     assert live.http.get(links[0]["uri"].replace(live.url, "")).status_code == 404
     assert button(listed, "キャンセルする")
+
+
+def test_the_cancel_button_of_a_reminder_asks_once_more_then_cancels(live, user):
+    from dialogs.reminders import CANCEL_ACTION
+
+    row = ready_user(live, user)
+    booking = add_booking(live, row.id, free_starts(live, DAY)[0], status="confirmed")
+    data = Postback(action=CANCEL_ACTION, value=str(booking.id)).encode()
+    asked = live.send(user, postback=data)
+    assert "取り消しますか" in texts(asked)
+    assert bookings_of(live, user)[0].status == "confirmed"
+    done = tap(live, user, asked, "取り消す")
+    assert "取り消しました" in texts(done)
+    assert bookings_of(live, user)[0].status == "cancelled"
+
+
+def test_a_reminder_cancel_button_for_someone_elses_booking_does_nothing(live, user):
+    from dialogs.reminders import CANCEL_ACTION
+
+    owner = "U" + uuid.uuid4().hex
+    other = ready_user(live, owner)
+    booking = add_booking(live, other.id, free_starts(live, DAY)[0], status="confirmed")
+    ready_user(live, user)
+    answer = live.send(user, postback=Postback(action=CANCEL_ACTION, value=str(booking.id)).encode())
+    assert "見つからないか" in texts(answer)
+    assert bookings_of(live, owner)[0].status == "confirmed"
