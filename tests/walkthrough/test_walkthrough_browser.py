@@ -24,7 +24,7 @@ ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 UPDATE_DOCS = bool(os.environ.get("MADOGUCHI_UPDATE_SCREENSHOTS"))
 PASSWORD = "walkthrough-password-1"
-WAIT = 15_000
+WAIT = 30_000  # generous: the whole suite loads two cores
 
 
 @pytest.fixture(scope="module")
