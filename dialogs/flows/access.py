@@ -22,6 +22,17 @@ def refused(ctx: Ctx, user: UserInfo) -> Step | None:
     return None
 
 
+async def admission(ctx: Ctx, *, then: str) -> tuple[UserInfo, Step | None]:
+    """The gates every booking-like entry passes first: refusals, then the terms in effect."""
+    from dialogs.flows.consent import needs_consent
+
+    user = await ctx.port.user(ctx.user, ctx.now)
+    closing = refused(ctx, user)
+    if closing is not None:
+        return user, closing
+    return user, await needs_consent(ctx, then=then)
+
+
 def limit_text(ctx: Ctx, user: UserInfo) -> str:
     """The per-user cap on requests at once (DESIGN.md §11)."""
     return t.LIMIT.format(limit=user.max_active_requests, phone=ctx.port.office.phone)

@@ -13,8 +13,7 @@ from booking import ParseError, parse_job_number
 from dialogs.conversation import IDLE
 from dialogs.flow import Ctx, Input, Invalid, State, Step
 from dialogs.flows import booking_messages as t
-from dialogs.flows.access import limit_text, refused
-from dialogs.flows.consent import needs_consent
+from dialogs.flows.access import admission, limit_text
 from dialogs.flows.labels import (
     INTERVIEW,
     JOBSEEKER,
@@ -50,11 +49,7 @@ def draft_of(ctx: Ctx) -> Draft:
 
 async def start(ctx: Ctx, inp: Input) -> Step:
     """予約する: refusals first, then consent to the terms in effect, the cap, the profile."""
-    user = await ctx.port.user(ctx.user, ctx.now)
-    closing = refused(ctx, user)
-    if closing is not None:
-        return closing
-    gate = await needs_consent(ctx, then="menu.book")
+    user, gate = await admission(ctx, then="menu.book")
     if gate is not None:
         return gate
     if user.active_requests >= user.max_active_requests:

@@ -10,7 +10,7 @@ from dialogs.engine import menu_choices
 from dialogs.flow import Ctx, Input, Invalid, State, Step
 from dialogs.flows import common_messages as ct
 from dialogs.flows import immediate_messages as t
-from dialogs.flows.access import limit_text, refusal_text, refused
+from dialogs.flows.access import admission, limit_text, refusal_text
 from dialogs.flows.booking import PURPOSE, draft_of
 from dialogs.flows.consent import needs_consent
 from dialogs.flows.labels import span
@@ -35,11 +35,7 @@ def unavailable(ctx: Ctx, reason: str, next_slot: datetime | None) -> Step:
 
 async def start(ctx: Ctx, inp: Input) -> Step:
     """今すぐ相談: refusals, consent to the newest terms (re-asked if changed), a free booth now."""
-    user = await ctx.port.user(ctx.user, ctx.now)
-    closing = refused(ctx, user)
-    if closing is not None:
-        return closing
-    gate = await needs_consent(ctx, then="menu.now")
+    user, gate = await admission(ctx, then="menu.now")
     if gate is not None:
         return gate
     status: NowInfo = await ctx.port.immediate_status(ctx.user, ctx.now)
