@@ -1,5 +1,9 @@
 """Staff actions on bookings: each one transaction with its audit row and the user's notice.
 
+A decline or a move frees a slot: the day's waitlist is offered it in the same transaction,
+exactly as a user's cancel does (storage.bookings.offer_freed). A no-show frees nothing useful:
+the session has already started.
+
 Optimistic locking: the console sends the `Booking.version` it showed; a different version in
 the database means someone else acted first, and the action is refused (409, `stale`).
 LINE taps send no version; they are made idempotent by the status check instead.
@@ -24,6 +28,7 @@ from booking import (
 )
 from dialogs import notices
 from dialogs.replies import Reply, dump_replies
+from storage.bookings import offer_freed
 from storage.db import transaction
 from storage.models import (
     ACTIVE_STATUSES,
@@ -171,6 +176,9 @@ class StaffOps:
                                     office_phone=office.phone)
             notify_user(session, user=user, office_id=self.office_id, kind="moved",
                         replies=replies, now=now, booking_id=new.id)
+            # After the new row is in: a move within the day must not offer the new slot.
+            await offer_freed(session=session, office=office, day=to_jst(old.starts_at).date(),
+                              now=now)
             audit(session, office_id=self.office_id, actor=actor.login, action="booking.move",
                   now=now, booking_id=old.id, new_booking_id=str(new.id), booth=booth,
                   starts_at=starts_at.isoformat())
@@ -190,6 +198,9 @@ class StaffOps:
             _touch(booking, actor, now, S.DECLINED)
             booking.decline_reason = reason
             await self._tell(session, booking, "declined", now)
+            await session.flush()  # the freed slot must read as free to the waitlist
+            await offer_freed(session=session, office=await _office(session, self.office_id),
+                              day=to_jst(booking.starts_at).date(), now=now)
             audit(session, office_id=self.office_id, actor=actor.login, action="booking.decline",
                   now=now, booking_id=booking.id)
             return Done(booking.id, format_slot(booking.starts_at))

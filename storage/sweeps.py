@@ -278,7 +278,11 @@ async def alert_unconfirmed(*, session: AsyncSession, office_id: uuid.UUID, now:
 
 async def expire_unconfirmed(*, session: AsyncSession, office_id: uuid.UUID,
                              now: datetime) -> list[uuid.UUID]:
-    """Requests unconfirmed when the previous open day's hours end become `expired`."""
+    """Requests unconfirmed when the previous open day's hours end become `expired`.
+
+    The freed slots are not offered to the waitlist: expiry (17:00 of the previous open day)
+    is never before that day's request deadline (the cut-off, 9-17), so nothing is requestable.
+    """
     office = await office_row(session, office_id)
     shut = await closures(session, office_id)
     rows = await _open_requests(session, office_id, now)

@@ -10,13 +10,14 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from booking import JST
+from booking import JST, slot_starts
 from config import Settings
 from devservices import PostgresServer
+from dialogs.replies import Card, load_replies
 from logs import hash_line_user
 from storage.db import make_engine, make_sessionmaker, transaction
 from storage.migrate import upgrade
-from storage.models import Booking, LineUser, Outbox, StaffAccount
+from storage.models import Booking, LineUser, Outbox, StaffAccount, WaitlistEntry
 from storage.seed import ensure_office
 from storage.staff_accounts import (
     Actor,
@@ -116,3 +117,45 @@ async def test_passwords_link_codes_and_the_demo_admin(sessions):
     async with transaction(sessions) as session:
         admin = await authenticate(session=session, login=login, password=password)
         assert admin is not None and admin.role == "admin"
+
+
+async def wait_for_the_full_day(sessions: async_sessionmaker[AsyncSession], office_id) -> str:
+    """Fill START's day with another user's bookings and put a third user on its waitlist."""
+    async with transaction(sessions) as session:
+        filler = LineUser(office_id=office_id, line_user_id="Ufill",
+                          line_user_hash=hash_line_user("Ufill"))
+        waiting = LineUser(office_id=office_id, line_user_id="Uwait",
+                           line_user_hash=hash_line_user("Uwait"))
+        session.add_all([filler, waiting])
+        await session.flush()
+        for start in slot_starts(START.date()):
+            if start != START:
+                session.add(Booking(office_id=office_id, user_id=filler.id, starts_at=start,
+                                    ends_at=start + timedelta(minutes=30), purpose="job_consultation"))
+        session.add(WaitlistEntry(office_id=office_id, user_id=waiting.id, day=START.date(),
+                                  purpose="job_consultation", created_at=NOW))
+    return "Uwait"
+
+
+async def offers_to(sessions: async_sessionmaker[AsyncSession], line_id: str) -> list[list[str]]:
+    """The buttons of each waitlist offer queued for `line_id`."""
+    async with sessions() as session:
+        rows = (await session.scalars(select(Outbox).where(
+            Outbox.to_line_user_id == line_id, Outbox.kind == "waitlist.offer"))).all()
+    return [[b.label for card in load_replies(r.payload) if isinstance(card, Card)
+             for b in card.buttons] for r in rows]
+
+
+async def test_declining_a_booking_offers_its_slot_to_the_days_waitlist(sessions):
+    ops, actor, booking = await setup(sessions)
+    waiting = await wait_for_the_full_day(sessions, ops.office_id)
+    assert await offers_to(sessions, waiting) == []
+    await ops.decline(actor, booking.id, now=NOW, reason="調整がつかないため", version=1)
+    assert await offers_to(sessions, waiting) == [["10:00から申し込む"]]
+
+
+async def test_moving_a_booking_away_offers_its_old_slot_to_the_days_waitlist(sessions):
+    ops, actor, booking = await setup(sessions)
+    waiting = await wait_for_the_full_day(sessions, ops.office_id)
+    await ops.move(actor, booking.id, now=NOW, starts_at=START + timedelta(days=1), booth=1)
+    assert await offers_to(sessions, waiting) == [["10:00から申し込む"]]
