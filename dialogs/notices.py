@@ -49,6 +49,11 @@ TERMS_TEXT = (
     "主な変更点：\n{changes}\n"
     "適用日以降に予約や「今すぐ相談」をご利用の際は、新しい規約への同意をお願いします。"
 )
+LIMIT_LIFTED_TEXT = (
+    "ご予約のお申し込みを、再びお受けできるようになりました。「予約する」からお申し込みください。\n"
+    "ご都合が悪くなった場合は、必ず事前に取り消すか、お電話（{phone}）でご連絡ください。"
+)
+BOOK_LABEL = "予約する"  # the main menu keyword that starts a booking
 TERMS_LINK = "新しい規約を読む"
 TERMS_LINK_TEXT = "改定後の利用規約の全文です。"
 
@@ -87,6 +92,12 @@ def declined(*, slot: str, reason: str, office_phone: str) -> list[Reply]:
 def no_show(*, slot: str, office_phone: str) -> list[Reply]:
     """Deemed cancelled ten minutes after the start without contact (art. 5(4))."""
     return [Text(text=NO_SHOW_TEXT.format(slot=slot, phone=office_phone))]
+
+
+def limit_lifted(*, office_phone: str) -> list[Reply]:
+    """Staff lifted the refusal after repeated no-shows (art. 5(4)): the user may book again."""
+    return [Text(text=LIMIT_LIFTED_TEXT.format(phone=office_phone),
+                 choices=[Choice(label=BOOK_LABEL, text=BOOK_LABEL)])]
 
 
 def terms_changed(*, version: str, effective: str, changes: str, url: str) -> list[Reply]:

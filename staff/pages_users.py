@@ -1,4 +1,5 @@
-"""Users: masked by default; showing the full profile is an audited action; block / unblock."""
+"""Users: masked by default; showing the full profile is an audited action; block / unblock;
+lifting the refusal after repeated no-shows."""
 
 import uuid
 from typing import Annotated
@@ -11,6 +12,7 @@ from staff.console import Console, wants_json
 from staff.errors import StaffError
 from staff.messages import NOT_FOUND
 from storage.models import LineUser
+from storage.outbox import collect_written
 from storage.staff_queries import office_row, user_bookings, user_list
 
 
@@ -56,6 +58,13 @@ def add_routes(router: APIRouter, c: Console) -> None:
                     reason: Reason) -> Response:
         await c.office_ops.set_blocked(staff.actor, user_id, True, reason, now=c.now())
         return c.done(request, f"/staff/users/{user_id}", "blocked")
+
+    @router.post("/users/{user_id}/lift-limit")
+    async def lift_limit(request: Request, user_id: uuid.UUID, staff: AdminDep) -> Response:
+        with collect_written() as ids:
+            await c.office_ops.lift_no_show_limit(staff.actor, user_id, now=c.now())
+        await c.deliver(ids)
+        return c.done(request, f"/staff/users/{user_id}", "limit_lifted")
 
     @router.post("/users/{user_id}/unblock")
     async def unblock(request: Request, user_id: uuid.UUID, staff: AdminDep,

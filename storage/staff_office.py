@@ -196,6 +196,32 @@ class OfficeOps:
             self._audit(session, actor, "user.block" if blocked else "user.unblock", now,
                         user=str(user.id))
 
+    async def lift_no_show_limit(self, actor: Actor, user_id: uuid.UUID, *,
+                                 now: datetime) -> int:
+        """Let a user refused for no-shows (art. 5(4)) book again; returns the count it cleared.
+
+        The count goes back to 0 (the limit then counts no-shows from now on); the audit row
+        keeps the previous count, and the user is told in LINE.
+        """
+        async with transaction(self.sessions) as session:
+            office = await session.get(Office, self.office_id)
+            assert office is not None
+            # Locked: a no-show sweep counting the same user waits rather than being lost.
+            user = (await session.scalars(select(LineUser).where(
+                LineUser.id == user_id, LineUser.office_id == self.office_id)
+                .with_for_update())).first()
+            if user is None:
+                raise OpError("not_found", 404)
+            previous = user.no_show_count
+            if previous < office.no_show_limit:
+                raise OpError("not_limited", 409)
+            user.no_show_count = 0
+            notify_user(session, user=user, office_id=self.office_id, kind="limit_lifted",
+                        replies=notices.limit_lifted(office_phone=office.phone), now=now)
+            self._audit(session, actor, "user.lift_limit", now, user=str(user.id),
+                        previous_count=previous, limit=office.no_show_limit)
+            return previous
+
     async def reveal(self, actor: Actor, user_id: uuid.UUID, *, now: datetime) -> LineUser:
         """The user's full profile, shown on purpose; the showing itself is audited."""
         async with transaction(self.sessions) as session:

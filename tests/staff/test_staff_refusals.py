@@ -26,7 +26,7 @@ STAFF_ROUTES = (
 )
 ADMIN_ROUTES = (
     "/staff/settings", "/staff/terms", "/staff/accounts", "/staff/accounts/someone/disable",
-    "/staff/users/{user}/block", "/staff/users/{user}/unblock",
+    "/staff/users/{user}/block", "/staff/users/{user}/unblock", "/staff/users/{user}/lift-limit",
 )
 
 
