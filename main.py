@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import signal
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -128,7 +129,13 @@ def cmd_demo(port: int) -> int:
             secret_key="demo-secret-key-not-for-production",
             line_channel_secret="demo-channel-secret",
             line_channel_access_token="demo-access-token", emulator=True, auto_migrate=True)
-        asyncio.run(_run_demo(settings, port))
+        try:
+            asyncio.run(_run_demo(settings, port))
+        except KeyboardInterrupt:
+            pass  # Ctrl-C is how the demo stops: the app and the worker have shut down by now
+        finally:
+            # Another Ctrl-C (`timeout -s INT` signals twice) must not cut Redis's stop short.
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
     return 0
 
 

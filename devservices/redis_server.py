@@ -183,8 +183,15 @@ class RedisServer:
             # Die with us even if we are SIGKILLed (only safe from the main thread).
             args = [setpriv, "--pdeathsig", "TERM", "--", *args]
         self._log_file = open(self.log_path, "ab")  # closed in _halt()
+        # A session of its own: Ctrl-C in the terminal signals the whole foreground process
+        # group, and Redis must outlive the app and worker that are still shutting down on
+        # it; only stop() (or pdeathsig, if we die) ends it.
         self._proc = subprocess.Popen(
-            args, stdin=subprocess.DEVNULL, stdout=self._log_file, stderr=subprocess.STDOUT
+            args,
+            stdin=subprocess.DEVNULL,
+            stdout=self._log_file,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
 
     def _wait_ready(self, port: int) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -70,6 +71,15 @@ def test_stop_closes_port_and_removes_temp_dir() -> None:
     assert not data_dir.exists()
     assert not server.running
     server.stop()  # idempotent
+
+
+def test_ctrl_c_in_the_terminal_does_not_reach_redis() -> None:
+    # Ctrl-C signals the terminal's foreground process group: the demo's app and worker still
+    # need Redis while they shut down, so only its owner's stop() may end it.
+    with RedisServer() as server:
+        assert server.pid is not None
+        assert os.getpgid(server.pid) != os.getpgid(0)
+        assert os.getsid(server.pid) != os.getsid(0)
 
 
 async def test_given_data_dir_is_used_and_kept(tmp_path: Path) -> None:
