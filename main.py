@@ -11,6 +11,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse, RedirectResponse
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from bot.forms import build_forms_router
 from bot.pages import build_pages_router
@@ -35,6 +36,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
 
     app = FastAPI(title="madoguchi", lifespan=lifespan, docs_url=None, redoc_url=None)
     app.state.services = services
+    app.add_middleware(FreshOffice, services=services)
     app.include_router(build_webhook_router(channel_secret=settings.line_channel_secret,
                                             dispatcher=_LazyDispatcher(services)))
     app.include_router(build_pages_router(services))
@@ -68,6 +70,20 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         return RedirectResponse("/emulator/" if settings.emulator else "/staff/")
 
     return app
+
+
+class FreshOffice:
+    """ASGI middleware: before each request, office facts older than services.OFFICE_REFRESH
+    are read again, so a change staff saved through another process reaches pages and chat."""
+
+    def __init__(self, app: ASGIApp, services: Services) -> None:
+        self.app = app
+        self.services = services
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            await self.services.refresh_office()
+        await self.app(scope, receive, send)
 
 
 class _LazyDispatcher:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
+from datetime import datetime, timedelta
 from typing import Any
 
 from redis.asyncio import BlockingConnectionPool, Redis
@@ -26,6 +28,11 @@ from storage.migrate import upgrade
 from storage.models import Office
 from storage.office_service import OfficeService
 from storage.seed import ensure_office
+
+log = logging.getLogger(__name__)
+# How stale another process's copy of the office facts may get after staff change them in
+# the console: one primary-key read per process per interval, nothing per event.
+OFFICE_REFRESH = timedelta(seconds=30)
 
 
 class Services:
@@ -61,6 +68,7 @@ class Services:
             retry_on_error=[RedisConnectionError]))
         self.office_id: uuid.UUID = await ensure_office(self.sessions, s)
         self.office = await self.load_office_info()
+        self._office_read_at: datetime = self.clock.now()
         self.store = ConversationStore(self.redis, prefix=s.redis_prefix,
                                        ttl_seconds=s.conversation_ttl_seconds)
         self.deduper = EventDeduper(self.redis, prefix=s.redis_prefix,
@@ -85,6 +93,22 @@ class Services:
         return OfficeInfo(name=office.name, phone=office.phone, hours=office.hours,
                           address=office.address,
                           base_url=self.settings.public_base_url.rstrip("/"))
+
+    async def refresh_office(self, *, force: bool = False) -> OfficeInfo:
+        """The office facts, re-read when older than OFFICE_REFRESH (staff may have changed them
+        from another process), or at once when `force`d by the process that changed them."""
+        now = self.clock.now()
+        age = now - self._office_read_at
+        if not force and timedelta(0) <= age < OFFICE_REFRESH:  # a clock set back reads again
+            return self.office
+        self._office_read_at = now  # first caller reads; the others keep the copy meanwhile
+        try:
+            info = await self.load_office_info()
+        except Exception:  # the database is down: the old facts beat failing every request
+            log.warning("office facts not refreshed; keeping the previous ones", exc_info=True)
+            return self.office
+        self.office = self.port.office = info
+        return info
 
     async def stop(self) -> None:
         """Let running handlers finish, then close connections."""

@@ -128,10 +128,9 @@ class Console:
                                                limit=DELIVER_CHUNK)
 
     async def refresh_office(self) -> None:
-        """Office facts changed: the bot shows the new ones from now on (this process)."""
-        info = await self.services.load_office_info()
-        self.services.office = info
-        self.services.port.office = info
+        """Office facts changed: this process shows the new ones at once (the others within
+        services.OFFICE_REFRESH)."""
+        await self.services.refresh_office(force=True)
 
     def page(self, request: Request, template: str, staff: Staff | None, *, status: int = 200,
              **context: Any) -> HTMLResponse:
