@@ -168,13 +168,9 @@ async def _run_demo(settings: Settings, port: int) -> None:
             await serving
             return
         await asyncio.sleep(0.05)
-    background = await prepare_demo(app.state.services)
-    try:
-        await serving
-    finally:
-        for task in background:
-            task.cancel()
-        await asyncio.gather(*background, return_exceptions=True)
+    # The worker shares the app's connections: Services.stop() cancels it before closing them.
+    app.state.services.background.extend(await prepare_demo(app.state.services))
+    await serving
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import uuid
 from datetime import datetime, timedelta
@@ -44,6 +45,7 @@ class Services:
         self.tracker = EventTracker()
         self.emulator: Any = None
         self.extras: dict[str, Any] = {}
+        self.background: list[asyncio.Task[Any]] = []  # e.g. the demo's in-process worker
 
     @property
     def line_host(self) -> str:
@@ -111,7 +113,10 @@ class Services:
         return info
 
     async def stop(self) -> None:
-        """Let running handlers finish, then close connections."""
+        """Stop background work that shares these connections, let handlers finish, close."""
+        for task in self.background:
+            task.cancel()
+        await asyncio.gather(*self.background, return_exceptions=True)
         await self.tracker.drain()
         if self.emulator is not None:
             await self.emulator.aclose()
