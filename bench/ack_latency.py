@@ -6,12 +6,21 @@ Latency is counted from each request's scheduled moment (so a late generator or 
 server cannot hide queueing) and also from the moment it was sent. After each rate the
 backlog of handling is drained and every event must have been answered.
 
+First the same rates hit a bare signature-checking SDK endpoint (bench/echo_bot.py), and
+`wrk` (if installed) measures that endpoint as DESIGN.md §10 did, so the figures can be read
+against what this machine can do at all.
+
     uv run python -m bench.ack_latency [--seconds 10] [--rates 100,300,1000]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import re
+import shutil
+import subprocess
+import tempfile
 import time
 from typing import Any
 
@@ -35,8 +44,33 @@ from bench.loadgen import (
     wait_for_replies,
     warm_up,
 )
+from emulator import sign
+from emulator.webhook_sender import base_event, encode, envelope
 
 TARGET_P99_MS = 50.0
+WRK_SCRIPT = """wrk.method = "POST"
+wrk.body = {body}
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["X-Line-Signature"] = "{signature}"
+"""
+
+
+def calibrate(bare: Served) -> str:
+    """DESIGN.md §10's yardstick on this machine: wrk, 32 connections, bare signature check."""
+    if shutil.which("wrk") is None:
+        return "wrk not installed (apt-get install -y wrk): calibration skipped"
+    body = encode(envelope("Ubot", [{**base_event("follow", "U" + "0" * 32),
+                                      "replyToken": "0" * 32, "follow": {"isUnblocked": False}}]))
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(WRK_SCRIPT.format(body=json.dumps(body.decode()),
+                                       signature=sign(SECRET, body)))
+    done = subprocess.run(["wrk", "-t1", "-c32", "-d8s", "--latency", "-s", script.name,
+                           bare.url + "/line/webhook"], capture_output=True, text=True, check=False)
+    rate = re.search(r"Requests/sec:\s+([\d.]+)", done.stdout)
+    p99 = re.search(r"99%\s+([\d.]+\w+)", done.stdout)
+    return (f"bare SDK endpoint, wrk 32 connections: {float(rate.group(1)):.0f} requests/s, "
+            f"p99 {p99.group(1)} (DESIGN.md §10 reference: 2,800 requests/s, p99 14 ms)"
+            if rate and p99 else f"wrk failed: {done.stderr[-300:]}")
 
 
 async def at_rate(app: Served, emulator_url: str, rate: int, seconds: float,
@@ -90,6 +124,7 @@ def main() -> None:
     with backing_services() as backing, emulator_process() as emulator:
         bare_env = {"BENCH_CHANNEL_SECRET": SECRET}
         with Served("bench.echo_bot:create_ack_only_app", env=bare_env) as bare:
+            print(calibrate(bare))
             for r in uvloop.run(measure(bare, emulator.url, rates, args.seconds, replying=False)):
                 show("bare", r)
         port = Served("main:create_app").port

@@ -20,11 +20,12 @@ from storage.conversations import EventDeduper, LockTimeout
 from storage.outbox import collect_written
 
 log = logging.getLogger(__name__)
-# Events handled at once. Beyond this they wait their turn (cheaply) instead of each taking a
-# Redis connection: redis-py's pool refuses the 101st ("Too many connections"), which lost
-# events under load (bench/RESULTS.md), and a few dozen at a time keep the loop responsive
-# enough to acknowledge new webhooks quickly.
-MAX_CONCURRENT = 8
+# Events handled at once; the others wait their turn (cheaply). Every handler step shares
+# this event loop with the webhook's own 200s, so the fewer run at once the sooner a new
+# webhook is answered, while four already keep the CPU busy (bench/RESULTS.md: ack p99 at
+# 1,000 events/s 4.7 s with 8, 0.97 s with 4, same throughput). Unbounded, they also took
+# Redis connections until the pool refused them and events were lost.
+MAX_CONCURRENT = 4
 
 
 class Dispatcher:
