@@ -35,11 +35,12 @@ RUN_LOG = LOG_DIR / f"test-run-{os.getpid()}.log"
 
 
 @pytest.fixture(scope="session", autouse=True)
-def run_log() -> Iterator[Path]:
+def run_log(request: pytest.FixtureRequest) -> Iterator[Path]:
     """Every log record of the whole run, app and tests alike, in one file.
 
     tests/zz_privacy scans it last for personal data (DESIGN.md §3: logs never carry names,
     numbers, phones or raw LINE user ids). JSON lines, so the `extra` fields are scanned too.
+    Kept after a run with failures, to read; removed after a clean one.
     """
     LOG_DIR.mkdir(parents=True, exist_ok=True)
     for old in LOG_DIR.glob("test-run-*.log"):  # earlier runs' logs, a day old or more
@@ -58,6 +59,8 @@ def run_log() -> Iterator[Path]:
     yield RUN_LOG
     root.removeHandler(handler)
     handler.close()
+    if not request.session.testsfailed:
+        RUN_LOG.unlink(missing_ok=True)
     root.setLevel(previous)
     for name, level in quiet.items():
         logging.getLogger(name).setLevel(level)
