@@ -128,6 +128,10 @@ class OfficeService:
     async def record_consent(self, line_user_id: str, version: str, at: datetime) -> None:
         async with transaction(self.sessions) as session:
             user = await get_or_create_user(session, self.office_id, line_user_id, at)
+            if user.consent_version == version:
+                # Already on record: a repeated step (its conversation state was lost after
+                # this commit, tests/faults) must not write a second consent.
+                return
             user.consent_version, user.consented_at, user.followed = version, at, True
             session.add(Consent(office_id=self.office_id, user_id=user.id,
                                 terms_version=version, consented_at=at))

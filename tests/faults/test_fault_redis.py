@@ -40,3 +40,16 @@ def test_a_redis_that_lost_its_data_gives_a_clear_answer_and_a_fresh_start(
     assert button(fresh, "同意する")
     assert "同意を記録しました" in texts(tap(own_app, user, fresh, "同意する"))
     assert len(consents(own_app, user)) == 1
+
+
+def test_a_state_write_lost_after_the_commit_does_not_record_the_consent_twice(own_app, user):
+    # SIGKILL can lose Redis's last second (appendfsync everysec): the commit is in the
+    # database, the conversation is back where it was, and the user taps the same button again.
+    asked = own_app.send(user, event="follow")
+    key = f"{own_app.settings.redis_prefix}:conv:{user}"
+    before = own_app.call(own_app.services.redis.get(key))
+    assert "同意を記録しました" in texts(tap(own_app, user, asked, "同意する"))
+    own_app.call(own_app.services.redis.set(key, before))
+    again = tap(own_app, user, asked, "同意する")
+    assert "同意を記録しました" in texts(again)
+    assert len(consents(own_app, user)) == 1
