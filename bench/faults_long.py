@@ -7,7 +7,7 @@ restarted (SIGTERM, and once SIGKILL), PostgreSQL ends all the app's connections
 LINE API answers some replies with 500 or 429. At the end every user must have exactly one
 consent row, and no webhook may have been answered with a 5xx.
 
-    uv run python -m bench.faults_long [--users 300] [--seconds 60]
+    uv run python -m bench.faults_long [--users 1500] [--seconds 60]
 """
 
 from __future__ import annotations
@@ -80,7 +80,11 @@ async def journey(http: httpx.AsyncClient, user: str, seen: Counter[str]) -> Non
         button = fresh or (None if EXPIRED in text else button)
         if RETRY in text or not text:
             await asyncio.sleep(0.2)  # a person waits a moment, then taps again
-    if ALREADY not in shown(await send(text="利用規約")):
+    for _ in range(3):  # at the end the terms show as agreed (after a retry, if a fault hit)
+        if ALREADY in shown(await send(text="利用規約")):
+            break
+        await asyncio.sleep(0.2)
+    else:
         seen["terms not shown as agreed at the end"] += 1
 
 
@@ -93,7 +97,7 @@ async def chaos(app: Served, redis: RedisServer, pg: PostgresServer, db: str,
             await asyncio.sleep(rng.uniform(0.5, 1.5))
             kind = rng.choice(["redis", "postgres", "reply 500", "reply 429"])
             if kind == "redis":
-                kill = faults["redis"] == 3
+                kill = faults["redis"] >= 2 and not faults["redis SIGKILL"]
                 await asyncio.to_thread(redis.restart, kill)
                 faults["redis SIGKILL" if kill else "redis"] += 1
             elif kind == "postgres":
@@ -145,7 +149,7 @@ async def run(app: Served, redis: RedisServer, pg: PostgresServer, db: str, dsn:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--users", type=int, default=300)
+    parser.add_argument("--users", type=int, default=1500)
     parser.add_argument("--seconds", type=float, default=60.0)
     args = parser.parse_args()
     print(machine())
