@@ -123,10 +123,15 @@ class Served:
         self.stop()
 
 
-def emulator_process() -> Served:
-    """The fake LINE platform alone, which both bots reply to (bench/emulator_server.py)."""
+def emulator_process(webhook_url: str = "") -> Served:
+    """The fake LINE platform alone, which the bots reply to (bench/emulator_server.py).
+
+    With `webhook_url`, its driver API (`/emulator/api/send`) posts events there and waits
+    for each one's reply, as the in-app emulator does for tests and the demo.
+    """
     return Served("bench.emulator_server:create_app",
-                  env={"BENCH_CHANNEL_SECRET": SECRET, "BENCH_ACCESS_TOKEN": TOKEN})
+                  env={"BENCH_CHANNEL_SECRET": SECRET, "BENCH_ACCESS_TOKEN": TOKEN,
+                       "BENCH_WEBHOOK_URL": webhook_url})
 
 
 def machine() -> str:
