@@ -77,15 +77,18 @@ class Engine:
         if len(text) > m.MAX_TEXT:
             raise Invalid(m.TOO_LONG)
         if text in m.CANCEL_WORDS:
+            await self._leave(ctx)
             return self._cancel(ctx)
         if text in m.BACK_WORDS:
             return await self._back(ctx)
         if text in m.RESTART_WORDS:
+            await self._leave(ctx)
             ctx.conv.data.clear()
             return [Text(text=m.RESTART), *await self._run(ctx, self._registry.entries["home"], inp)]
         if text.lower() in m.HELP_WORDS:
             return [Text(text=m.HELP), *await self._prompt(ctx)]
         if text in self._registry.keywords:
+            await self._leave(ctx)
             entry = self._registry.entries[self._registry.keywords[text]]
             return await self._run(ctx, entry, inp)
         state = self._registry.states.get(ctx.conv.state)
@@ -113,6 +116,12 @@ class Engine:
         elif next_state != conv.state and conv.state != IDLE:
             conv.history = [*conv.history, conv.state][-HISTORY_DEPTH:]
         conv.state = next_state
+
+    async def _leave(self, ctx: Ctx) -> None:
+        """Let the current step release what it holds before the user goes elsewhere."""
+        state = self._registry.states.get(ctx.conv.state)
+        if state is not None and state.on_leave is not None:
+            await state.on_leave(ctx)
 
     def _cancel(self, ctx: Ctx) -> list[Reply]:
         had_flow = ctx.conv.state != IDLE

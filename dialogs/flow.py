@@ -76,3 +76,6 @@ class State:
     on_text: Handler | None = None
     actions: dict[str, Handler] = field(default_factory=dict)
     text_hint: str = "下のボタンから選んでください。"
+    # Called when the user leaves the flow from this step (やめる, 最初から, another menu entry),
+    # to let go of what the step holds (a slot held while confirming).
+    on_leave: Callable[[Ctx], Awaitable[None]] | None = None

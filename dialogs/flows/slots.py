@@ -287,13 +287,16 @@ async def on_quit(ctx: Ctx, inp: Input) -> Step:
 def register(registry: Registry) -> None:
     other = {"booking.other_day": on_other_day}
     registry.state(State(DAY, day_prompt, on_text=on_day_text, text_hint=t.DAY_HINT, actions={
-        "booking.day": on_day, "booking.date": on_day, "waitlist.join": waitlist.on_join}))
+        "booking.day": on_day, "booking.date": on_day, "waitlist.join": waitlist.on_join},
+        on_leave=release))
     registry.state(State(TIME, time_prompt, on_text=on_time_text, text_hint=t.TIME_HINT, actions={
-        "booking.slot": on_slot, "waitlist.join": waitlist.on_join, **other}))
+        "booking.slot": on_slot, "waitlist.join": waitlist.on_join, **other}, on_leave=release))
     registry.state(State(ALTERNATIVES, alternatives_prompt, on_text=on_time_text,
                          text_hint=t.ALT_HINT, actions={
-                             "booking.slot": on_slot, "waitlist.join": waitlist.on_join, **other}))
+                             "booking.slot": on_slot, "waitlist.join": waitlist.on_join, **other},
+                         on_leave=release))
     registry.state(State(SUMMARY, summary_prompt, on_text=on_summary_text,
                          text_hint=t.SUMMARY_HINT, actions={
-                             "booking.commit": on_commit, "booking.quit": on_quit, **other}))
+                             "booking.commit": on_commit, "booking.quit": on_quit, **other},
+                         on_leave=release))
 

@@ -151,6 +151,26 @@ def test_quitting_at_the_summary_frees_the_slot_at_once(live, user):
     assert "お申し込み内容の確認" in texts(to_summary(live, second, slot))
 
 
+def test_typing_yameru_at_the_summary_frees_the_slot_at_once(live, user):
+    ready_user(live, user)
+    slot = free_starts(live, DAY)[0]
+    to_summary(live, user, slot)
+    assert "中止しました" in texts(live.send(user, text="やめる"))
+    second = "U3" + user
+    ready_user(live, second)
+    assert "お申し込み内容の確認" in texts(to_summary(live, second, slot))
+
+
+def test_starting_over_from_the_summary_frees_the_slot_too(live, user):
+    ready_user(live, user)
+    slot = free_starts(live, DAY)[0]
+    to_summary(live, user, slot)
+    live.send(user, text="最初から")
+    second = "U4" + user
+    ready_user(live, second)
+    assert "お申し込み内容の確認" in texts(to_summary(live, second, slot))
+
+
 def test_the_cap_on_requests_at_once_refuses_more(live, user):
     row = ready_user(live, user)
     for slot in free_starts(live, date(2026, 12, 10))[:3]:
