@@ -9,6 +9,7 @@ import threading
 import time
 import uuid
 from collections.abc import Awaitable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -160,15 +161,24 @@ def app_settings(database_url: str, redis_url: str, **overrides: Any) -> Setting
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
 
 
+@contextmanager
+def running_app(pg_server: PostgresServer, redis_url: str, prefix: str) -> Iterator[LiveApp]:
+    """A real app on a fresh PostgreSQL database of its own, stopped afterwards."""
+    name = new_db_name(prefix)
+    pg_server.create_database_sync(name)
+    app = LiveApp(app_settings(pg_server.dsn_for(name), redis_url),
+                  SettableClock(DEFAULT_NOW)).start()
+    try:
+        yield app
+    finally:
+        app.stop()
+
+
 @pytest.fixture(scope="session")
 def live(redis_server: RedisServer, pg_server: PostgresServer) -> Iterator[LiveApp]:
     """One app for the end-to-end tests: PostgreSQL, Redis, emulator; each test uses new users."""
-    name = new_db_name("e2e")
-    pg_server.create_database_sync(name)
-    settings = app_settings(pg_server.dsn_for(name), redis_server.url)
-    app = LiveApp(settings, SettableClock(DEFAULT_NOW)).start()
-    yield app
-    app.stop()
+    with running_app(pg_server, redis_server.url, "e2e") as app:
+        yield app
 
 
 @pytest.fixture

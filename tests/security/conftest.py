@@ -13,23 +13,18 @@ from typing import Any
 
 import pytest
 
-from clock import SettableClock
 from devservices import PostgresServer, RedisServer
 from logs import hash_line_user
 from storage.db import transaction
 from storage.models import Booking, LineUser, Office
-from tests.conftest import DEFAULT_NOW, LiveApp, app_settings, new_db_name
+from tests.conftest import DEFAULT_NOW, LiveApp, running_app
 from tests.staff.conftest import Console, add_staff
 
 
 @pytest.fixture(scope="package")
 def sec_app(redis_server: RedisServer, pg_server: PostgresServer) -> Iterator[LiveApp]:
-    name = new_db_name("sec")
-    pg_server.create_database_sync(name)
-    app = LiveApp(app_settings(pg_server.dsn_for(name), redis_server.url),
-                  SettableClock(DEFAULT_NOW)).start()
-    yield app
-    app.stop()
+    with running_app(pg_server, redis_server.url, "sec") as app:
+        yield app
 
 
 def console_as(app: LiveApp, role: str) -> Console:

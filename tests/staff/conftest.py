@@ -21,7 +21,7 @@ from storage.db import transaction
 from storage.models import AuditLog, Booking, BookingStatus, LineUser, Outbox
 from storage.staff_accounts import create_account
 from storage.staff_alerts import alert_staff
-from tests.conftest import DEFAULT_NOW, LiveApp, app_settings, new_db_name
+from tests.conftest import DEFAULT_NOW, LiveApp, running_app
 
 PASSWORD = "correct-horse-battery"
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
@@ -30,12 +30,8 @@ CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 @pytest.fixture(scope="session")
 def staff_app(redis_server: RedisServer, pg_server: PostgresServer) -> Iterator[LiveApp]:
     """An app of its own: settings, closures and terms changed here never reach other tests."""
-    name = new_db_name("staff")
-    pg_server.create_database_sync(name)
-    settings = app_settings(pg_server.dsn_for(name), redis_server.url)
-    app = LiveApp(settings, SettableClock(DEFAULT_NOW)).start()
-    yield app
-    app.stop()
+    with running_app(pg_server, redis_server.url, "staff") as app:
+        yield app
 
 
 @pytest.fixture

@@ -12,9 +12,8 @@ import pytest
 from sqlalchemy import select
 
 from booking import JST
-from clock import SettableClock
 from storage.models import TermsVersionRow
-from tests.conftest import DEFAULT_NOW, LiveApp, app_settings, new_db_name
+from tests.conftest import DEFAULT_NOW, LiveApp, running_app
 from tests.helpers import button, texts
 from tests.staff.conftest import Console, add_staff, add_user, audits, rows
 
@@ -24,12 +23,8 @@ FORM = {"version": "2027-04-01", "effective": "2027-04-01",
 
 @pytest.fixture(scope="module")
 def terms_app(redis_server, pg_server) -> Iterator[LiveApp]:
-    name = new_db_name("terms")
-    pg_server.create_database_sync(name)
-    app = LiveApp(app_settings(pg_server.dsn_for(name), redis_server.url),
-                  SettableClock(DEFAULT_NOW)).start()
-    yield app
-    app.stop()
+    with running_app(pg_server, redis_server.url, "terms") as app:
+        yield app
 
 
 @pytest.fixture
