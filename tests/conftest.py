@@ -8,8 +8,8 @@ import os
 import threading
 import time
 import uuid
-from collections.abc import Awaitable, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Awaitable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -18,11 +18,14 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 import uvicorn
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from clock import SettableClock
 from config import Settings
 from devservices import PostgresServer, RedisServer, free_port
 from logs import JsonFormatter
+from storage.db import make_engine
+from storage.migrate import upgrade
 
 T = TypeVar("T")
 JST = ZoneInfo("Asia/Tokyo")
@@ -159,6 +162,24 @@ def app_settings(database_url: str, redis_url: str, **overrides: Any) -> Setting
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+@asynccontextmanager
+async def migrated_engine(kind: str, pg_server: PostgresServer,
+                          tmp_path: Path) -> AsyncIterator[AsyncEngine]:
+    """A freshly migrated database on `kind` ("postgresql" or "sqlite"), disposed afterwards."""
+    if kind == "postgresql":
+        name = new_db_name("db")
+        await pg_server.create_database(name)
+        url = pg_server.dsn_for(name)
+    else:
+        url = f"sqlite+aiosqlite:///{tmp_path / 'madoguchi.sqlite3'}"
+    engine = make_engine(url)
+    await upgrade(engine)
+    try:
+        yield engine
+    finally:
+        await engine.dispose()
 
 
 @contextmanager

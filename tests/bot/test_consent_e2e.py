@@ -7,23 +7,8 @@ import hashlib
 import hmac
 import json
 
-from sqlalchemy import select
-
-from logs import hash_line_user
-from storage.models import Consent, LineUser
 from tests.helpers import button, tap, texts
-
-
-def _consents(live, user: str) -> list[Consent]:
-    async def query() -> list[Consent]:
-        async with live.services.sessions() as session:
-            row = (await session.scalars(select(LineUser).where(
-                LineUser.line_user_hash == hash_line_user(user)))).first()
-            if row is None:
-                return []
-            return list((await session.scalars(
-                select(Consent).where(Consent.user_id == row.id))).all())
-    return live.call(query())
+from tests.records import consents
 
 
 def test_follow_greets_and_shows_the_terms_with_a_link_to_the_full_text(live, user):
@@ -43,7 +28,7 @@ def test_agreeing_records_the_consent_with_version_and_time(live, user, clock):
     messages = live.send(user, event="follow")
     answer = tap(live, user, messages, "同意する")
     assert "同意を記録しました" in texts(answer)
-    (consent,) = _consents(live, user)
+    (consent,) = consents(live, user)
     assert consent.terms_version == "2024-10-01"
     assert consent.consented_at == clock.now()
 
@@ -52,7 +37,7 @@ def test_typing_the_answer_works_too(live, user):
     live.send(user, event="follow")
     answer = live.send(user, text="同意します")
     assert "同意を記録しました" in texts(answer)
-    assert len(_consents(live, user)) == 1
+    assert len(consents(live, user)) == 1
 
 
 def test_refusing_records_nothing_and_gives_the_office_phone(live, user):
@@ -60,7 +45,7 @@ def test_refusing_records_nothing_and_gives_the_office_phone(live, user):
     answer = tap(live, user, messages, "同意しない")
     assert "ご利用いただけません" in texts(answer)
     assert "0173-00-0000" in texts(answer)
-    assert _consents(live, user) == []
+    assert consents(live, user) == []
 
 
 def test_an_old_button_says_it_expired_and_shows_the_current_step(live, user):
@@ -69,7 +54,7 @@ def test_an_old_button_says_it_expired_and_shows_the_current_step(live, user):
     answer = tap(live, user, first, "同意する")
     assert "このボタンは有効期限が切れました" in texts(answer)
     assert "利用規約に同意しますか" in texts(answer)
-    assert _consents(live, user) == []
+    assert consents(live, user) == []
 
 
 def test_garbage_input_reasks_with_the_reason_and_the_choices(live, user):
@@ -105,7 +90,7 @@ def test_a_redelivered_event_is_handled_once(live, user):
     first = live.send_raw(user, text="同意する")
     again = live.send_raw(user, redeliver=first["webhook_event_id"])
     assert again["messages"] == []
-    assert len(_consents(live, user)) == 1
+    assert len(consents(live, user)) == 1
 
 
 def test_a_forged_signature_is_refused_and_nothing_happens(live, user):

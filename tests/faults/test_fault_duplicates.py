@@ -5,9 +5,10 @@ from __future__ import annotations
 import logging
 from datetime import date
 
-from tests.faults.faults_common import consents, post_at_once, signed_body
+from tests.faults.faults_common import post_at_once, signed_body
 from tests.flows.journeys import bookings_of, free_starts, ready_user, to_summary
 from tests.helpers import button, texts
+from tests.records import consents
 
 
 def test_the_same_event_posted_ten_times_at_once_is_handled_once(live, user, caplog):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.faults.faults_common import consents
 from tests.helpers import tap, texts
+from tests.records import consents
 
 
 @pytest.fixture

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 import asyncpg
 import pytest
 
-from tests.faults.faults_common import consents, user_row
 from tests.helpers import tap, texts
+from tests.records import consents, user_row
 
 # A trigger that makes the server end the session that inserts a consent row: the connection
 # drops in the middle of the consent commit, after the user row was already written in it.

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from tests.faults.faults_common import consents
 from tests.helpers import button, tap, texts
+from tests.records import consents
 
 RETRY = "もう一度お試しください"
 

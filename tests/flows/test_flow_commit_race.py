@@ -20,12 +20,11 @@ from devservices import PostgresServer, RedisServer
 from dialogs.ports import Draft, OfficeInfo
 from logs import hash_line_user
 from storage.conversations import SlotHolds
-from storage.db import make_engine, make_sessionmaker, transaction
-from storage.migrate import upgrade
+from storage.db import make_sessionmaker, transaction
 from storage.models import Booking, LineUser, Outbox, StaffAccount
 from storage.office_service import OfficeService
 from storage.seed import ensure_office
-from tests.conftest import new_db_name
+from tests.conftest import migrated_engine
 
 SLOT = datetime(2026, 12, 3, 10, 0, tzinfo=JST)
 NOW = datetime(2026, 12, 1, 10, 0, tzinfo=JST)
@@ -36,16 +35,8 @@ INFO = OfficeInfo(name="テスト", phone="0173-00-0000", hours="", address="", 
 async def engine(request: pytest.FixtureRequest, pg_server: PostgresServer,
                  tmp_path: Path) -> AsyncIterator[AsyncEngine]:
     """A freshly migrated database on each engine."""
-    if request.param == "postgresql":
-        name = new_db_name("race")
-        await pg_server.create_database(name)
-        url = pg_server.dsn_for(name)
-    else:
-        url = f"sqlite+aiosqlite:///{tmp_path / 'race.sqlite3'}"
-    db = make_engine(url)
-    await upgrade(db)
-    yield db
-    await db.dispose()
+    async with migrated_engine(request.param, pg_server, tmp_path) as db:
+        yield db
 
 
 async def _service(db: AsyncEngine, redis_url: str | None, users: int):

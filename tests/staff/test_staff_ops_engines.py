@@ -15,8 +15,7 @@ from config import Settings
 from devservices import PostgresServer
 from dialogs.replies import Card, load_replies
 from logs import hash_line_user
-from storage.db import make_engine, make_sessionmaker, transaction
-from storage.migrate import upgrade
+from storage.db import make_sessionmaker, transaction
 from storage.models import Booking, LineUser, Outbox, StaffAccount, WaitlistEntry
 from storage.seed import ensure_office
 from storage.staff_accounts import (
@@ -28,7 +27,7 @@ from storage.staff_accounts import (
     use_link_code,
 )
 from storage.staff_ops import OpError, StaffOps
-from tests.conftest import new_db_name
+from tests.conftest import migrated_engine
 
 NOW = datetime(2026, 12, 1, 10, tzinfo=JST)
 START = datetime(2026, 12, 3, 10, tzinfo=JST)
@@ -37,16 +36,8 @@ START = datetime(2026, 12, 3, 10, tzinfo=JST)
 @pytest.fixture(params=["postgresql", "sqlite"])
 async def sessions(request: pytest.FixtureRequest, pg_server: PostgresServer,
                    tmp_path: Path) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
-    if request.param == "postgresql":
-        name = new_db_name("so")
-        await pg_server.create_database(name)
-        url = pg_server.dsn_for(name)
-    else:
-        url = f"sqlite+aiosqlite:///{tmp_path / 'ops.sqlite3'}"
-    engine = make_engine(url)
-    await upgrade(engine)
-    yield make_sessionmaker(engine)
-    await engine.dispose()
+    async with migrated_engine(request.param, pg_server, tmp_path) as engine:
+        yield make_sessionmaker(engine)
 
 
 async def setup(sessions: async_sessionmaker[AsyncSession]) -> tuple[StaffOps, Actor, Booking]:

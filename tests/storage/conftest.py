@@ -9,22 +9,12 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from devservices import PostgresServer
-from storage.db import make_engine
-from storage.migrate import upgrade
-from tests.conftest import new_db_name
+from tests.conftest import migrated_engine
 
 
 @pytest.fixture(params=["postgresql", "sqlite"])
 async def db(request: pytest.FixtureRequest, pg_server: PostgresServer,
              tmp_path: Path) -> AsyncIterator[AsyncEngine]:
     """A freshly migrated database on each engine."""
-    if request.param == "postgresql":
-        name = new_db_name("st")
-        await pg_server.create_database(name)
-        url = pg_server.dsn_for(name)
-    else:
-        url = f"sqlite+aiosqlite:///{tmp_path / 'madoguchi.sqlite3'}"
-    engine = make_engine(url)
-    await upgrade(engine)
-    yield engine
-    await engine.dispose()
+    async with migrated_engine(request.param, pg_server, tmp_path) as engine:
+        yield engine
