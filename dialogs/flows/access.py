@@ -30,7 +30,7 @@ async def admission(ctx: Ctx, *, then: str) -> tuple[UserInfo, Step | None]:
     closing = refused(ctx, user)
     if closing is not None:
         return user, closing
-    return user, await needs_consent(ctx, then=then)
+    return user, await needs_consent(ctx, then=then, user=user)
 
 
 def limit_text(ctx: Ctx, user: UserInfo) -> str:

@@ -9,7 +9,7 @@ from dialogs.conversation import IDLE
 from dialogs.engine import menu_choices
 from dialogs.flow import Ctx, Input, Invalid, State, Step
 from dialogs.flows import consent_messages as t
-from dialogs.ports import TermsInfo
+from dialogs.ports import TermsInfo, UserInfo
 from dialogs.registry import Registry
 from dialogs.replies import Card, Choice, Reply, Text
 
@@ -32,12 +32,15 @@ def terms_card(ctx: Ctx, terms: TermsInfo, *, with_answers: bool) -> Card:
     return Card(title=t.TITLE, lines=[terms.summary], buttons=buttons, alt=t.TITLE)
 
 
-async def needs_consent(ctx: Ctx, *, then: str) -> Step | None:
-    """A step to the consent question if the user has not agreed to the terms now in effect."""
+async def needs_consent(ctx: Ctx, *, then: str, user: UserInfo | None = None) -> Step | None:
+    """A step to the consent question if the user has not agreed to the terms now in effect.
+
+    Callers that already read the user pass it, so the gate costs one read, not two.
+    """
     terms = await ctx.port.terms(ctx.now)
     if terms is None:
         return Step(IDLE, [Text(text=t.NO_TERMS.format(phone=ctx.port.office.phone))])
-    user = await ctx.port.user(ctx.user)
+    user = user or await ctx.port.user(ctx.user)
     if user.consent_version == terms.version:
         return None
     ctx.data["after_consent"] = then

@@ -68,7 +68,7 @@ async def on_take(ctx: Ctx, inp: Input) -> Step:
     tapped = inp.postback is not None and inp.postback.action == "waitlist.take"
     # After the consent step the input is the consent answer: the offer waited in the data.
     value = inp.postback.value if tapped and inp.postback else ctx.data.pop("offer", "")
-    gate = await needs_consent(ctx, then="waitlist.take")
+    gate = await needs_consent(ctx, then="waitlist.take", user=user)
     if gate is not None:
         ctx.data["offer"] = value
         return gate
