@@ -8,6 +8,8 @@ import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from types import TracebackType
+from typing import Self
 
 log = logging.getLogger("devservices")
 
@@ -63,3 +65,20 @@ class ExitGuard:
             self._stop()
         except Exception:  # never fail interpreter shutdown
             log.exception("cleanup at exit failed")
+
+
+class ServerContext:
+    """`with Server() as s:` starts on entry and stops on exit, KeyboardInterrupt included."""
+
+    def start(self) -> Self:
+        raise NotImplementedError
+
+    def stop(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.stop()

@@ -15,10 +15,16 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from types import TracebackType
 from typing import TypeVar
 
-from devservices._common import INSTALL_HINT, ExitGuard, find_executable, log, log_tail
+from devservices._common import (
+    INSTALL_HINT,
+    ExitGuard,
+    ServerContext,
+    find_executable,
+    log,
+    log_tail,
+)
 from devservices.ports import LOCALHOST, free_port
 
 T = TypeVar("T")
@@ -78,7 +84,7 @@ def run_coroutine_sync(factory: Callable[[], Awaitable[T]]) -> T:
         return pool.submit(asyncio.run, main()).result()
 
 
-class PostgresServer:
+class PostgresServer(ServerContext):
     """A throw-away PostgreSQL cluster: `with PostgresServer() as pg: pg.dsn_for("x")`."""
 
     def __init__(self, start_timeout: float = 30.0) -> None:
@@ -173,19 +179,6 @@ class PostgresServer:
     def drop_database_sync(self, name: str) -> None:
         """Blocking drop_database()."""
         run_coroutine_sync(lambda: self.drop_database(name))
-
-    def __enter__(self) -> PostgresServer:
-        """Start on entering the block."""
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        """Stop on leaving the block, including on KeyboardInterrupt."""
-        self.stop()
 
     async def _admin(self, sql: str) -> None:
         """Run one statement on the postgres maintenance database."""

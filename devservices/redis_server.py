@@ -9,10 +9,16 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from types import TracebackType
 from typing import IO
 
-from devservices._common import INSTALL_HINT, ExitGuard, find_executable, log, log_tail
+from devservices._common import (
+    INSTALL_HINT,
+    ExitGuard,
+    ServerContext,
+    find_executable,
+    log,
+    log_tail,
+)
 from devservices.ports import LOCALHOST, free_port
 
 PORT_ATTEMPTS = 3
@@ -55,7 +61,7 @@ def _redis_call(port: int, command: bytes, timeout: float = 0.5) -> bytes:
         return body[:size]
 
 
-class RedisServer:
+class RedisServer(ServerContext):
     """A throw-away redis-server: `with RedisServer() as r: use(r.url)`."""
 
     def __init__(
@@ -139,19 +145,6 @@ class RedisServer:
         """Stop (SIGTERM, or SIGKILL to mimic a crash) and start again on the same port and dir."""
         self._halt(kill=kill)
         return self.start()
-
-    def __enter__(self) -> RedisServer:
-        """Start on entering the block."""
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        """Stop on leaving the block, including on KeyboardInterrupt."""
-        self.stop()
 
     def _prepare_dir(self) -> None:
         """Create (or reuse) the working dir."""
