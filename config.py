@@ -2,13 +2,35 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import ipaddress
+import re
 from functools import lru_cache
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PLACEHOLDER = "change-me"
+# The demo's own values: written in the source, so never good enough for production.
+DEMO_SECRET_KEY = "demo-secret-key-not-for-production"
+DEMO_CHANNEL_SECRET = "demo-channel-secret"
+DEMO_ACCESS_TOKEN = "demo-access-token"
+# Secrets nobody may use in production (compared case-insensitively): placeholders of this
+# project and its docs, the demo's and tests' own values, and the usual guesses.
+KNOWN_SECRETS = frozenset(s.lower() for s in (
+    PLACEHOLDER, "change_me", "changeme", "CHANGE_ME_TO_32_RANDOM_BYTES", "secret",
+    "secret-key", "secret_key", "your-secret-key", "password", "madoguchi", "test",
+    "development", "dev", "demo", DEMO_SECRET_KEY, DEMO_CHANNEL_SECRET, DEMO_ACCESS_TOKEN,
+    "test-secret-key", "test-channel-secret", "test-access-token", "bench-secret-key",
+    "bench-channel-secret", "bench-access-token",
+    "0123456789abcdef0123456789abcdef", "00000000000000000000000000000000",
+))
+LINE_API = "https://api.line.me"
+LIFF_SDK = "https://static.line-scdn.net/liff/edge/2/sdk.js"
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 
 
 class Settings(BaseSettings):
@@ -18,7 +40,7 @@ class Settings(BaseSettings):
         env_prefix="MADOGUCHI_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
     )
 
-    environment: Literal["demo", "test", "production"] = "demo"
+    environment: Literal["demo", "test", "production"] = "production"
     database_url: str = "sqlite+aiosqlite:///./.demo/madoguchi.sqlite3"
     redis_url: str = "redis://127.0.0.1:6379/0"
     redis_prefix: str = "madoguchi"
@@ -28,8 +50,18 @@ class Settings(BaseSettings):
 
     line_channel_secret: str = PLACEHOLDER
     line_channel_access_token: str = PLACEHOLDER
-    line_api_host: str = "https://api.line.me"
+    # Empty: LINE's own API, or the in-app emulator when `emulator` is on.
+    line_api_host: str = ""
     liff_id: str = ""
+    # The LINE Login channel the LIFF app belongs to (the ID token's `aud`); empty: the
+    # number before the "-" of `liff_id`, which is how LINE names LIFF apps.
+    liff_channel_id: str = ""
+    liff_sdk_url: str = LIFF_SDK
+    # Proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (IPs or CIDRs, comma
+    # separated), e.g. the compose network of the shipped nginx. Empty: no proxy is trusted.
+    trusted_proxies: str = ""
+    # Admins must sign in with a TOTP code (ASVS L2); staff may choose to.
+    admin_mfa_required: bool = True
 
     office_code: str = "goshogawara"
     office_name: str = "ハローワーク五所川原"
@@ -48,24 +80,85 @@ class Settings(BaseSettings):
     reminder_day_before_hour: int = 17
     retention_days: int = 365
     log_json: bool = False
-    emulator: bool = True  # mount the local LINE platform at /emulator (demo and tests only)
+    # Mount the local LINE platform at /emulator: demo and tests only, never by default.
+    emulator: bool = False
     auto_migrate: bool = False
 
     @model_validator(mode="after")
-    def _refuse_placeholders_in_production(self) -> Settings:
-        """Refuse to start for real with demo secrets: they would sign forms and sessions."""
+    def _refuse_unsafe(self) -> Settings:
+        """Fail closed: demo parts and weak secrets never run in production (DESIGN.md §12)."""
+        if self.emulator:
+            self._check_emulator()
         if self.environment == "production":
-            for name in ("secret_key", "line_channel_secret", "line_channel_access_token"):
-                if getattr(self, name) in ("", PLACEHOLDER):
-                    raise ValueError(f"MADOGUCHI_{name.upper()} must be set in production")
-            if self.emulator:
-                raise ValueError("MADOGUCHI_EMULATOR must be false in production")
+            self._check_production()
         return self
+
+    def _check_emulator(self) -> None:
+        if self.environment not in ("demo", "test"):
+            raise ValueError("MADOGUCHI_EMULATOR is only allowed with MADOGUCHI_ENVIRONMENT="
+                             "demo or test")
+        if urlsplit(self.public_base_url).hostname not in LOOPBACK_HOSTS:
+            raise ValueError("MADOGUCHI_EMULATOR needs MADOGUCHI_PUBLIC_BASE_URL on loopback "
+                             "(127.0.0.1 or localhost)")
+        host = urlsplit(self.line_api_host).hostname or ""
+        if host == "line.me" or host.endswith(".line.me"):
+            raise ValueError("MADOGUCHI_EMULATOR must not be used with LINE's API host "
+                             f"({self.line_api_host})")
+
+    def _check_production(self) -> None:
+        key = self.secret_key
+        if len(key) < 32 or key.lower() in KNOWN_SECRETS or len(set(key)) < 8:
+            raise ValueError("MADOGUCHI_SECRET_KEY must be at least 32 random characters, not a "
+                             "placeholder or demo value (e.g. `openssl rand -hex 32`)")
+        if not re.fullmatch(r"[0-9a-f]{32}", self.line_channel_secret) \
+                or self.line_channel_secret.lower() in KNOWN_SECRETS:
+            raise ValueError("MADOGUCHI_LINE_CHANNEL_SECRET must be the channel secret from the "
+                             "LINE Developers console (32 hexadecimal characters)")
+        token = self.line_channel_access_token
+        if len(token) < 32 or token.lower() in KNOWN_SECRETS:
+            raise ValueError("MADOGUCHI_LINE_CHANNEL_ACCESS_TOKEN must be the channel access "
+                             "token issued in the LINE Developers console")
+        if urlsplit(self.public_base_url).scheme != "https":
+            raise ValueError("MADOGUCHI_PUBLIC_BASE_URL must be an https:// URL in production")
+        try:
+            self.proxy_networks  # noqa: B018 — parsed here so a typo stops the start
+        except ValueError as bad:
+            raise ValueError(f"MADOGUCHI_TRUSTED_PROXIES: {bad}") from None
 
     @property
     def line_host(self) -> str:
-        """Host the LINE SDK talks to: the real API, or the emulator in demo and tests."""
-        return self.line_api_host.rstrip("/")
+        """Host the LINE SDK talks to: the configured one, else the emulator or LINE's own."""
+        if self.line_api_host:
+            return self.line_api_host.rstrip("/")
+        if self.emulator:
+            return self.public_base_url.rstrip("/") + "/emulator/line"
+        return LINE_API
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment == "production"
+
+    @property
+    def secure_cookies(self) -> bool:
+        """Cookies marked Secure: always outside the loopback demo and tests (plain http)."""
+        return self.is_production or self.public_base_url.startswith("https://")
+
+    @property
+    def liff_audience(self) -> str:
+        """The channel id LIFF ID tokens must be issued for (their `aud`)."""
+        return self.liff_channel_id or self.liff_id.split("-", 1)[0]
+
+    @property
+    def proxy_networks(self) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+        """The trusted proxies as networks (a bare address is a /32 or /128)."""
+        return [ipaddress.ip_network(part.strip(), strict=False)
+                for part in self.trusted_proxies.split(",") if part.strip()]
+
+    @property
+    def log_pepper(self) -> bytes:
+        """The key of the HMAC that names users in logs, derived from the secret key."""
+        return hmac.new(self.secret_key.encode(), b"madoguchi:log-pepper",
+                        hashlib.sha256).digest()
 
 
 @lru_cache

@@ -12,13 +12,21 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse, RedirectResponse
+from pydantic import ValidationError
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from bot.forms import build_forms_router
 from bot.pages import build_pages_router
 from bot.webhook import build_webhook_router
 from clock import Clock
-from config import Settings, get_settings
+from config import (
+    DEMO_ACCESS_TOKEN,
+    DEMO_CHANNEL_SECRET,
+    DEMO_SECRET_KEY,
+    LOOPBACK_HOSTS,
+    Settings,
+    get_settings,
+)
 from logs import configure_logging
 from services import Services
 from staff import build_staff_router
@@ -36,7 +44,8 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         yield
         await services.stop()
 
-    app = FastAPI(title="madoguchi", lifespan=lifespan, docs_url=None, redoc_url=None)
+    app = FastAPI(title="madoguchi", lifespan=lifespan, docs_url=None, redoc_url=None,
+                  openapi_url=None if settings.is_production else "/openapi.json")
     app.state.services = services
     app.add_middleware(FreshOffice, services=services)
     app.include_router(build_webhook_router(channel_secret=settings.line_channel_secret,
@@ -135,10 +144,15 @@ def cmd_richmenu(settings: Settings) -> int:
     return 0
 
 
-def cmd_serve(settings: Settings, host: str, port: int) -> None:
+def cmd_serve(settings: Settings, host: str, port: int) -> int:
     import uvicorn
 
+    if settings.emulator and host not in LOOPBACK_HOSTS:
+        print(f"madoguchi: MADOGUCHI_EMULATOR is only served on loopback, not on {host}",
+              file=sys.stderr)
+        return 2
     uvicorn.run(create_app(settings), host=host, port=port, log_config=None)
+    return 0
 
 
 def cmd_demo(port: int) -> int:
@@ -157,9 +171,8 @@ def cmd_demo(port: int) -> int:
             _env_file=None, environment="demo",  # type: ignore[call-arg]
             database_url=f"sqlite+aiosqlite:///{root / 'madoguchi.sqlite3'}",
             redis_url=redis.url, public_base_url=f"http://127.0.0.1:{port}",
-            secret_key="demo-secret-key-not-for-production",
-            line_channel_secret="demo-channel-secret",
-            line_channel_access_token="demo-access-token", emulator=True, auto_migrate=True)
+            secret_key=DEMO_SECRET_KEY, line_channel_secret=DEMO_CHANNEL_SECRET,
+            line_channel_access_token=DEMO_ACCESS_TOKEN, emulator=True, auto_migrate=True)
         try:
             asyncio.run(_run_demo(settings, port))
         except KeyboardInterrupt:
@@ -202,14 +215,21 @@ def main(argv: list[str] | None = None) -> int:
     staff = sub.add_parser("staff", help="manage staff accounts")
     staff.add_argument("args", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
-    settings = get_settings()
+    if args.command == "demo":
+        configure_logging(json_lines=False)
+        return cmd_demo(args.port)
+    try:
+        settings = get_settings()
+    except ValidationError as bad:
+        # One line that says which setting is wrong; no traceback, a non-zero exit.
+        reasons = "; ".join(str(e.get("ctx", {}).get("error") or e["msg"]) for e in bad.errors())
+        print(f"madoguchi: refusing to start: {reasons}", file=sys.stderr)
+        return 2
     configure_logging(json_lines=settings.log_json)
     if args.command == "migrate":
         cmd_migrate(settings)
     elif args.command == "serve":
-        cmd_serve(settings, args.host, args.port)
-    elif args.command == "demo":
-        return cmd_demo(args.port)
+        return cmd_serve(settings, args.host, args.port)
     elif args.command == "richmenu":
         return cmd_richmenu(settings)
     elif args.command == "staff":

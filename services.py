@@ -49,8 +49,6 @@ class Services:
 
     @property
     def line_host(self) -> str:
-        if self.settings.emulator:
-            return self.settings.public_base_url.rstrip("/") + "/emulator/line"
         return self.settings.line_host
 
     async def start(self) -> None:

@@ -217,6 +217,13 @@ class StaffAccount(SQLModel, table=True):
     link_code: str | None = Field(default=None, max_length=20)
     link_code_expires_at: datetime | None = _dt()
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    password_changed_at: datetime | None = _dt()
+    # TOTP second factor (RFC 6238): the base32 secret once enrolment is confirmed, the last
+    # time step accepted (a code works once), and sha256 hashes of unused recovery codes.
+    totp_secret: str | None = Field(default=None, max_length=64)
+    totp_enabled_at: datetime | None = _dt()
+    totp_last_step: int | None = Field(default=None)
+    recovery_codes: str | None = Field(default=None, max_length=1000)
 
 
 class FormToken(SQLModel, table=True):
@@ -229,6 +236,10 @@ class FormToken(SQLModel, table=True):
     expires_at: datetime = Field(sa_type=UTCDateTime)
     used_at: datetime | None = _dt()
     failures: int = Field(default=0)
+    # The link is bound to the first browser that opens it: sha256 of that browser's cookie.
+    browser_key: str | None = Field(default=None, max_length=64, index=True)
+    opened_at: datetime | None = _dt()
+    revoked_at: datetime | None = _dt()  # a newer link was issued to the same user
 
 
 class WaitlistEntry(SQLModel, table=True):

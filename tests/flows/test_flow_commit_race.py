@@ -41,7 +41,7 @@ async def engine(request: pytest.FixtureRequest, pg_server: PostgresServer,
 
 async def _service(db: AsyncEngine, redis_url: str | None, users: int):
     sessions = make_sessionmaker(db)
-    office_id = await ensure_office(sessions, Settings(_env_file=None))
+    office_id = await ensure_office(sessions, Settings(_env_file=None, environment="test"))
     holds = SlotHolds(Redis.from_url(redis_url), prefix=f"r{uuid.uuid4().hex[:6]}") \
         if redis_url else None
     ids = [f"U{uuid.uuid4().hex}" for _ in range(users)]

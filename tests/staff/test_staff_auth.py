@@ -146,8 +146,8 @@ def test_login_is_rate_limited_per_client_address(staff_app, anonymous, sclock):
 
 
 def test_the_cookie_is_secure_when_the_console_is_served_over_https(staff_app):
-    settings = Settings(_env_file=None, public_base_url="https://madoguchi.example.jp",  # type: ignore[call-arg]
-                        secret_key="k" * 32)
+    settings = Settings(_env_file=None, environment="test",  # type: ignore[call-arg]
+                        public_base_url="https://madoguchi.example.jp", secret_key="k" * 32)
     response = Response()
     Auth(SimpleNamespace(settings=settings)).set_cookie(response, ConsoleSession(id="s", csrf="c"))
     cookie = response.headers["set-cookie"]

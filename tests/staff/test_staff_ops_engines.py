@@ -41,7 +41,7 @@ async def sessions(request: pytest.FixtureRequest, pg_server: PostgresServer,
 
 
 async def setup(sessions: async_sessionmaker[AsyncSession]) -> tuple[StaffOps, Actor, Booking]:
-    office_id = await ensure_office(sessions, Settings(_env_file=None))  # type: ignore[call-arg]
+    office_id = await ensure_office(sessions, Settings(_env_file=None, environment="test"))  # type: ignore[call-arg]
     async with transaction(sessions) as session:
         account = await create_account(session=session, office_id=office_id, login="op",
                                        name="担当 一", role="staff", password="x" * 12, now=NOW)

@@ -39,7 +39,7 @@ async def _try_book(sessions, office_id, user_id, booth: int = 1) -> bool:
 
 async def test_many_concurrent_commits_of_one_slot_leave_exactly_one_booking(db: AsyncEngine):
     sessions = make_sessionmaker(db)
-    office_id = await ensure_office(sessions, Settings(_env_file=None))
+    office_id = await ensure_office(sessions, Settings(_env_file=None, environment="test"))
     users = await _users(sessions, office_id, 40)
     results = await asyncio.gather(*(_try_book(sessions, office_id, u) for u in users))
     assert results.count(True) == 1
@@ -50,7 +50,7 @@ async def test_many_concurrent_commits_of_one_slot_leave_exactly_one_booking(db:
 
 async def test_a_cancelled_booking_frees_the_slot_and_other_booths_are_independent(db: AsyncEngine):
     sessions = make_sessionmaker(db)
-    office_id = await ensure_office(sessions, Settings(_env_file=None))
+    office_id = await ensure_office(sessions, Settings(_env_file=None, environment="test"))
     first, second, third = await _users(sessions, office_id, 3)
     assert await _try_book(sessions, office_id, first)
     assert await _try_book(sessions, office_id, third, booth=2)
@@ -63,7 +63,7 @@ async def test_a_cancelled_booking_frees_the_slot_and_other_booths_are_independe
 
 async def test_datetimes_come_back_aware_in_utc(db: AsyncEngine):
     sessions = make_sessionmaker(db)
-    office_id = await ensure_office(sessions, Settings(_env_file=None))
+    office_id = await ensure_office(sessions, Settings(_env_file=None, environment="test"))
     (user,) = await _users(sessions, office_id, 1)
     assert await _try_book(sessions, office_id, user)
     async with sessions() as session:

@@ -29,7 +29,7 @@ async def sessions(tmp_path: Path) -> AsyncIterator[async_sessionmaker[AsyncSess
 
 
 async def test_every_sweep_runs_on_sqlite(sessions):
-    office_id = await ensure_office(sessions, Settings(_env_file=None))
+    office_id = await ensure_office(sessions, Settings(_env_file=None, environment="test"))
     async with transaction(sessions) as session:
         session.add(StaffAccount(office_id=office_id, login="s", display_name="職員",
                                  password_hash="-", line_user_id=new_user()))
