@@ -3,14 +3,33 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import logging
+import secrets
 from datetime import UTC, datetime
 
 
 def hash_line_user(line_user_id: str) -> str:
-    """Stable, non-reversible name for a LINE user id, for logs and the users index."""
+    """The users table's own index of a LINE user id (never written to logs)."""
     return hashlib.sha256(f"madoguchi:{line_user_id}".encode()).hexdigest()[:32]
+
+
+class _Pepper:
+    """The HMAC key that names users in logs: random until the app sets the configured one,
+    so a log line never carries a hash anyone could recompute from a LINE id alone."""
+
+    key: bytes = secrets.token_bytes(32)
+
+
+def set_log_pepper(key: bytes) -> None:
+    """Use the deployment's pepper (Settings.log_pepper), so all its processes agree."""
+    _Pepper.key = key
+
+
+def log_user(line_user_id: str) -> str:
+    """How a LINE user appears in a log line: a peppered HMAC of the id."""
+    return hmac.new(_Pepper.key, line_user_id.encode(), hashlib.sha256).hexdigest()[:32]
 
 
 class JsonFormatter(logging.Formatter):

@@ -27,6 +27,7 @@ from config import (
     Settings,
     get_settings,
 )
+from http_guards import BodyLimit, PublicPageHeaders
 from logs import configure_logging
 from services import Services
 from staff import build_staff_router
@@ -48,6 +49,8 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
                   openapi_url=None if settings.is_production else "/openapi.json")
     app.state.services = services
     app.add_middleware(FreshOffice, services=services)
+    app.add_middleware(PublicPageHeaders, settings=settings)
+    app.add_middleware(BodyLimit)
     app.include_router(build_webhook_router(channel_secret=settings.line_channel_secret,
                                             dispatcher=_LazyDispatcher(services)))
     app.include_router(build_pages_router(services))

@@ -23,6 +23,7 @@ from config import Settings
 from dialogs.engine import Engine
 from dialogs.flows import build_registry
 from dialogs.ports import OfficeInfo
+from logs import set_log_pepper
 from storage.conversations import ConversationStore, EventDeduper, SlotHolds
 from storage.db import make_engine, make_sessionmaker
 from storage.migrate import upgrade
@@ -54,6 +55,7 @@ class Services:
     async def start(self) -> None:
         """Connect to the database and Redis, seed the office, build the engine and sender."""
         s = self.settings
+        set_log_pepper(s.log_pepper)
         self.db: AsyncEngine = make_engine(s.database_url)
         self.sessions: async_sessionmaker[AsyncSession] = make_sessionmaker(self.db)
         if s.auto_migrate:
@@ -83,7 +85,8 @@ class Services:
         self.engine = Engine(store=self.store, registry=self.registry, port=self.port,
                              clock=self.clock.now, services=self)
         self.dispatcher = Dispatcher(engine=self.engine, deduper=self.deduper, line=self.line,
-                                     sender=self.sender, tracker=self.tracker)
+                                     sender=self.sender, tracker=self.tracker,
+                                     dedupe_seconds=s.dedupe_ttl_seconds)
 
     async def load_office_info(self) -> OfficeInfo:
         """Office facts as users see them (staff can change them in the console)."""

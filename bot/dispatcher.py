@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
+from collections.abc import Callable
 
-from linebot.v3.webhooks import Event
+from linebot.v3.webhooks import Event, PostbackEvent
 
 from bot.events import to_input, user_id_of
 from bot.line_api import LineGateway, SendError
@@ -14,8 +16,10 @@ from bot.render import render
 from bot.tracker import EventTracker
 from dialogs import messages as m
 from dialogs.engine import Engine
+from dialogs.flow import Input
+from dialogs.postback import Postback
 from dialogs.replies import Reply, Text
-from logs import hash_line_user
+from logs import log_user
 from storage.conversations import EventDeduper, LockTimeout
 from storage.outbox import collect_written
 
@@ -26,14 +30,25 @@ log = logging.getLogger(__name__)
 # 1,000 events/s 4.7 s with 8, 0.97 s with 4, same throughput). Unbounded, they also took
 # Redis connections until the pool refused them and events were lost.
 MAX_CONCURRENT = 4
+STALE_POSTBACK_SECONDS = 3 * 60
+
+
+def is_stale_redelivery(event: Event, age: float) -> bool:
+    """A postback LINE redelivers minutes later: its moment has passed (DESIGN.md §11), so
+    it is answered as an expired button rather than acted on."""
+    redelivered = bool(getattr(event.delivery_context, "is_redelivery", False))
+    return redelivered and isinstance(event, PostbackEvent) and age > STALE_POSTBACK_SECONDS
 
 
 class Dispatcher:
     """One task per event: a crash in one never touches another."""
 
     def __init__(self, *, engine: Engine, deduper: EventDeduper, line: LineGateway,
-                 sender: OutboxSender, tracker: EventTracker) -> None:
+                 sender: OutboxSender, tracker: EventTracker, dedupe_seconds: int,
+                 wall: Callable[[], float] = time.time) -> None:
         self._engine = engine
+        self._dedupe_seconds = dedupe_seconds
+        self._wall = wall  # LINE stamps events in real time, whatever the office's clock says
         self._deduper = deduper
         self._line = line
         self._sender = sender
@@ -64,7 +79,14 @@ class Dispatcher:
         user, inp = user_id_of(event), to_input(event)
         if user is None or inp is None:
             return
-        extra = {"user": hash_line_user(user), "event_type": event.type}
+        extra = {"user": log_user(user), "event_type": event.type}
+        age = self._wall() - event.timestamp / 1000
+        if age > self._dedupe_seconds:
+            # Its id may have left the dedupe window: acting on it could repeat a step.
+            log.info("event older than the dedupe window ignored", extra=extra)
+            return
+        if is_stale_redelivery(event, age):
+            inp = Input(kind="postback", postback=Postback(action="unknown", nonce="-"))
         try:
             first = await self._deduper.first_time(event.webhook_event_id)
         except Exception:  # Redis unreachable: nothing was done, so say so and ask to retry

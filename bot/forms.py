@@ -23,7 +23,7 @@ from dialogs.flow import Input
 from dialogs.flows.labels import EMPLOYER, JOBSEEKER
 from dialogs.postback import Postback
 from dialogs.replies import dump_replies
-from logs import hash_line_user
+from logs import log_user
 from storage.db import transaction
 from storage.forms import FormView, Profile, ProfileForms, ics_booking_id
 from storage.models import Booking, BookingStatus
@@ -211,4 +211,4 @@ async def continue_chat(services: Any, line_user_id: str, now: datetime) -> None
     except Exception:
         # The profile is saved either way; the user can carry on by typing in the chat.
         log.exception("chat did not continue after the form",
-                      extra={"user": hash_line_user(line_user_id)})
+                      extra={"user": log_user(line_user_id)})

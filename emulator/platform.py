@@ -224,11 +224,15 @@ class Emulator:
         redeliver: str | None = None,
         mode: Literal["active", "standby"] = "active",
         display_text: str | None = None,
+        age_seconds: float = 0.0,
+        redelivered: bool = False,
     ) -> SendResult:
         """Act as `user_id`: deliver one signed webhook event, wait for the bot, collect replies.
 
         Exactly one of `text`, `postback`, `event`, `sticker`, `image`, `redeliver`.
         Raises ValueError for a malformed request and KeyError for an unknown `redeliver`.
+        `age_seconds` back-dates the event and `redelivered` marks it as LINE's redelivery of
+        an event the bot never acknowledged, as LINE sends them minutes or hours later.
         """
         chosen = [text is not None, postback is not None, event is not None, sticker, image,
                   redeliver is not None]
@@ -243,6 +247,9 @@ class Emulator:
                 user_id, text=text, postback=postback, params=params, event=event,
                 sticker=sticker, image=image, mode=mode, display_text=display_text,
             )
+        payload["timestamp"] -= int(age_seconds * 1000)
+        if redelivered:
+            payload["deliveryContext"] = {"isRedelivery": True}
         event_id = payload["webhookEventId"]
         start = self.message_count(user_id)
         body = encode(envelope(self.bot_user_id, [payload]))

@@ -252,6 +252,8 @@ class SendRequest(BaseModel):
     redeliver: str | None = None
     mode: Literal["active", "standby"] = "active"
     display_text: str | None = None
+    age_seconds: float = Field(default=0.0, ge=0, le=30 * 86400)
+    redelivered: bool = False
 
 
 class FaultRequest(BaseModel):
@@ -286,7 +288,8 @@ def _driver_router(emulator: Emulator) -> APIRouter:
                 request.user_id, request.text, postback=request.postback,
                 params=request.params, event=request.event, sticker=request.sticker,
                 image=request.image, redeliver=request.redeliver, mode=request.mode,
-                display_text=request.display_text,
+                display_text=request.display_text, age_seconds=request.age_seconds,
+                redelivered=request.redelivered,
             )
         except ValueError as exc:
             return JSONResponse({"detail": str(exc)}, 400)

@@ -16,10 +16,14 @@ from sqlalchemy.pool import NullPool
 
 
 def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
-    """An engine for PostgreSQL (asyncpg) or SQLite (aiosqlite) with sane defaults for each."""
+    """An engine for PostgreSQL (asyncpg) or SQLite (aiosqlite) with sane defaults for each.
+
+    Statements that fail are logged without their bound values (`hide_parameters`): those
+    values are names, numbers and phones (DESIGN.md §3).
+    """
     if url.startswith("sqlite"):
         engine = create_async_engine(
-            url, poolclass=NullPool, connect_args={"timeout": 30}
+            url, poolclass=NullPool, connect_args={"timeout": 30}, hide_parameters=True
         )
 
         @event.listens_for(engine.sync_engine, "connect")
@@ -38,7 +42,8 @@ def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
-    return create_async_engine(url, pool_size=pool_size, max_overflow=20, pool_pre_ping=True)
+    return create_async_engine(url, pool_size=pool_size, max_overflow=20, pool_pre_ping=True,
+                               hide_parameters=True)
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
