@@ -1,9 +1,10 @@
 # madoguchi: web (`serve`) and `worker` share this image.
-FROM python:3.11-slim-bookworm
+# Exact tags (README: pin by digest, image@sha256:…, where the registry can be reached).
+FROM python:3.11.14-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 UV_PROJECT_ENVIRONMENT=/opt/venv \
-    PATH=/opt/venv/bin:$PATH
+    PATH=/opt/venv/bin:$PATH MADOGUCHI_ENVIRONMENT=production MADOGUCHI_EMULATOR=false
 RUN apt-get update && apt-get install -y --no-install-recommends fonts-noto-cjk \
-    && rm -rf /var/lib/apt/lists/* && pip install --no-cache-dir uv
+    && rm -rf /var/lib/apt/lists/* && pip install --no-cache-dir uv==0.13.9
 WORKDIR /app
 COPY pyproject.toml uv.lock ./
 RUN uv sync --frozen --no-dev --no-install-project

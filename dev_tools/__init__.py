@@ -1,0 +1,1 @@
+"""Developer commands behind `./dev` (not part of the app)."""
