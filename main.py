@@ -9,15 +9,10 @@ import signal
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
 
-from fastapi import FastAPI
-from fastapi.responses import JSONResponse, RedirectResponse
 from pydantic import ValidationError
-from starlette.types import ASGIApp, Receive, Scope, Send
 
-from bot.forms import build_forms_router
-from bot.pages import build_pages_router
-from bot.webhook import build_webhook_router
 from clock import Clock
 from config import (
     DEMO_ACCESS_TOKEN,
@@ -27,14 +22,29 @@ from config import (
     Settings,
     get_settings,
 )
-from http_guards import BodyLimit, PublicPageHeaders
 from logs import configure_logging
-from services import Services
-from staff import build_staff_router
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+    from starlette.types import ASGIApp, Receive, Scope, Send
+
+    from services import Services
 
 
 def create_app(settings: Settings | None = None, clock: Clock | None = None) -> FastAPI:
     """The web app: webhook, pages, staff console, and (demo/test) the LINE emulator."""
+    # Imported here, not at the top: the command line refuses a bad configuration at once,
+    # before the whole app is loaded.
+    from fastapi import FastAPI
+    from fastapi.responses import JSONResponse, RedirectResponse
+
+    from bot.forms import build_forms_router
+    from bot.pages import build_pages_router
+    from bot.webhook import build_webhook_router
+    from http_guards import BodyLimit, PublicPageHeaders
+    from services import Services
+    from staff import build_staff_router
+
     settings = settings or get_settings()
     services = Services(settings, clock)
 

@@ -7,7 +7,6 @@ tokens are ones the emulator issued) and then posts them straight to the bot und
 
 from __future__ import annotations
 
-import asyncio
 import os
 import threading
 from typing import Any
@@ -15,41 +14,29 @@ from typing import Any
 from fastapi import FastAPI
 from pydantic import BaseModel
 
-from emulator import Emulator, build_router
 from emulator.result import ApiResult
+from emulator.standalone import ReplyWaitingEmulator
+from emulator.standalone import create_app as standalone_app
 from emulator.webhook_sender import encode, envelope
 
 
-class CountingEmulator(Emulator):
-    """The emulator, counting accepted replies so completion can be polled cheaply.
-
-    Out of the app's process the driver API cannot ask the app's tracker whether an event was
-    handled, so `send` waits for the reply to that event's token instead (every step replies).
-    """
+class CountingEmulator(ReplyWaitingEmulator):
+    """The stand-alone emulator, counting accepted replies so completion can be polled cheaply."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, wait_for=self.replied, **kwargs)
+        super().__init__(*args, **kwargs)
         self.replies_ok = 0
         self.replies_failed = 0
         self._count_lock = threading.Lock()
-        self._replied: dict[str, asyncio.Event] = {}
 
     def reply(self, body: dict[str, Any], request_id: str) -> ApiResult:
-        issued = self._reply_tokens.get(str(body.get("replyToken")))
         result = super().reply(body, request_id)
         with self._count_lock:
             if result.status == 200:
                 self.replies_ok += 1
             else:
                 self.replies_failed += 1
-        if issued is not None:
-            self._replied.setdefault(issued.event_id, asyncio.Event()).set()
         return result
-
-    async def replied(self, event_id: str) -> None:
-        """Return once the reply to that event arrived (the driver's `send` waits on it)."""
-        await self._replied.setdefault(event_id, asyncio.Event()).wait()
-        self._replied.pop(event_id, None)
 
 
 class Prepare(BaseModel):
@@ -66,12 +53,7 @@ def create_app() -> FastAPI:
         access_token=os.environ.get("BENCH_ACCESS_TOKEN"),
         reply_token_ttl=3600.0,  # a long run must not see its tokens expire
     )
-    app = FastAPI(docs_url=None, redoc_url=None)
-    app.include_router(build_router(emulator), prefix="/emulator")
-
-    @app.get("/healthz")
-    async def healthz() -> dict[str, str]:
-        return {"status": "ok"}
+    app = standalone_app(emulator)
 
     @app.post("/bench/prepare")
     async def prepare(request: Prepare) -> dict[str, list[str]]:
