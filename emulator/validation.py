@@ -13,6 +13,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from linebot.v3.messaging.models import Message
+from pydantic.v1 import ValidationError as SpecError
+
 MAX_MESSAGES = 5
 MAX_QUICK_REPLY_ITEMS = 13
 MAX_CAROUSEL_BUBBLES = 12
@@ -492,10 +495,31 @@ def _parse_picker_value(mode: str, raw: Any) -> date | datetime | tuple[int, int
 
 
 def check_messages(messages: Any) -> list[Problem]:
-    """Problems in a `messages` array (empty when LINE would accept it)."""
+    """Problems in a `messages` array (empty when LINE would accept it).
+
+    Our own rules (limits, lengths, picker ranges) first; then each message is read by the
+    SDK's models, generated from LINE's OpenAPI spec, which know every enum and type (a
+    bubble `size: "large"` or a text `wrap: "yes"` passes our rules but not LINE's).
+    """
     checker = _Checker()
     checker.messages(messages)
+    if not checker.problems and isinstance(messages, list):
+        for index, message in enumerate(messages):
+            checker.problems.extend(spec_problems(message, f"messages[{index}]"))
     return checker.problems
+
+
+def spec_problems(message: Any, where: str) -> list[Problem]:
+    """What the SDK's generated models refuse in one message (enums, types, required fields)."""
+    try:
+        Message.from_dict(message)
+    except SpecError as bad:
+        return [Problem(str(error.get("msg", "invalid value")),
+                        ".".join([where, *(str(part) for part in error.get("loc", ()))]))
+                for error in bad.errors()]
+    except (TypeError, ValueError, KeyError, AttributeError) as bad:
+        return [Problem(f"invalid message: {bad}", where)]
+    return []
 
 
 def check_recipients(to: Any, *, many: bool) -> list[Problem]:

@@ -226,6 +226,51 @@ async def test_push_rejects_what_line_rejects(harness: Harness, messages: list[A
     assert harness.emulator.messages_for(user) == []
 
 
+def flex_with(bubble_extra: dict[str, Any] | None = None,
+              component: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """A flex bubble with one odd property on the bubble or on its one component."""
+    body = {"type": "box", "layout": "vertical",
+            "contents": [component or {"type": "text", "text": "x"}]}
+    return [{"type": "flex", "altText": "a",
+             "contents": {"type": "bubble", "body": body, **(bubble_extra or {})}}]
+
+
+BUTTON = {"type": "button", "action": {"type": "message", "label": "a", "text": "a"}}
+# Values our own rules let through but LINE's OpenAPI spec (the SDK's models) refuses.
+OFF_SPEC = [
+    pytest.param(flex_with({"size": "large"}), "nano", id="bubble-size-large"),
+    pytest.param(flex_with({"direction": "up"}), "ltr", id="bubble-direction-up"),
+    pytest.param(flex_with(component={**BUTTON, "height": "lg"}), "'sm'", id="button-height-lg"),
+    pytest.param(flex_with(component={**BUTTON, "style": "fancy"}), "primary",
+                 id="button-style-fancy"),
+    pytest.param(flex_with(component={"type": "text", "text": "x", "flex": "2"}), "integer",
+                 id="text-flex-string"),
+    pytest.param(flex_with(component={"type": "text", "text": "x", "weight": "heavy"}), "bold",
+                 id="text-weight-heavy"),
+    pytest.param(flex_with(component={"type": "text", "text": "x", "wrap": "yes"}), "boolean",
+                 id="text-wrap-yes"),
+    pytest.param(flex_with(component={"type": "text", "text": "x", "align": "middle"}), "center",
+                 id="text-align-middle"),
+]
+
+
+@pytest.mark.parametrize(("messages", "expected"), OFF_SPEC)
+async def test_push_rejects_values_outside_lines_spec(harness: Harness, messages: list[Any],
+                                                      expected: str) -> None:
+    user = await harness.new_user()
+
+    response = await harness.http.post(
+        "/emulator/line/v2/bot/message/push", headers=AUTH, json={"to": user, "messages": messages}
+    )
+
+    assert response.status_code == 400, response.text
+    body = response.json()
+    assert body["message"] == f"The request body has {len(body['details'])} error(s)"
+    (detail,) = body["details"]
+    assert detail["property"].startswith("messages[0].") and expected in detail["message"]
+    assert harness.emulator.messages_for(user) == []
+
+
 async def test_rich_flex_and_template_messages_are_accepted(harness: Harness) -> None:
     user = await harness.new_user()
     picker = {"type": "datetimepicker", "label": "日付を選ぶ", "data": "pick", "mode": "date",

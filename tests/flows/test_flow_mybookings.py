@@ -4,7 +4,7 @@ office phone, staff alerted; accept or refuse a time the office moved (art. 5(5)
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import UTC, date
 
 from sqlalchemy import select
 
@@ -134,7 +134,7 @@ def test_confirmed_bookings_have_a_calendar_file_and_others_do_not(live, user):
     ics = live.http.get(links[0]["uri"].replace(live.url, ""))
     assert ics.status_code == 200 and ics.headers["content-type"].startswith("text/calendar")
     assert "BEGIN:VEVENT" in ics.text and f"UID:{confirmed.id}@madoguchi" in ics.text
-    assert f"DTSTART:{first.astimezone().strftime('%Y%m%d')}" in ics.text
+    assert f"DTSTART:{first.astimezone(UTC):%Y%m%dT%H%M%SZ}" in ics.text  # UTC, whatever TZ
     assert "五所川原 太郎" not in ics.text and "\r\n" in ics.text
     tampered = links[0]["uri"][:-4] + "0000"
     assert live.http.get(tampered.replace(live.url, "")).status_code == 404
