@@ -26,6 +26,7 @@ from devservices import PostgresServer, RedisServer, free_port
 from logs import JsonFormatter
 from storage.db import make_engine
 from storage.migrate import upgrade
+from tests.evidence import saw_line_id
 
 T = TypeVar("T")
 JST = ZoneInfo("Asia/Tokyo")
@@ -136,11 +137,13 @@ class LiveApp:
 
     def send(self, user: str, **event: Any) -> list[dict[str, Any]]:
         """Drive the emulator: send an event as `user` and return the messages the bot sent."""
+        saw_line_id(user)
         response = self.http.post("/emulator/api/send", json={"user_id": user, **event})
         response.raise_for_status()
         return response.json()["messages"]
 
     def send_raw(self, user: str, **event: Any) -> dict[str, Any]:
+        saw_line_id(user)
         response = self.http.post("/emulator/api/send", json={"user_id": user, **event})
         response.raise_for_status()
         return response.json()
@@ -212,4 +215,4 @@ def clock(live: LiveApp) -> Iterator[SettableClock]:
 @pytest.fixture
 def user() -> str:
     """A fresh LINE user id, so tests never share a conversation."""
-    return "U" + uuid.uuid4().hex
+    return saw_line_id("U" + uuid.uuid4().hex)

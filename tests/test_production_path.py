@@ -29,6 +29,7 @@ from sqlalchemy import select, update
 from devservices import PostgresServer, RedisServer, free_port
 from storage.db import make_engine
 from storage.models import Booking, StaffAccount
+from tests.evidence import saw_line_id, subprocess_log
 from tests.flows.journeys import NAME, NUMBER, PHONE, first_time_button
 from tests.helpers import button, tap, texts
 from tests.zz_privacy.test_logs_have_no_personal_data import findings
@@ -96,7 +97,7 @@ def run_main(env: dict[str, str], *args: str, **extra: str) -> subprocess.Comple
 
 
 def start(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
-    with log.open("wb") as out:
+    with subprocess_log(log).open("wb") as out:
         return subprocess.Popen(args, cwd=ROOT, env=env, stdin=subprocess.DEVNULL,
                                 stdout=out, stderr=subprocess.STDOUT)
 
@@ -195,10 +196,10 @@ def fill_the_form(stack: Stack, link: str) -> httpx.Response:
 
 
 def test_a_booking_goes_through_the_production_processes(stack: Stack):
-    staff_line = "U" + uuid.uuid4().hex
+    staff_line = saw_line_id("U" + uuid.uuid4().hex)
     db(stack, lambda conn: conn.execute(update(StaffAccount).where(
         StaffAccount.login == "alerts").values(line_user_id=staff_line)))
-    user = "U" + uuid.uuid4().hex
+    user = saw_line_id("U" + uuid.uuid4().hex)
 
     terms = stack.send(user, event="follow")
     assert "同意する" in texts(terms)

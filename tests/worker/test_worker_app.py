@@ -21,6 +21,7 @@ from dialogs.replies import Text, dump_replies
 from storage.db import transaction
 from storage.models import OutboxStatus
 from storage.outbox import add_push
+from tests.evidence import subprocess_log
 from tests.worker.conftest import new_user, outbox_rows
 from worker.app import run_worker
 from worker.jobs import TASKS, deliver_outbox, enqueue
@@ -102,7 +103,7 @@ async def test_main_py_worker_runs_until_sigterm(live, services, office, emulato
         "office_code": f"w{uuid.uuid4().hex[:10]}"})  # its sweeps touch an office of its own
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     env |= {f"MADOGUCHI_{k.upper()}": str(v) for k, v in settings.model_dump().items()}
-    output = tmp_path / "worker.log"
+    output = subprocess_log(tmp_path / "worker.log")
     with output.open("wb") as out:
         proc = subprocess.Popen([sys.executable, "main.py", "worker"], cwd=ROOT, env=env,
                                 stdout=out, stderr=subprocess.STDOUT)
