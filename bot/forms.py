@@ -228,7 +228,7 @@ def build_forms_router(services: Any) -> APIRouter:
         if values is None:  # a fresh form: empty inputs, the saved profile only as a summary
             unregistered = (saved is not None and saved.number is None) or (
                 request.query_params.get("u") == "1" and (saved is None or not saved.number))
-            values = {"role": saved.role if saved else None, "name": "", "number": "",
+            values = {"role": opened.role, "name": "", "number": "",
                       "phone": "", "unregistered": unregistered}
         return page(request, "profile.html", status, values=values,
                     summary=saved_summary(saved) if saved else None, **extra)

@@ -114,9 +114,10 @@ class SavedProfile:
 
 @dataclass(frozen=True)
 class OpenForm:
-    """A usable link: whose it is and what they saved before."""
+    """A usable link: whose it is, the role they chose in the chat, what they saved before."""
 
     line_user_id: str
+    role: str | None
     saved: SavedProfile | None
 
 
@@ -169,7 +170,7 @@ class ProfileForms:
             assert row is not None
             user = await session.get(LineUser, row.user_id)
         assert user is not None and user.line_user_id is not None
-        return OpenForm(line_user_id=user.line_user_id, saved=_saved(user))
+        return OpenForm(line_user_id=user.line_user_id, role=user.role, saved=_saved(user))
 
     async def fail(self, secret: str, now: datetime) -> Refusal | None:
         """Count a failed submission; the refusal if the link is (now) unusable."""
