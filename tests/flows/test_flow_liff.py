@@ -139,7 +139,8 @@ def test_in_chromium_the_liff_link_opens_the_form_and_the_chat_goes_on(liff_app,
         form.locator("input[name=phone]").fill("090-1111-2222")
         form.locator("button[type=submit]:enabled").click(timeout=WAIT)  # enabled once liff.init is done
         form.get_by_text("保存しました").first.wait_for(timeout=WAIT)
-        page.click("#overlay-close")
+        form.get_by_role("button", name="トークに戻る").click(timeout=WAIT)  # liff.closeWindow()
+        page.locator("#overlay").wait_for(state="hidden", timeout=WAIT)
         page.locator(".log").get_by_text("ご用件を選んでください").last.wait_for(timeout=WAIT)
     finally:
         page.close()

@@ -42,6 +42,9 @@ def test_the_link_opens_a_plain_form_that_states_why_the_data_is_collected(live,
     for field in ("name", "number", "phone"):
         assert f'<label for="{field}">' in page.text and f'name="{field}"' in page.text
     assert page.headers["cache-control"] == "no-store"
+    policy = page.headers["content-security-policy"]
+    assert "frame-ancestors 'self'" in policy and "http" not in policy  # no LIFF SDK here
+    assert "sdk.js" not in page.text and 'name="t"' not in page.text
 
 
 def test_only_the_sha256_of_the_token_is_stored_and_it_lasts_fifteen_minutes(live, user, clock):
