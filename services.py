@@ -8,6 +8,7 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
+import httpx
 from redis.asyncio import BlockingConnectionPool, Redis
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialWithJitterBackoff
@@ -15,6 +16,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.dispatcher import Dispatcher
+from bot.liff import IdTokenVerifier
 from bot.line_api import LineGateway
 from bot.outbox_sender import OutboxSender
 from bot.tracker import EventTracker
@@ -78,6 +80,8 @@ class Services:
         self.holds = SlotHolds(self.redis, prefix=s.redis_prefix)
         self.line = LineGateway(host=self.line_host, access_token=s.line_channel_access_token)
         self.sender = OutboxSender(sessions=self.sessions, line=self.line, clock=self.clock.now)
+        self.liff = IdTokenVerifier(httpx.AsyncClient(timeout=10.0), host=self.line_host,
+                                    audience=s.liff_audience)
         self.port = OfficeService(self.sessions, self.office_id, self.office, holds=self.holds,
                                   secret_key=s.secret_key, hold_ms=s.slot_hold_ms,
                                   form_minutes=s.form_token_minutes, liff_id=s.liff_id)
@@ -122,5 +126,6 @@ class Services:
         if self.emulator is not None:
             await self.emulator.aclose()
         await self.line.close()
+        await self.liff.aclose()
         await self.redis.aclose()
         await self.db.dispose()

@@ -18,8 +18,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from http import HTTPStatus
 from typing import Any, Literal, TypedDict
+from urllib.parse import urlsplit
 
 from emulator import ids
+from emulator.liff import LiffPlatform
 from emulator.result import ApiResult, error, ok
 from emulator.richmenu import RichMenuStore
 from emulator.validation import (
@@ -105,8 +107,14 @@ class Emulator:
         reply_token_ttl: float = 60.0,
         monthly_quota: int | None = None,
         clock: Callable[[], float] = time.monotonic,
+        liff_endpoint: str | None = None,
+        liff_channel_id: str | None = None,
     ) -> None:
-        """Configure the channel; `access_token=None` accepts any bearer token."""
+        """Configure the channel; `access_token=None` accepts any bearer token.
+
+        LIFF apps open at `liff_endpoint` (default: the webhook's host + "/form/profile");
+        `liff_channel_id` is the LINE Login channel test ID tokens are issued for by default.
+        """
         self.channel_secret = channel_secret
         self.webhook_url = webhook_url
         self.wait_for = wait_for
@@ -133,6 +141,13 @@ class Emulator:
         self._images: set[str] = set()
         self._usage: dict[str, int] = {}
         self._last_sent: dict[str, float] = {}
+        self.liff = LiffPlatform(
+            endpoint=liff_endpoint or _origin(webhook_url) + "/form/profile",
+            channel_id=liff_channel_id, display_name=self._display_name)
+
+    def _display_name(self, user_id: str) -> str | None:
+        with self._lock:
+            return self._profiles.get(user_id)
 
     # --- driver: users, state, reading what was sent ------------------------------------
 
@@ -583,6 +598,12 @@ class Emulator:
         if not known:
             return error(404, "Not found")
         return ApiResult(200, TINY_PNG, media_type="image/png")
+
+
+def _origin(url: str) -> str:
+    """scheme://host[:port] of a URL."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def _kinds(kinds: Iterable[str]) -> frozenset[str]:

@@ -19,6 +19,7 @@ from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field
 
 from emulator import ids
+from emulator.liff_routes import liff_driver_router, liff_router, line_login_router
 from emulator.platform import Emulator
 from emulator.result import ApiResult, error
 
@@ -404,7 +405,10 @@ def _pages_router(emulator: Emulator) -> APIRouter:
 def build_router(emulator: Emulator) -> APIRouter:
     """All emulator routes, without a prefix; mount at "/emulator"."""
     router = APIRouter()
+    router.include_router(line_login_router(emulator), prefix="/line")
     router.include_router(_line_router(emulator), prefix="/line")
     router.include_router(_driver_router(emulator), prefix="/api")
+    router.include_router(liff_driver_router(emulator), prefix="/api")
+    router.include_router(liff_router(emulator), prefix="/liff")
     router.include_router(_pages_router(emulator))
     return router

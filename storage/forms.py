@@ -2,7 +2,10 @@
 
 A form link carries a random token; only its sha256 is stored (FormToken.id). It lasts a few
 minutes, works once, belongs to one user, and locks after repeated failed submissions, so a
-leaked or guessed link is worth little (DESIGN.md §3, §11).
+leaked or guessed link is worth little (DESIGN.md §3, §11). The first browser that opens it
+swaps the URL token for a cookie secret (only its sha256 kept, in `browser_key`): from then on
+the form is found by that cookie, and the same link opened anywhere else shows nothing. A new
+link revokes the user's older unused ones, so one link at a time is live.
 """
 
 from __future__ import annotations
@@ -13,17 +16,28 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from booking import format_phone_national
 from storage.db import transaction
 from storage.models import FormToken, LineUser
 
 MAX_FAILURES = 5  # failed submissions before one link locks
 USER_FAILURES = 10  # failed submissions across links before a user gets no new link for a while
 USER_WINDOW = timedelta(hours=1)
+
+
+class Refusal(StrEnum):
+    """Why a link or a form cookie opens nothing."""
+
+    UNKNOWN = "unknown"  # no such link, or no (valid) form cookie in this browser
+    USED = "used"
+    LOCKED = "locked"
+    EXPIRED = "expired"
+    REVOKED = "revoked"  # a newer link was sent to the same user
+    OTHER_BROWSER = "other_browser"  # the link was opened first in another browser
 
 
 def digest(token: str) -> str:
@@ -33,7 +47,10 @@ def digest(token: str) -> str:
 
 async def issue(*, session: AsyncSession, office_id: uuid.UUID, user_id: uuid.UUID,
                 now: datetime, minutes: int) -> str:
-    """A fresh single-use token for `user_id`, valid for `minutes`."""
+    """A fresh single-use token for `user_id`, valid for `minutes`; older unused ones revoked."""
+    await session.execute(update(FormToken).where(
+        FormToken.user_id == user_id, FormToken.used_at.is_(None),
+        FormToken.revoked_at.is_(None), FormToken.expires_at > now).values(revoked_at=now))
     token = secrets.token_urlsafe(32)
     session.add(FormToken(id=digest(token), office_id=office_id, user_id=user_id,
                           expires_at=now + timedelta(minutes=minutes)))
@@ -47,32 +64,61 @@ async def user_locked_out(*, session: AsyncSession, user_id: uuid.UUID, now: dat
     return int(total or 0) >= USER_FAILURES
 
 
-async def find(*, session: AsyncSession, token: str,
-               now: datetime) -> tuple[FormToken | None, str]:
-    """The token's row when it may be used, else None and why (unknown/used/locked/expired)."""
-    if not token or len(token) > 100:
-        return None, "unknown"
-    row = await session.get(FormToken, digest(token), with_for_update=True)
+def _refusal(row: FormToken | None, now: datetime) -> Refusal | None:
+    """Why this row may not be used now, if it may not."""
     if row is None:
-        return None, "unknown"
+        return Refusal.UNKNOWN
     if row.used_at is not None:
-        return None, "used"
+        return Refusal.USED
+    if row.revoked_at is not None:
+        return Refusal.REVOKED
     if row.failures >= MAX_FAILURES:
-        return None, "locked"
+        return Refusal.LOCKED
     if now >= row.expires_at:
-        return None, "expired"
-    return row, ""
+        return Refusal.EXPIRED
+    return None
+
+
+async def by_token(*, session: AsyncSession, token: str) -> FormToken | None:
+    """The link a URL token names (locked for update)."""
+    if not token or len(token) > 100:
+        return None
+    return await session.get(FormToken, digest(token), with_for_update=True)
+
+
+async def by_browser(*, session: AsyncSession, secret: str) -> FormToken | None:
+    """The link a browser's form cookie is bound to (locked for update)."""
+    if not secret or len(secret) > 100:
+        return None
+    return (await session.scalars(select(FormToken).where(
+        FormToken.browser_key == digest(secret)).with_for_update())).first()
 
 
 @dataclass(frozen=True)
-class FormView:
-    """What the form shows: the saved profile (the user's own page), or blanks."""
+class Binding:
+    """A link opened by a browser: the cookie secret to set (None: it holds it already)."""
 
-    role: str | None
+    secret: str | None
+    seconds_left: int
+
+
+@dataclass(frozen=True)
+class SavedProfile:
+    """The profile on file (E.164 phone); blank fields of a new submission keep these."""
+
+    role: str
     name: str
-    number: str
+    number: str | None
     phone: str
-    unregistered: bool
+
+
+@dataclass(frozen=True)
+class OpenForm:
+    """A usable link: whose it is, the role they chose in the chat, what they saved before."""
+
+    line_user_id: str
+    role: str | None
+    saved: SavedProfile | None
 
 
 @dataclass(frozen=True)
@@ -85,44 +131,71 @@ class Profile:
     phone: str
 
 
+def _saved(user: LineUser) -> SavedProfile | None:
+    if not (user.role and user.name and user.phone):
+        return None
+    return SavedProfile(role=user.role, name=user.name, number=user.number, phone=user.phone)
+
+
 class ProfileForms:
     """The form's side of the database; each method is one transaction."""
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self.sessions = sessions
 
-    async def open(self, token: str, now: datetime) -> FormView | str:
-        """The form's initial values, or the reason the link cannot be used."""
+    async def bind(self, token: str, secret: str | None, now: datetime) -> Binding | Refusal:
+        """Open a link in a browser: the first one gets a cookie secret, others are refused."""
+        async with transaction(self.sessions) as session:
+            row = await by_token(session=session, token=token)
+            refusal = _refusal(row, now)
+            if refusal is not None:
+                return refusal
+            assert row is not None
+            left = max(1, int((row.expires_at - now).total_seconds()))
+            if row.browser_key is None:
+                fresh = secrets.token_urlsafe(32)
+                row.browser_key, row.opened_at = digest(fresh), now
+                return Binding(secret=fresh, seconds_left=left)
+            if secret and hmac.compare_digest(digest(secret), row.browser_key):
+                return Binding(secret=None, seconds_left=left)
+            return Refusal.OTHER_BROWSER
+
+    async def open(self, secret: str, now: datetime) -> OpenForm | Refusal:
+        """The link this browser's cookie holds, with the saved profile, or why not."""
         async with self.sessions() as session:
-            row, reason = await find(session=session, token=token, now=now)
-            if row is None:
-                return reason
+            row = await by_browser(session=session, secret=secret)
+            refusal = _refusal(row, now)
+            if refusal is not None:
+                return refusal
+            assert row is not None
             user = await session.get(LineUser, row.user_id)
-        assert user is not None
-        phone = format_phone_national(user.phone) if user.phone else ""
-        return FormView(role=user.role, name=user.name or "", number=user.number or "",
-                        phone=phone, unregistered=bool(user.name) and not user.number)
+        assert user is not None and user.line_user_id is not None
+        return OpenForm(line_user_id=user.line_user_id, role=user.role, saved=_saved(user))
 
-    async def fail(self, token: str, now: datetime) -> str:
-        """Count a failed submission; returns the reason if the link is (now) unusable."""
+    async def fail(self, secret: str, now: datetime) -> Refusal | None:
+        """Count a failed submission; the refusal if the link is (now) unusable."""
         async with transaction(self.sessions) as session:
-            row, reason = await find(session=session, token=token, now=now)
-            if row is None:
-                return reason
+            row = await by_browser(session=session, secret=secret)
+            refusal = _refusal(row, now)
+            if refusal is not None:
+                return refusal
+            assert row is not None
             row.failures += 1
-            return "locked" if row.failures >= MAX_FAILURES else ""
+            return Refusal.LOCKED if row.failures >= MAX_FAILURES else None
 
-    async def save(self, token: str, now: datetime, profile: Profile) -> tuple[str | None, str]:
-        """Store the profile and use up the link: (the LINE user id, "") or (None, reason)."""
+    async def save(self, secret: str, now: datetime, profile: Profile) -> str | Refusal:
+        """Store the profile and use up the link: the LINE user id, or why not."""
         async with transaction(self.sessions) as session:
-            row, reason = await find(session=session, token=token, now=now)
-            if row is None:
-                return None, reason
+            row = await by_browser(session=session, secret=secret)
+            refusal = _refusal(row, now)
+            if refusal is not None:
+                return refusal
+            assert row is not None
             user = await session.get(LineUser, row.user_id)
-            assert user is not None
+            assert user is not None and user.line_user_id is not None
             user.role, user.name, user.number = profile.role, profile.name, profile.number
             user.phone, user.profile_updated_at, row.used_at = profile.phone, now, now
-            return user.line_user_id, ""
+            return user.line_user_id
 
 
 def ics_token(secret: str, booking_id: uuid.UUID) -> str:

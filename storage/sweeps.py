@@ -47,6 +47,7 @@ SOON = timedelta(minutes=30)
 # Requests are looked at this far ahead: longer than any run of closed days before a session.
 LOOKAHEAD = timedelta(days=16)
 PURGE_BATCH = 500
+KEEP_FORM_LINKS = timedelta(days=1)  # expired links kept this long, then deleted
 
 Due = tuple[Booking, LineUser]
 
@@ -320,6 +321,14 @@ async def purge_expired_personal_data(*, session: AsyncSession, office_id: uuid.
     if ids:
         await anonymise_users(session=session, office_id=office_id, user_ids=ids, now=now)
     return ids
+
+
+async def purge_expired_form_links(*, session: AsyncSession, office_id: uuid.UUID,
+                                   now: datetime) -> int:
+    """Delete form links expired over a day ago (the failure lockout reads the last hour's)."""
+    result = await session.execute(delete(FormToken).where(
+        FormToken.office_id == office_id, FormToken.expires_at < now - KEEP_FORM_LINKS))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 async def anonymise_users(*, session: AsyncSession, office_id: uuid.UUID,

@@ -186,11 +186,13 @@ async def migrated_engine(kind: str, pg_server: PostgresServer,
 
 
 @contextmanager
-def running_app(pg_server: PostgresServer, redis_url: str, prefix: str) -> Iterator[LiveApp]:
-    """A real app on a fresh PostgreSQL database of its own, stopped afterwards."""
+def running_app(pg_server: PostgresServer, redis_url: str, prefix: str,
+                **overrides: Any) -> Iterator[LiveApp]:
+    """A real app on a fresh PostgreSQL database of its own (settings `overrides`), stopped
+    afterwards."""
     name = new_db_name(prefix)
     pg_server.create_database_sync(name)
-    app = LiveApp(app_settings(pg_server.dsn_for(name), redis_url),
+    app = LiveApp(app_settings(pg_server.dsn_for(name), redis_url, **overrides),
                   SettableClock(DEFAULT_NOW)).start()
     try:
         yield app

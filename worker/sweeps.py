@@ -69,7 +69,19 @@ async def sweep_deadlines(services: Services, office_id: uuid.UUID | None = None
 
 
 async def purge_retention(services: Services, office_id: uuid.UUID | None = None) -> list[uuid.UUID]:
-    """Anonymise users whose last booking is older than the retention period (art. 6, 7)."""
+    """Anonymise users whose last booking is older than the retention period (art. 6, 7), and
+    delete form links that expired more than a day ago."""
+    await purge_form_links(services, office_id)
     keep = timedelta(days=services.settings.retention_days)
     return await run_sweep(services, sweeps.purge_expired_personal_data, office_id=office_id,
                            keep=keep)
+
+
+async def purge_form_links(services: Services, office_id: uuid.UUID | None = None) -> int:
+    """Delete form links that expired more than a day ago; returns how many."""
+    async with transaction(services.sessions) as session:
+        gone = await sweeps.purge_expired_form_links(
+            session=session, office_id=office_id or services.office_id, now=services.clock.now())
+    if gone:
+        log.info("purge_form_links: %d expired form links deleted", gone)
+    return gone

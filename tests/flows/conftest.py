@@ -14,8 +14,21 @@ from typing import Any
 import pytest
 from sqlalchemy import delete, update
 
+from devservices import free_port
 from storage.models import Office, StaffAccount, TermsVersionRow
+from tests.conftest import running_app
 from tests.flows.journeys import execute, write
+
+LIFF_ID = "1234567890-AbCdEfGh"
+
+
+@pytest.fixture(scope="session")
+def liff_app(redis_server, pg_server) -> Iterator[Any]:
+    """An app whose form opens as a LIFF app (liff_id set), with the emulator's stand-in SDK."""
+    base = f"http://127.0.0.1:{free_port()}"
+    with running_app(pg_server, redis_server.url, "liff", public_base_url=base,
+                     liff_id=LIFF_ID, liff_sdk_url=base + "/emulator/liff/sdk.js") as app:
+        yield app
 
 
 @pytest.fixture

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+import httpx
 from sqlalchemy import select
 
 from logs import hash_line_user
@@ -30,11 +32,69 @@ def form_token(messages: list[dict[str, Any]]) -> str:
     return parse_qs(urlsplit(uri).query)["t"][0]
 
 
-def submit_form(live: Any, token: str, **fields: str) -> Any:
-    """POST the profile form as a browser would (fields default to a valid jobseeker)."""
-    data = {"t": token, "role": "jobseeker", "name": NAME, "number": NUMBER, "phone": PHONE}
-    data.update(fields)
-    return live.http.post("/form/profile", data={k: v for k, v in data.items() if v is not None})
+class FormBrowser:
+    """A browser of its own for one form link: keeps its cookies, follows redirects."""
+
+    def __init__(self, live: Any) -> None:
+        self.http = httpx.Client(base_url=live.url, timeout=15, follow_redirects=True)
+
+    def open(self, token: str, **params: str) -> httpx.Response:
+        """Open the link (GET /form/profile?t=…): the token becomes this browser's cookie."""
+        return self.http.get("/form/profile", params={"t": token, **params})
+
+    def submit(self, **fields: str | None) -> httpx.Response:
+        """POST the form as the page would (fields default to a valid jobseeker)."""
+        data: dict[str, str | None] = {"role": "jobseeker", "name": NAME, "number": NUMBER,
+                                       "phone": PHONE}
+        data.update(fields)
+        return self.http.post("/form/profile",
+                              data={k: v for k, v in data.items() if v is not None})
+
+    def close(self) -> None:
+        self.http.close()
+
+
+# One browser per link, as a user keeps using the browser the link first opened in; the
+# oldest are closed so a long run does not hold hundreds of connections.
+_BROWSERS: OrderedDict[str, FormBrowser] = OrderedDict()
+KEPT_BROWSERS = 32
+
+
+def browser_for(live: Any, token: str) -> tuple[FormBrowser, httpx.Response | None]:
+    """The browser that opened this link, opening it in a fresh one the first time."""
+    if token in _BROWSERS:
+        return _BROWSERS[token], None
+    browser = FormBrowser(live)
+    first = browser.open(token)
+    _BROWSERS[token] = browser
+    while len(_BROWSERS) > KEPT_BROWSERS:
+        _BROWSERS.popitem(last=False)[1].close()
+    return browser, first
+
+
+def open_form(live: Any, messages: list[dict[str, Any]]) -> httpx.Response:
+    """Tap 入力フォームを開く: the page the link shows (in the link's own browser)."""
+    uri = button(messages, "入力フォームを開く")["uri"]
+    query = parse_qs(urlsplit(uri).query)
+    token = query["t"][0]
+    if token in _BROWSERS:
+        return _BROWSERS[token].open(token)
+    browser = FormBrowser(live)
+    page = browser.open(token, **({"u": query["u"][0]} if "u" in query else {}))
+    _BROWSERS[token] = browser
+    return page
+
+
+def submit_form(live: Any, token: str, **fields: str | None) -> httpx.Response:
+    """Open the link in its browser (the first time) and POST the form there; the page shown.
+
+    When the link does not even open (expired, used, forged), that refusal is what the user
+    sees, and nothing is posted.
+    """
+    browser, first = browser_for(live, token)
+    if first is not None and first.status_code != 200:
+        return first
+    return browser.submit(**fields)
 
 
 def new_messages(live: Any, user: str, before: int) -> list[dict[str, Any]]:

@@ -16,13 +16,14 @@ from tests.flows.journeys import (
     agree,
     form_token,
     new_messages,
+    open_form,
     query,
     ready_user,
     start_booking,
     submit_form,
     user_row,
 )
-from tests.helpers import button, tap, texts
+from tests.helpers import tap, texts
 
 
 def _to_form(live, user):
@@ -34,13 +35,16 @@ def _to_form(live, user):
 def test_the_link_opens_a_plain_form_that_states_why_the_data_is_collected(live, user):
     form = _to_form(live, user)
     assert "トークではなく専用の入力フォーム" in texts(form)
-    page = live.http.get(button(form, "入力フォームを開く")["uri"].replace(live.url, ""))
+    page = open_form(live, form)
     assert page.status_code == 200 and '<html lang="ja">' in page.text
     assert "職業安定法第5条の5" in page.text
     assert '<form method="post" action="/form/profile"' in page.text
     for field in ("name", "number", "phone"):
         assert f'<label for="{field}">' in page.text and f'name="{field}"' in page.text
     assert page.headers["cache-control"] == "no-store"
+    policy = page.headers["content-security-policy"]
+    assert "frame-ancestors 'self'" in policy and "http" not in policy  # no LIFF SDK here
+    assert "sdk.js" not in page.text and 'name="t"' not in page.text
 
 
 def test_only_the_sha256_of_the_token_is_stored_and_it_lasts_fifteen_minutes(live, user, clock):
@@ -120,8 +124,10 @@ def test_a_saved_profile_is_reused_masked_and_can_be_changed(live, user):
     assert "前回ご登録の内容" in shown and "五所川原 様" in shown
     assert "***-****-5678" in shown and "02040-****5678" in shown
     form = tap(live, user, check, "登録内容を変更する")
-    page = live.http.get(button(form, "入力フォームを開く")["uri"].replace(live.url, ""))
-    assert 'value="090-1234-5678"' in page.text  # the user's own page shows their data
+    page = open_form(live, form)
+    # Shown masked, never in full; the inputs start empty and blanks keep the saved values.
+    assert "ご登録内容：五所川原 様、求職番号 02040-****5678、電話 ***-****-5678" in page.text
+    assert 'value="090-1234-5678"' not in page.text and 'value=""' in page.text
     before = len(live.messages(user))
     submit_form(live, form_token(form), phone="0173-00-1234")
     assert user_row(live, user).phone == "+81173001234"

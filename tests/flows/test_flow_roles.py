@@ -10,12 +10,13 @@ from tests.flows.journeys import (
     bookings_of,
     form_token,
     free_starts,
+    open_form,
     start_booking,
     submit_form,
     typed,
     user_row,
 )
-from tests.helpers import button, tap, texts
+from tests.helpers import tap, texts
 
 EMPLOYER = {"name": "株式会社見本商事", "number": "0204-123456-7", "phone": "0173-00-0001"}
 
@@ -80,7 +81,7 @@ def test_not_yet_registered_users_may_book_without_a_number(live, user):
     asked = live.send(user, text="予約する")
     form = tap(live, user, tap(live, user, asked, "求職者（仕事を探している方）"),
                "まだ登録していません")
-    page = live.http.get(button(form, "入力フォームを開く")["uri"].replace(live.url, ""))
+    page = open_form(live, form)
     assert 'name="unregistered" value="1" checked' in page.text
     response = submit_form(live, form_token(form), number="", unregistered="1")
     assert response.status_code == 200

@@ -4,14 +4,16 @@ a 500, and the app keeps serving (the public profile form and the console's form
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.flows.journeys import agree, form_token
+from tests.flows.journeys import FormBrowser, agree, form_token
 from tests.helpers import tap
 from tests.staff.conftest import add_booking, add_user
 
@@ -25,25 +27,34 @@ ANY_TEXT = st.one_of(st.text(max_size=80), st.sampled_from([
 
 
 @pytest.fixture(scope="module")
-def real_token(live) -> str:
-    """The token of a genuine profile form link (so some submissions get past the token)."""
+def real_link(live) -> Iterator[tuple[str, FormBrowser]]:
+    """A genuine profile form link and the browser that opened it (its cookie gets submissions
+    past the link), and a browser that never opened it."""
     user = "U" + uuid.uuid4().hex
     agree(live, user)
     asked = live.send(user, text="予約する")
     chosen = tap(live, user, asked, "求職者（仕事を探している方）")
-    return form_token(tap(live, user, chosen, "登録しています"))
+    token = form_token(tap(live, user, chosen, "登録しています"))
+    opener = FormBrowser(live)
+    assert opener.open(token).status_code == 200
+    yield token, opener
+    opener.close()
 
 
 @FUZZ
 @given(data=st.data())
-def test_the_profile_form_never_fails_with_a_500(live, real_token, data):
+def test_the_profile_form_never_fails_with_a_500(live, real_link, data):
+    token, opener = real_link
     fields = {name: data.draw(ANY_TEXT, label=name)
-              for name in ("role", "name", "number", "phone", "unregistered")}
-    fields["t"] = data.draw(st.one_of(st.just(real_token), ANY_TEXT), label="t")
-    answer = live.http.post("/form/profile", data=fields)
-    assert answer.status_code in (200, 400, 404, 410, 422, 429), answer.text[:300]
-    opened = live.http.get("/form/profile", params={"t": fields["t"], "u": fields["role"]})
-    assert opened.status_code in (200, 400, 404, 410, 422)
+              for name in ("role", "name", "number", "phone", "unregistered", "id_token", "t")}
+    poster = opener.http if data.draw(st.booleans(), label="with the cookie") else live.http
+    answer = poster.post("/form/profile", data=fields)
+    assert answer.status_code in (200, 400, 403, 404, 410, 422, 429), answer.text[:300]
+    link = data.draw(st.one_of(st.just(token), ANY_TEXT), label="t")
+    with httpx.Client(base_url=live.url, timeout=15) as stranger:
+        opened = stranger.get("/form/profile", params={"t": link, "u": fields["role"]})
+    assert opened.status_code in (200, 303, 400, 403, 404, 410, 422)
+    assert "set-cookie" not in opened.headers or opened.status_code == 303
 
 
 @pytest.fixture(scope="module")

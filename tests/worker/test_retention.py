@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 
 from logs import hash_line_user
+from storage import forms
 from storage import sweeps as sql
 from storage.db import transaction
 from storage.models import (
@@ -85,3 +86,23 @@ async def test_the_retention_period_is_configurable(services, office, clock):
                                   keep=timedelta(days=60)) == []
     assert await sweeps.run_sweep(services, sql.purge_expired_personal_data, office_id=office.id,
                                   keep=timedelta(days=30)) == [user.id]
+
+
+async def test_form_links_expired_over_a_day_ago_are_purged_and_the_lockout_still_counts(
+        services, office, clock):
+    user = await add_user(services, office.id)
+    now = clock.now()
+    links = {"old": now - timedelta(days=1, minutes=1), "recent": now - timedelta(minutes=30),
+             "live": now + timedelta(minutes=10)}
+    async with transaction(services.sessions) as session:
+        for name, expires in links.items():
+            session.add(FormToken(id=name + uuid.uuid4().hex, office_id=office.id,
+                                  user_id=user.id, expires_at=expires,
+                                  failures=10 if name == "recent" else 0))
+    await sweeps.purge_retention(services, office.id)
+    async with services.sessions() as session:
+        kept = (await session.scalars(select(FormToken.expires_at).where(
+            FormToken.user_id == user.id))).all()
+        # The failures of a link that expired half an hour ago still lock the user out.
+        assert await forms.user_locked_out(session=session, user_id=user.id, now=now)
+    assert sorted(kept) == [links["recent"], links["live"]]
