@@ -88,6 +88,8 @@ ADVICE = {
 }
 LIFF_REFUSED = "LINEでご本人の確認ができなかったため、送信された内容は保存していません。"
 LIFF_UNAVAILABLE = "ただいまLINEでご本人の確認ができないため、送信された内容は保存していません。"
+NOT_SAVED = "ただいまシステムの都合で保存できませんでした。入力内容は保存していません。"
+RETRY = "お手数ですが、少し時間をおいてから、このページでもう一度送信してください。"
 
 
 def clean_name(raw: str) -> str:
@@ -280,7 +282,14 @@ def build_forms_router(services: Any) -> APIRouter:
             values = {"role": role, "name": name, "number": number, "phone": phone,
                       "unregistered": unregistered == "1"}
             return form_page(request, opened, 400, values=values, errors=errors)
-        saved = await desk.save(secret, now, profile)
+        try:
+            saved = await desk.save(secret, now, profile)
+        except Exception:
+            # Rolled back, the link still usable: the user sends again. The engine logs the
+            # statement without its values (hide_parameters), and we log no field either.
+            log.exception("profile not saved")
+            return page(request, "profile_gone.html", 503, message=NOT_SAVED, advice=RETRY,
+                        heading="保存できませんでした")
         if isinstance(saved, Refusal):
             return refused(request, saved)
         await continue_chat(services, saved, now)
@@ -292,7 +301,7 @@ def build_forms_router(services: Any) -> APIRouter:
         if verdict.outcome is Outcome.UNAVAILABLE:
             return 503, LIFF_UNAVAILABLE
         if verdict.outcome is not Outcome.VERIFIED or verdict.user_id != opened.line_user_id:
-            log.info("LIFF submission refused", extra={"user": hash_line_user(
+            log.info("LIFF submission refused", extra={"user": log_user(
                 opened.line_user_id), "outcome": str(verdict.outcome)})
             return 403, LIFF_REFUSED
         return None

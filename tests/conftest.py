@@ -51,7 +51,10 @@ def run_log(request: pytest.FixtureRequest) -> Iterator[Path]:
     for old in LOG_DIR.glob("test-run-*.log"):  # earlier runs' logs, a day old or more
         if old.stat().st_mtime < time.time() - 86400:
             old.unlink(missing_ok=True)
-    handler = logging.FileHandler(RUN_LOG, mode="w", encoding="utf-8")
+    RUN_LOG.write_text("", encoding="utf-8")
+    # Append mode: a library's dictConfig closes every handler (uvicorn's default log config
+    # does); a handler in "w" mode then drops records silently, one in "a" mode reopens.
+    handler = logging.FileHandler(RUN_LOG, mode="a", encoding="utf-8")
     handler.setFormatter(JsonFormatter())
     root = logging.getLogger()
     previous = root.level

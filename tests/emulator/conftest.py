@@ -28,7 +28,8 @@ async def _server() -> AsyncIterator[Harness]:
     app = make_app(emulator, bot)
     # Port 0 and read it back: a pre-bound socket handed to serve() lacks TCP_NODELAY
     # here, which costs ~40 ms per request (Nagle against delayed ACKs).
-    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="off")
+    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="off",
+                            log_config=None)
     server = uvicorn.Server(config)
     serving = asyncio.create_task(server.serve())
     for _ in range(500):
