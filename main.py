@@ -28,6 +28,7 @@ from config import (
     get_settings,
 )
 from logs import configure_logging
+from proxy import TrustedProxies
 from services import Services
 from staff import build_staff_router
 
@@ -48,6 +49,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
                   openapi_url=None if settings.is_production else "/openapi.json")
     app.state.services = services
     app.add_middleware(FreshOffice, services=services)
+    app.add_middleware(TrustedProxies, networks=settings.proxy_networks)
     app.include_router(build_webhook_router(channel_secret=settings.line_channel_secret,
                                             dispatcher=_LazyDispatcher(services)))
     app.include_router(build_pages_router(services))
@@ -151,7 +153,7 @@ def cmd_serve(settings: Settings, host: str, port: int) -> int:
         print(f"madoguchi: MADOGUCHI_EMULATOR is only served on loopback, not on {host}",
               file=sys.stderr)
         return 2
-    uvicorn.run(create_app(settings), host=host, port=port, log_config=None)
+    uvicorn.run(create_app(settings), host=host, port=port, log_config=None, proxy_headers=False)
     return 0
 
 
@@ -189,7 +191,8 @@ async def _run_demo(settings: Settings, port: int) -> None:
     from demo_setup import prepare_demo
 
     app = create_app(settings)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None,
+                                           proxy_headers=False))
     serving = asyncio.create_task(server.serve())
     while not server.started:
         if serving.done():

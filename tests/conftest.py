@@ -97,8 +97,9 @@ class LiveApp:
         self.app = create_app(settings, clock)
         self.services: Any = self.app.state.services
         port = int(settings.public_base_url.rsplit(":", 1)[1])
+        # Proxy headers are the app's business (proxy.TrustedProxies), as in `main.py serve`.
         config = uvicorn.Config(self.app, host="127.0.0.1", port=port, log_config=None,
-                                lifespan="on", loop="asyncio")
+                                lifespan="on", loop="asyncio", proxy_headers=False)
         self.server = uvicorn.Server(config)
         self.url = settings.public_base_url
         self.http = httpx.Client(base_url=self.url, timeout=15)
@@ -183,11 +184,12 @@ async def migrated_engine(kind: str, pg_server: PostgresServer,
 
 
 @contextmanager
-def running_app(pg_server: PostgresServer, redis_url: str, prefix: str) -> Iterator[LiveApp]:
+def running_app(pg_server: PostgresServer, redis_url: str, prefix: str,
+                **overrides: Any) -> Iterator[LiveApp]:
     """A real app on a fresh PostgreSQL database of its own, stopped afterwards."""
     name = new_db_name(prefix)
     pg_server.create_database_sync(name)
-    app = LiveApp(app_settings(pg_server.dsn_for(name), redis_url),
+    app = LiveApp(app_settings(pg_server.dsn_for(name), redis_url, **overrides),
                   SettableClock(DEFAULT_NOW)).start()
     try:
         yield app
