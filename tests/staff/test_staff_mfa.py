@@ -103,7 +103,7 @@ def test_enrolment_shows_a_qr_code_and_the_secret_then_ten_recovery_codes_once(m
     assert client.page("/staff/settings").status_code == 200  # enrolled: the console opens
     shown = client.page("/staff/mfa").text
     assert "有効" in shown and not CODES.search(shown)  # the codes are never shown again
-    assert audits(mfa_app, "staff.mfa_enable")[-1].actor == login
+    assert login in [a.actor for a in audits(mfa_app, "staff.mfa_enable")]
     client.close()
 
 
@@ -124,7 +124,7 @@ def test_login_asks_for_the_code_after_the_password_and_a_code_works_once(mfa_ap
     done = client.form("/staff/login/mfa", {"code": code})
     assert done.status_code == 303 and done.headers["location"] == "/staff/"
     assert client.page("/staff/settings").status_code == 200
-    assert audits(mfa_app, "staff.login")[-1].actor == login
+    assert login in [a.actor for a in audits(mfa_app, "staff.login")]
 
     replay = Console(mfa_app)  # the same code again, in the same 30 s: refused
     password_step(mfa_app, login, replay)
@@ -187,7 +187,7 @@ def test_reset_mfa_from_the_command_line_sends_the_admin_to_enrol_again(mfa_app,
     assert f"reset two-factor sign-in of {login}" in capsys.readouterr().out
     row = account(mfa_app, login)
     assert row.totp_secret is None and row.totp_enabled_at is None and row.recovery_codes is None
-    assert audits(mfa_app, "staff.mfa_reset")[-1].detail == {"login": login}
+    assert {"login": login} in [a.detail for a in audits(mfa_app, "staff.mfa_reset")]
     client = Console(mfa_app)
     assert client.login(login).status_code == 303  # the password alone again …
     assert client.page("/staff/").headers["location"] == "/staff/mfa"  # … and enrol at once

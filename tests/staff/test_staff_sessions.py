@@ -131,10 +131,13 @@ def test_the_api_still_gets_its_token_from_the_session_probe(staff_app):
 def test_a_failed_login_is_audited_without_the_typed_text(staff_app):
     login = add_staff(staff_app)
     typed = "mistyped-secret-Passw0rd"
+
+    def failed_as(actor: str) -> int:
+        return len([a for a in audits(staff_app, "staff.login_failed") if a.actor == actor])
+    unknown = failed_as("（不明）")
     assert try_login(staff_app, typed, PASSWORD).status_code == 401
     assert try_login(staff_app, login, "wrong-password-1").status_code == 401
-    failed = audits(staff_app, "staff.login_failed")
-    assert failed[-2].actor == "（不明）" and failed[-1].actor == login
+    assert failed_as("（不明）") == unknown + 1 and failed_as(login) == 1
     everything = rows(staff_app, select(AuditLog))
     assert not [a for a in everything if typed in a.actor or typed in str(a.detail)]
 
@@ -169,7 +172,7 @@ def test_staff_change_their_password_and_other_sessions_end(staff_app, console, 
     elsewhere.close()
     row = account_row(staff_app, login)
     assert row.password_changed_at == sclock.now() and row.password_hash.startswith("$argon2id$")
-    assert audits(staff_app, "staff.password")[-1].actor == login
+    assert login in [a.actor for a in audits(staff_app, "staff.password")]
     assert try_login(staff_app, login, PASSWORD).status_code == 401
     assert try_login(staff_app, login, NEW_PASSWORD).status_code == 303
 
