@@ -42,6 +42,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     from bot.pages import build_pages_router
     from bot.webhook import build_webhook_router
     from http_guards import BodyLimit, PublicPageHeaders
+    from proxy import TrustedProxies
     from services import Services
     from staff import build_staff_router
 
@@ -61,6 +62,8 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     app.add_middleware(FreshOffice, services=services)
     app.add_middleware(PublicPageHeaders, settings=settings)
     app.add_middleware(BodyLimit)
+    # Outermost: everything behind it sees the client the trusted proxy vouched for.
+    app.add_middleware(TrustedProxies, networks=settings.proxy_networks)
     app.include_router(build_webhook_router(channel_secret=settings.line_channel_secret,
                                             dispatcher=_LazyDispatcher(services)))
     app.include_router(build_pages_router(services))
@@ -164,7 +167,7 @@ def cmd_serve(settings: Settings, host: str, port: int) -> int:
         print(f"madoguchi: MADOGUCHI_EMULATOR is only served on loopback, not on {host}",
               file=sys.stderr)
         return 2
-    uvicorn.run(create_app(settings), host=host, port=port, log_config=None)
+    uvicorn.run(create_app(settings), host=host, port=port, log_config=None, proxy_headers=False)
     return 0
 
 
@@ -202,7 +205,8 @@ async def _run_demo(settings: Settings, port: int) -> None:
     from demo_setup import prepare_demo
 
     app = create_app(settings)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None,
+                                           proxy_headers=False))
     serving = asyncio.create_task(server.serve())
     while not server.started:
         if serving.done():

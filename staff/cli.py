@@ -1,4 +1,5 @@
-"""`python main.py staff add LOGIN --role admin|staff --name NAME | list | disable LOGIN`."""
+"""`python main.py staff add LOGIN --role admin|staff --name NAME | list | disable LOGIN |
+reset-mfa LOGIN` (accounts of the configured office only)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,17 @@ from clock import SystemClock
 from config import Settings
 from storage.db import make_engine, make_sessionmaker, transaction
 from storage.seed import ensure_office
-from storage.staff_accounts import AccountError, create_account, disable_account, list_accounts
+from storage.staff_accounts import (
+    AccountError,
+    create_account,
+    disable_account,
+    find_in_office,
+    list_accounts,
+)
+from storage.staff_mfa import reset_totp
+from storage.staff_ops import audit
+
+CLI_ACTOR = "（コマンド）"  # the audit's actor for what was done from the command line
 
 
 class _PasswordFromEnv(BaseSettings):
@@ -33,6 +44,9 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("list", help="list accounts")
     disable = sub.add_parser("disable", help="deactivate an account and unlink its LINE account")
     disable.add_argument("login")
+    reset = sub.add_parser("reset-mfa", help="turn TOTP off for a lost device (audited); the "
+                                             "account enrols again at its next sign-in")
+    reset.add_argument("login")
     return parser
 
 
@@ -58,12 +72,22 @@ async def _run(settings: Settings, args: argparse.Namespace, password: str) -> s
                     role=args.role, password=password, now=SystemClock().now())
                 return f"added {account.login} ({account.role})"
             if args.action == "disable":
-                account = await disable_account(session=session, login=args.login)
+                account = await disable_account(session=session, office_id=office_id,
+                                                login=args.login)
                 return f"disabled {account.login}"
+            if args.action == "reset-mfa":
+                found = await find_in_office(session, office_id, args.login)
+                if found is None:
+                    raise AccountError("そのログインIDのアカウントはありません。")
+                reset_totp(found)
+                audit(session, office_id=office_id, actor=CLI_ACTOR, action="staff.mfa_reset",
+                      now=SystemClock().now(), login=found.login)
+                return f"reset two-factor sign-in of {found.login}"
             rows = await list_accounts(session=session, office_id=office_id)
             return "\n".join(
                 f"{a.login}\t{a.role}\t{'active' if a.active else 'disabled'}\t"
-                f"{'line-linked' if a.line_user_id else 'not-linked'}\t{a.display_name}"
+                f"{'line-linked' if a.line_user_id else 'not-linked'}\t{a.display_name}\t"
+                f"{'totp' if a.totp_enabled_at else 'no-totp'}"
                 for a in rows) or "(no staff accounts)"
     finally:
         await engine.dispose()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import datetime
@@ -28,9 +29,10 @@ from booking import (
 from booking.phones import format_phone_national
 from dialogs.notices import ATTENDANTS, purpose_label
 from staff import messages as t
-from staff.auth import Auth, Staff
+from staff.auth import HSTS, Auth, Staff
 from staff.csrf import check_csrf
 from staff.errors import StaffError
+from staff.signin import SignIn
 from storage.staff_office import OfficeOps
 from storage.staff_ops import OpError, StaffOps
 
@@ -45,6 +47,9 @@ SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; script-src 'none'; style-src 'unsafe-inline'; "
                                "img-src 'self' data:; frame-ancestors 'none'; form-action 'self'",
 }
+COUNT = re.compile(r"[0-9]{1,9}")
+# Where an admin who still has to enrol TOTP may go (admin_mfa_required).
+BEFORE_MFA = ("/staff/mfa", "/staff/logout")
 FIELD_NAMES = {"version": "版", "starts_at": "日時", "booth": "ブース", "reason": "理由",
                "day": "日付", "note": "メモ", "login": "ログインID", "password": "パスワード"}
 
@@ -90,6 +95,7 @@ class Console:
     def __init__(self, services: Any) -> None:
         self.services = services
         self.auth = Auth(services)
+        self.signin = SignIn(services, self.auth)
         self.templates = build_templates()
 
     def now(self) -> datetime:
@@ -107,11 +113,23 @@ class Console:
     def office_ops(self) -> OfficeOps:
         return OfficeOps(self.services.sessions, self.services.office_id)
 
-    async def staff(self, request: Request) -> Staff:
-        """Dependency: signed in; and for anything but a read, the session's CSRF token."""
+    def must_enrol(self, staff: Staff) -> bool:
+        """An admin without TOTP while the office requires it for admins."""
+        return (staff.actor.is_admin and not staff.actor.mfa
+                and self.services.settings.admin_mfa_required)
+
+    async def signed_in(self, request: Request) -> Staff:
+        """Dependency: signed in (even an admin still to enrol TOTP); CSRF on writes."""
         staff = await self.auth.staff(request)
         if request.method not in ("GET", "HEAD"):
             await check_csrf(request, staff.session)
+        return staff
+
+    async def staff(self, request: Request) -> Staff:
+        """Dependency: signed in, TOTP enrolled where required; CSRF on writes."""
+        staff = await self.signed_in(request)
+        if self.must_enrol(staff) and request.url.path not in BEFORE_MFA:
+            raise StaffError(403, t.NEED_MFA, location="/staff/mfa")
         return staff
 
     async def admin(self, request: Request) -> Staff:
@@ -134,9 +152,13 @@ class Console:
 
     def page(self, request: Request, template: str, staff: Staff | None, *, status: int = 200,
              **context: Any) -> HTMLResponse:
-        message = request.query_params.get("msg")
+        wording = t.DONE.get(request.query_params.get("msg") or "", "")
         count = request.query_params.get("n", "")
-        notice = t.DONE.get(message or "", "").format(count=count) if message else ""
+        # Only digits are ever shown back: anyone can craft the link; a note without its
+        # number is left out.
+        if not COUNT.fullmatch(count):
+            count = ""
+        notice = "" if "{count}" in wording and not count else wording.format(count=count)
         return self.templates.TemplateResponse(request, template, {
             "office": self.services.office, "staff": staff.actor if staff else None,
             "csrf": staff.session.csrf if staff else "", "notice": notice, **context},
@@ -151,16 +173,20 @@ class Console:
         sep = "&" if "?" in url else "?"
         return RedirectResponse(f"{url}{sep}{urlencode(query)}", status_code=303)
 
-    def error(self, request: Request, status: int, message: str) -> Response:
-        """A refusal in the caller's language: JSON {"detail"} or a page with the sentence."""
+    def error(self, request: Request, status: int, message: str, *,
+              headers: dict[str, str] | None = None, location: str | None = None) -> Response:
+        """A refusal in the caller's language: JSON {"detail"} or a page with the sentence
+        (or, for pages, a redirect to where the problem is solved)."""
         if wants_json(request):
-            return JSONResponse({"detail": message}, status_code=status)
+            return JSONResponse({"detail": message}, status_code=status, headers=headers)
+        if location is not None:
+            return RedirectResponse(location, status_code=303, headers=headers)
         if status == 401 and request.method in ("GET", "HEAD"):
             target = quote(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
             return RedirectResponse(f"/staff/login?next={target}", status_code=303)
         return self.templates.TemplateResponse(request, "error.html", {
             "office": self.services.office, "staff": None, "csrf": "", "notice": "",
-            "message": message, "status": status}, status_code=status)
+            "message": message, "status": status}, status_code=status, headers=headers)
 
 
 def route_class(console: Console) -> type[APIRoute]:
@@ -173,13 +199,16 @@ def route_class(console: Console) -> type[APIRoute]:
             async def route(request: Request) -> Response:
                 response = await answer(request)
                 response.headers.update(SECURITY_HEADERS)
+                if console.auth.secure:
+                    response.headers["Strict-Transport-Security"] = HSTS
                 return response
 
             async def answer(request: Request) -> Response:
                 try:
                     return await handler(request)
                 except StaffError as exc:
-                    return console.error(request, exc.status, exc.message)
+                    return console.error(request, exc.status, exc.message, headers=exc.headers,
+                                         location=exc.location)
                 except OpError as exc:
                     return console.error(request, exc.http, t.error_text(exc.code, exc.facts))
                 except RequestValidationError as exc:

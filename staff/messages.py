@@ -4,7 +4,20 @@ NOT_LOGGED_IN = "ログインしてください。セッションの有効期限
 NOT_ADMIN = "この操作は管理者だけが行えます。"
 BAD_CSRF = "フォームの有効期限が切れました。画面を再読み込みしてから、もう一度操作してください。"
 LOGIN_FAILED = "ログインIDまたはパスワードが正しくありません。"
-LOGIN_LIMITED = "ログインの失敗が続いたため、しばらくログインできません。15分ほど待ってからお試しください。"
+LOGIN_LIMITED = "ログインの失敗が続いたため、しばらくログインできません。{wait}ほど待ってからお試しください。"
+UNKNOWN_LOGIN = "（不明）"  # the audit's actor when the typed login is no account of this office
+NEED_MFA = "管理者は二段階認証の設定が必要です。「二段階認証」の画面で設定してから操作してください。"
+MFA_WRONG = "確認コードが正しくありません。認証アプリの6桁のコード、または回復コードを入力してください。"
+MFA_EXPIRED = "確認の有効期限が切れました。もう一度ログインしてください。"
+MFA_ALREADY = "二段階認証はすでに設定されています。"
+PASSWORD_WRONG = "現在のパスワードが正しくありません。"
+PASSWORD_SHORT = "新しいパスワードは{min}文字以上にしてください。"
+PASSWORD_LONG = "新しいパスワードは200文字以内にしてください。"
+PASSWORD_COMMON = "よく使われているパスワードのため使えません。推測されにくいものにしてください。"
+PASSWORD_IS_LOGIN = "ログインIDと同じ、またはログインIDを含むパスワードは使えません。"
+PASSWORD_MISMATCH = "確認のため入力した新しいパスワードが一致しません。"
+PASSWORD_UNCHANGED = "新しいパスワードは現在のものと別にしてください。"
+BAD_DAY = "日付は YYYY-MM-DD の形で、{first}年から{last}年までの日付を指定してください。"
 BAD_INPUT = "入力内容を確認してください（{fields}）。"
 NOT_FOUND = "お探しのページは見つかりませんでした。"
 
@@ -58,6 +71,7 @@ DONE = {
     "account_disabled": "職員アカウントを無効にしました。",
     "unlinked": "LINE連携を解除しました。",
     "logged_out": "ログアウトしました。",
+    "password_changed": "パスワードを変更しました。ほかの端末のログインは終了しました。",
 }
 
 STATUSES = {
@@ -98,7 +112,16 @@ ACTIONS = {
     "staff.unlink": "LINE連携解除",
     "staff.add": "職員追加",
     "staff.disable": "職員無効化",
+    "staff.mfa_failed": "二段階認証の失敗",
+    "staff.password": "パスワード変更",
+    "staff.mfa_enable": "二段階認証の設定",
+    "staff.mfa_reset": "二段階認証のリセット",
 }
+
+
+def wait_text(seconds: int) -> str:
+    """A wait in words: "30秒", "2分"."""
+    return f"{seconds}秒" if seconds < 60 else f"{-(-seconds // 60)}分"
 
 
 def error_text(code: str, facts: dict[str, object]) -> str:

@@ -13,7 +13,7 @@ from dialogs.notices import PURPOSES
 from staff.auth import Staff
 from staff.console import Console, wants_json
 from staff.errors import StaffError
-from staff.messages import DONE, NOT_FOUND
+from staff.messages import BAD_DAY, DONE, NOT_FOUND
 from storage.models import LineUser
 from storage.outbox import collect_written
 from storage.staff_ops import Done
@@ -31,16 +31,21 @@ Slot = Annotated[str, Form(max_length=60)]
 StartsAt = Annotated[str, Form(max_length=40)]
 Booth = Annotated[int, Form(ge=0, le=20)]
 PICK_AGAIN = "日時とブースを選び直してください。"
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
 
 
 def parse_day(value: str | None, default: date) -> date:
-    """A YYYY-MM-DD query value, or `default` when absent."""
+    """A YYYY-MM-DD query value, or `default` when absent; 400 when it is no date or out of
+    the range the calendar code works in (a neighbouring day must exist)."""
     if not value:
         return default
     try:
-        return date.fromisoformat(value)
-    except ValueError as exc:
-        raise StaffError(422, "日付は YYYY-MM-DD の形で指定してください。") from exc
+        day = date.fromisoformat(value)
+    except ValueError:
+        day = None
+    if day is None or not FIRST_DAY <= day <= LAST_DAY:
+        raise StaffError(400, BAD_DAY.format(first=FIRST_DAY.year, last=LAST_DAY.year))
+    return day
 
 
 def parse_slot(slot: str, starts_at: str, booth: int) -> tuple[datetime, int]:

@@ -126,9 +126,11 @@ def add_routes(router: APIRouter, c: Console) -> None:
         return c.page(request, "usage.html", staff, first=today.replace(day=1), last=today)
 
     @router.get("/usage.csv")
-    async def usage_csv(request: Request, staff: StaffDep, first: date, last: date) -> Response:
-        text = await c.office_ops.usage_csv(staff.actor, first, last, now=c.now())
-        name = f"usage-{first:%Y%m%d}-{last:%Y%m%d}.csv"
+    async def usage_csv(request: Request, staff: StaffDep, first: str, last: str) -> Response:
+        today = to_jst(c.now()).date()
+        first_day, last_day = parse_day(first, today), parse_day(last, today)
+        text = await c.office_ops.usage_csv(staff.actor, first_day, last_day, now=c.now())
+        name = f"usage-{first_day:%Y%m%d}-{last_day:%Y%m%d}.csv"
         return Response(text, media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": f'attachment; filename="{name}"'})
 

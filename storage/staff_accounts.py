@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 import secrets
 import uuid
@@ -38,6 +39,7 @@ class Actor:
     login: str
     name: str
     role: str
+    mfa: bool = False  # signs in with a TOTP code as well
 
     @property
     def is_admin(self) -> bool:
@@ -46,7 +48,7 @@ class Actor:
     @classmethod
     def of(cls, account: StaffAccount) -> Actor:
         return cls(id=account.id, login=account.login, name=account.display_name,
-                   role=account.role)
+                   role=account.role, mfa=account.totp_enabled_at is not None)
 
 
 def hash_password(password: str) -> str:
@@ -67,8 +69,15 @@ def check_new_account(login: str, name: str, role: str, password: str) -> None:
 
 
 async def find_by_login(session: AsyncSession, login: str) -> StaffAccount | None:
-    """The account with this login, active or not."""
+    """The account with this login, active or not, of any office (logins are unique)."""
     return (await session.scalars(select(StaffAccount).where(StaffAccount.login == login))).first()
+
+
+async def find_in_office(session: AsyncSession, office_id: uuid.UUID,
+                         login: str) -> StaffAccount | None:
+    """The account with this login if it belongs to this office, active or not."""
+    return (await session.scalars(select(StaffAccount).where(
+        StaffAccount.login == login, StaffAccount.office_id == office_id))).first()
 
 
 async def create_account(*, session: AsyncSession, office_id: uuid.UUID, login: str, name: str,
@@ -92,33 +101,44 @@ async def list_accounts(*, session: AsyncSession, office_id: uuid.UUID | None = 
     return list((await session.scalars(query)).all())
 
 
-async def disable_account(*, session: AsyncSession, login: str) -> StaffAccount:
-    """Deactivate an account and unlink its LINE account, so it gets no more alerts."""
-    account = await find_by_login(session, login)
+async def disable_account(*, session: AsyncSession, office_id: uuid.UUID,
+                          login: str) -> StaffAccount:
+    """Deactivate an account of this office and unlink its LINE account (no more alerts)."""
+    account = await find_in_office(session, office_id, login)
     if account is None:
         raise AccountError("そのログインIDのアカウントはありません。")
     account.active, account.line_user_id, account.link_code = False, None, None
     return account
 
 
-async def authenticate(*, session: AsyncSession, login: str, password: str) -> StaffAccount | None:
-    """The active account when the password matches; rehashes when the parameters changed."""
-    account = await find_by_login(session, login)
-    try:
-        _hasher.verify(account.password_hash if account else _DUMMY_HASH, password)
-    except (VerificationError, InvalidHashError):
+async def authenticate(*, session: AsyncSession, office_id: uuid.UUID, login: str,
+                       password: str) -> StaffAccount | None:
+    """This office's active account when the password matches; rehashes when the parameters
+    changed. Argon2 runs in a worker thread: it takes tens of milliseconds of CPU."""
+    account = await find_in_office(session, office_id, login)
+    stored = account.password_hash if account else _DUMMY_HASH
+    if not await asyncio.to_thread(_matches, stored, password):
         return None
     if account is None or not account.active:
         return None
     if _hasher.check_needs_rehash(account.password_hash):
-        account.password_hash = hash_password(password)
+        account.password_hash = await asyncio.to_thread(hash_password, password)
     return account
 
 
-async def active_account(session: AsyncSession, account_id: uuid.UUID) -> StaffAccount | None:
-    """The account behind a console session, if it is still active."""
+async def set_password(*, account: StaffAccount, password: str, now: datetime) -> None:
+    """Store a new password as a fresh Argon2id hash; sessions begun before `now` end."""
+    account.password_hash = await asyncio.to_thread(hash_password, password)
+    account.password_changed_at = now
+
+
+async def active_account(session: AsyncSession, office_id: uuid.UUID,
+                         account_id: uuid.UUID) -> StaffAccount | None:
+    """The account behind a console session, if it is still active and of this office."""
     account = await session.get(StaffAccount, account_id)
-    return account if account is not None and account.active else None
+    if account is None or not account.active or account.office_id != office_id:
+        return None
+    return account
 
 
 async def by_line_user(session: AsyncSession, office_id: uuid.UUID,

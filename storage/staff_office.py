@@ -293,7 +293,7 @@ class OfficeOps:
             raise OpError("self", 409)
         async with transaction(self.sessions) as session:
             try:
-                await disable_account(session=session, login=login)
+                await disable_account(session=session, office_id=self.office_id, login=login)
             except AccountError as exc:
                 raise OpError("not_found", 404) from exc
             self._audit(session, actor, "staff.disable", now, login=login)

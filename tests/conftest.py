@@ -101,8 +101,9 @@ class LiveApp:
         self.app = create_app(settings, clock)
         self.services: Any = self.app.state.services
         port = int(settings.public_base_url.rsplit(":", 1)[1])
+        # Proxy headers are the app's business (proxy.TrustedProxies), as in `main.py serve`.
         config = uvicorn.Config(self.app, host="127.0.0.1", port=port, log_config=None,
-                                lifespan="on", loop="asyncio")
+                                lifespan="on", loop="asyncio", proxy_headers=False)
         self.server = uvicorn.Server(config)
         self.url = settings.public_base_url
         self.http = httpx.Client(base_url=self.url, timeout=15)

@@ -23,7 +23,7 @@ from tests.staff.conftest import Console, add_staff
 
 @pytest.fixture(scope="package")
 def sec_app(redis_server: RedisServer, pg_server: PostgresServer) -> Iterator[LiveApp]:
-    with running_app(pg_server, redis_server.url, "sec") as app:
+    with running_app(pg_server, redis_server.url, "sec", admin_mfa_required=False) as app:
         yield app
 
 

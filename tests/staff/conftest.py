@@ -30,7 +30,8 @@ CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 @pytest.fixture(scope="session")
 def staff_app(redis_server: RedisServer, pg_server: PostgresServer) -> Iterator[LiveApp]:
     """An app of its own: settings, closures and terms changed here never reach other tests."""
-    with running_app(pg_server, redis_server.url, "staff") as app:
+    with running_app(pg_server, redis_server.url, "staff", admin_mfa_required=False,
+                     trusted_proxies="127.0.0.1/32") as app:
         yield app
 
 
@@ -170,11 +171,13 @@ class Console:
         self.app = app
         self.http = httpx.Client(base_url=app.url, timeout=15, follow_redirects=False)
         self.csrf = ""
+        self.who = ""
 
     def close(self) -> None:
         self.http.close()
 
     def login(self, login: str, password: str = PASSWORD) -> httpx.Response:
+        self.who = login
         page = self.http.get("/staff/login")
         found = CSRF.search(page.text)
         assert found is not None
@@ -182,6 +185,10 @@ class Console:
             "csrf": found.group(1), "login": login, "password": password})
         self.csrf = self.http.get("/staff/session").json()["csrf"]
         return response
+
+    def sign_in_again(self) -> httpx.Response:
+        """After the clock jumped more than a session's 12 hours: a new session."""
+        return self.login(self.who)
 
     def page(self, path: str, **params: Any) -> httpx.Response:
         return self.http.get(path, params=params or None)

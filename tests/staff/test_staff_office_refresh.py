@@ -21,7 +21,7 @@ NEW_PHONE = "0173-22-3333"
 def second_app(staff_app: LiveApp, redis_server) -> Iterator[LiveApp]:
     """Another web process of the same deployment: same database, same Redis and key prefix."""
     settings = app_settings(staff_app.settings.database_url, redis_server.url,
-                            redis_prefix=staff_app.settings.redis_prefix)
+                            redis_prefix=staff_app.settings.redis_prefix, admin_mfa_required=False)
     app = LiveApp(settings, SettableClock(DEFAULT_NOW)).start()
     yield app
     app.stop()

@@ -90,9 +90,13 @@ async def test_move_frees_the_old_slot_and_a_taken_slot_rolls_everything_back(se
 async def test_passwords_link_codes_and_the_demo_admin(sessions):
     ops, actor, _ = await setup(sessions)
     async with transaction(sessions) as session:
-        assert await authenticate(session=session, login="op", password="x" * 12) is not None
-        assert await authenticate(session=session, login="op", password="wrong") is None
-        assert await authenticate(session=session, login="nobody", password="x" * 12) is None
+        office = ops.office_id
+        assert await authenticate(session=session, office_id=office, login="op",
+                                  password="x" * 12) is not None
+        assert await authenticate(session=session, office_id=office, login="op",
+                                  password="wrong") is None
+        assert await authenticate(session=session, office_id=office, login="nobody",
+                                  password="x" * 12) is None
         account = await session.get(StaffAccount, actor.id)
         assert account is not None
         code = await new_link_code(session=session, account=account, now=NOW)
@@ -106,7 +110,8 @@ async def test_passwords_link_codes_and_the_demo_admin(sessions):
     login, password = await ensure_demo_admin(sessions, ops.office_id)
     assert await ensure_demo_admin(sessions, ops.office_id) == (login, password)
     async with transaction(sessions) as session:
-        admin = await authenticate(session=session, login=login, password=password)
+        admin = await authenticate(session=session, office_id=ops.office_id, login=login,
+                                   password=password)
         assert admin is not None and admin.role == "admin"
 
 
