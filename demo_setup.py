@@ -28,6 +28,9 @@ async def prepare_demo(services: Any) -> list[asyncio.Task[Any]]:
     ]
     if login:
         lines.append(f"  Staff login:           {login[0]} / {login[1]}")
+        if not services.settings.admin_mfa_required:
+            lines.append("  (two-factor sign-in for admins is off in the demo; production requires "
+                         "it: /staff/mfa)")
     print("\n".join(lines) + "\n", flush=True)  # noqa: T201
     return tasks
 

@@ -188,7 +188,10 @@ def cmd_demo(port: int) -> int:
             database_url=f"sqlite+aiosqlite:///{root / 'madoguchi.sqlite3'}",
             redis_url=redis.url, public_base_url=f"http://127.0.0.1:{port}",
             secret_key=DEMO_SECRET_KEY, line_channel_secret=DEMO_CHANNEL_SECRET,
-            line_channel_access_token=DEMO_ACCESS_TOKEN, emulator=True, auto_migrate=True)
+            line_channel_access_token=DEMO_ACCESS_TOKEN, emulator=True, auto_migrate=True,
+            # On loopback with a printed password: TOTP would only stand between a visitor and
+            # the console tour. Production keeps it on (the default).
+            admin_mfa_required=False)
         try:
             asyncio.run(_run_demo(settings, port))
         except KeyboardInterrupt:
