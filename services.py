@@ -23,8 +23,10 @@ from bot.tracker import EventTracker
 from clock import Clock, SystemClock
 from config import Settings
 from dialogs.engine import Engine
+from dialogs.flow import FlowSettings
 from dialogs.flows import build_registry
-from dialogs.ports import OfficeInfo
+from dialogs.notify import Notifier
+from dialogs.ports import OfficeInfo, Ports
 from logs import set_log_pepper
 from storage.conversations import ConversationStore, EventDeduper, SlotHolds
 from storage.db import make_engine, make_sessionmaker
@@ -32,6 +34,8 @@ from storage.migrate import upgrade
 from storage.models import Office
 from storage.office_service import OfficeService
 from storage.seed import ensure_office
+from storage.staff_line import StaffLinePort
+from storage.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 # How stale another process's copy of the office facts may get after staff change them in
@@ -79,18 +83,26 @@ class Services:
                                     ttl_seconds=s.dedupe_ttl_seconds)
         self.holds = SlotHolds(self.redis, prefix=s.redis_prefix)
         self.line = LineGateway(host=self.line_host, access_token=s.line_channel_access_token)
-        self.sender = OutboxSender(sessions=self.sessions, line=self.line, clock=self.clock.now)
+        self.notifier = Notifier()
+        self.uow = UnitOfWork(self.sessions, self.notifier)
+        self.sender = OutboxSender(uow=self.uow, line=self.line, clock=self.clock.now)
         self.liff = IdTokenVerifier(httpx.AsyncClient(timeout=10.0), host=self.line_host,
                                     audience=s.liff_audience)
-        self.port = OfficeService(self.sessions, self.office_id, self.office, holds=self.holds,
+        self.port = OfficeService(self.uow, self.office_id, self.office, holds=self.holds,
                                   secret_key=s.secret_key, hold_ms=s.slot_hold_ms,
                                   form_minutes=s.form_token_minutes, liff_id=s.liff_id)
+        self.staff_port = StaffLinePort(self)
         self.registry = build_registry()
-        self.engine = Engine(store=self.store, registry=self.registry, port=self.port,
-                             clock=self.clock.now, services=self)
+        self.engine = Engine(store=self.store, registry=self.registry, ports=self.ports_for,
+                             clock=self.clock.now,
+                             settings=FlowSettings(form_minutes=s.form_token_minutes))
         self.dispatcher = Dispatcher(engine=self.engine, deduper=self.deduper, line=self.line,
                                      sender=self.sender, tracker=self.tracker,
                                      dedupe_seconds=s.dedupe_ttl_seconds)
+
+    def ports_for(self, outbox: list[uuid.UUID]) -> Ports:
+        """The flows' ports for one event, adding the pushes they queue to `outbox`."""
+        return Ports(office=self.port.bound(outbox), staff=self.staff_port.bound(outbox))
 
     async def load_office_info(self) -> OfficeInfo:
         """Office facts as users see them (staff can change them in the console)."""

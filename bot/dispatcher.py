@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+import uuid
 from collections.abc import Callable
 
 from linebot.v3.webhooks import Event, PostbackEvent
@@ -21,7 +22,6 @@ from dialogs.postback import Postback
 from dialogs.replies import Reply, Text
 from logs import log_user
 from storage.conversations import EventDeduper, LockTimeout
-from storage.outbox import collect_written
 
 log = logging.getLogger(__name__)
 # Events handled at once; the others wait their turn (cheaply). Every handler step shares
@@ -96,16 +96,17 @@ class Dispatcher:
         if not first:
             log.info("duplicate event ignored", extra={"event_id": event.webhook_event_id})
             return
-        with collect_written() as written:
-            try:
-                replies: list[Reply] = await self._engine.handle(user, inp)
-            except LockTimeout:
-                replies = [Text(text=m.BUSY)]
-            except Exception:
-                log.exception("dialog step failed", extra=extra)
-                replies = [Text(text=m.ERROR)]
+        written: list[uuid.UUID] = []
+        try:
+            handled = await self._engine.handle(user, inp)
+            replies, written = handled.replies, handled.outbox_ids
+        except LockTimeout:
+            replies = [Text(text=m.BUSY)]
+        except Exception:  # what it committed before failing is left to the outbox job
+            log.exception("dialog step failed", extra=extra)
+            replies = [Text(text=m.ERROR)]
         await self._reply(event, replies, extra)
-        if written:
+        if written:  # pushes after the reply: the user hears back first (DESIGN.md §11)
             await self._sender.deliver(written)
 
     async def _reply(self, event: Event, replies: list[Reply], extra: dict[str, str]) -> None:

@@ -345,13 +345,16 @@ async def continue_chat(services: Any, line_user_id: str, now: datetime) -> None
     """Move the conversation on and push what it says (the reply token is long gone)."""
     saved = Input(kind="postback", postback=Postback(action="profile.saved"))
     try:
-        replies = await services.engine.handle(line_user_id, saved)
-        if not replies:
-            return
-        async with transaction(services.sessions) as session:
-            row = add_push(session=session, office_id=services.office_id, to=line_user_id,
-                           kind="profile.continue", payload=dump_replies(replies), now=now)
-        await services.sender.deliver([row.id])
+        handled = await services.engine.handle(line_user_id, saved)
+        written = list(handled.outbox_ids)
+        if handled.replies:
+            async with transaction(services.sessions) as session:
+                row = add_push(session=session, office_id=services.office_id, to=line_user_id,
+                               kind="profile.continue", payload=dump_replies(handled.replies),
+                               now=now)
+            written.insert(0, row.id)
+        if written:
+            await services.sender.deliver(written)
     except Exception:
         # The profile is saved either way; the user can carry on by typing in the chat.
         log.exception("chat did not continue after the form",

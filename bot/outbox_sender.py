@@ -11,8 +11,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
 from bot.line_api import LineGateway, SendError
 from bot.render import render
 from dialogs.replies import load_replies
@@ -20,6 +18,7 @@ from storage.db import transaction
 from storage.models import Outbox, OutboxStatus
 from storage.outbox import claim, settle, settle_sent
 from storage.sweeps import alert_failed_push
+from storage.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 LEASE = timedelta(seconds=60)
@@ -42,10 +41,11 @@ class _Outcome:
 class OutboxSender:
     """At-least-once from our side, exactly-once as LINE sees it (same retry key per row)."""
 
-    def __init__(self, *, sessions: async_sessionmaker[AsyncSession], line: LineGateway,
+    def __init__(self, *, uow: UnitOfWork, line: LineGateway,
                  clock: Callable[[], datetime], concurrency: int = 32,
                  on_failed: Callable[[Outbox, str], Awaitable[None]] | None = None) -> None:
-        self._sessions = sessions
+        self._uow = uow
+        self._sessions = uow.sessions
         self._line = line
         self._clock = clock
         self._gate = asyncio.Semaphore(concurrency)
@@ -117,8 +117,9 @@ class OutboxSender:
     async def _alert_staff(self, row: Outbox, error: str) -> None:
         """A push that can never be delivered: staff must reach the user another way."""
         try:
-            async with transaction(self._sessions) as session:
-                await alert_failed_push(session=session, row=row, now=self._clock())
+            # Queued for the outbox job, like any push: never sent from inside this batch.
+            async with self._uow.begin() as work:
+                await alert_failed_push(session=work.session, row=row, now=self._clock())
         except Exception:
             log.exception("could not alert staff of a failed push",
                           extra={"outbox_id": str(row.id)})

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import logging
 import unicodedata
+import uuid
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from dialogs import messages as m
 from dialogs.conversation import IDLE, new_nonce
-from dialogs.flow import Ctx, Input, Invalid, Step
-from dialogs.ports import OfficePort, StateStore
+from dialogs.flow import Ctx, FlowSettings, Input, Invalid, Step
+from dialogs.ports import PortsFactory, StateStore
 from dialogs.registry import Registry
 from dialogs.replies import Choice, Reply, Text
 
@@ -20,31 +22,41 @@ MAX_MESSAGES = 5  # LINE accepts at most five messages per reply
 HISTORY_DEPTH = 20
 
 
+@dataclass(frozen=True)
+class Handled:
+    """One input's result: what to reply, and the pushes its commits queued (to deliver after)."""
+
+    replies: list[Reply]
+    outbox_ids: list[uuid.UUID] = field(default_factory=list)
+
+
 class Engine:
     """Handles one input of one user at a time: the per-user lock is taken before state is read."""
 
-    def __init__(self, *, store: StateStore, registry: Registry, port: OfficePort,
-                 clock: Callable[[], datetime], services: Any = None) -> None:
+    def __init__(self, *, store: StateStore, registry: Registry, ports: PortsFactory,
+                 clock: Callable[[], datetime], settings: FlowSettings | None = None) -> None:
         self._store = store
         self._registry = registry
-        self._port = port
+        self._ports = ports
         self._clock = clock
-        self._services = services
+        self._settings = settings or FlowSettings()
 
-    async def handle(self, user: str, inp: Input) -> list[Reply]:
-        """Process one input and return what to say back (at most five messages)."""
+    async def handle(self, user: str, inp: Input) -> Handled:
+        """Process one input: what to say back (at most five messages) and what to push."""
+        outbox: list[uuid.UUID] = []
+        ports = self._ports(outbox)
         token = await self._store.acquire(user)
         try:
             if inp.kind == "unfollow":
                 await self._store.delete(user)
-                await self._port.mark_unfollowed(user)
-                return []
+                await ports.office.mark_unfollowed(user)
+                return Handled([], outbox)
             conv = await self._store.load(user)
-            ctx = Ctx(user=user, conv=conv, port=self._port, now=self._clock(),
-                      services=self._services, entries=self._registry.entries)
+            ctx = Ctx(user=user, conv=conv, port=ports.office, now=self._clock(),
+                      staff=ports.staff, settings=self._settings, entries=self._registry.entries)
             replies = await self._route(ctx, inp)
             await self._store.save(user, conv)
-            return compact(replies)
+            return Handled(compact(replies), outbox)
         finally:
             await self._store.release(user, token)
 

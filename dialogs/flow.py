@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from dialogs.conversation import Conversation
-from dialogs.ports import OfficePort
+from dialogs.ports import OfficePort, StaffPort
 from dialogs.postback import Postback
 from dialogs.replies import Choice, Reply
 
@@ -41,15 +41,23 @@ class Invalid(Exception):
         self.reason = reason
 
 
+@dataclass(frozen=True)
+class FlowSettings:
+    """The few settings flows show users."""
+
+    form_minutes: int = 15  # how long a profile form link lasts
+
+
 @dataclass
 class Ctx:
-    """What a handler may use: the user, their conversation, the office port and the time."""
+    """What a handler may use: the user, their conversation, the ports and the time."""
 
     user: str
     conv: Conversation
     port: OfficePort
     now: datetime
-    services: Any = None  # extra collaborators a flow was given at start-up
+    staff: StaffPort | None = None  # staff records, for linked staff's LINE actions
+    settings: FlowSettings = field(default_factory=FlowSettings)
     entries: dict[str, Any] = field(default_factory=dict)  # global entry points, by action
 
     @property

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from typing import Protocol
+from typing import Literal, Protocol
 
 from dialogs.conversation import Conversation
+from dialogs.events import Event, Notice
 
 
 @dataclass(frozen=True)
@@ -117,6 +119,67 @@ class NowInfo:
     next_slot: datetime | None = None
 
 
+@dataclass(frozen=True)
+class StaffMember:
+    """A linked, active staff account as the flow sees it."""
+
+    login: str
+    name: str
+    role: str
+
+
+@dataclass(frozen=True)
+class StaffOutcome:
+    """The result of a staff action: ok, or a code (`handled`, `stale`, ...) with who and what."""
+
+    ok: bool
+    code: str = ""
+    by: str | None = None
+    status: str | None = None
+    slot: str = ""
+
+
+@dataclass(frozen=True)
+class SlotOption:
+    """A free slot a booking can be moved to."""
+
+    starts_at: datetime
+    booth: int
+    label: str
+
+
+@dataclass(frozen=True)
+class MoveOptions:
+    """The free slots of the booking's day, and the booking version they were computed for."""
+
+    outcome: StaffOutcome
+    day: str = ""
+    version: int = 0
+    options: tuple[SlotOption, ...] = ()
+
+
+class StaffPort(Protocol):
+    """Staff records and actions; each call is its own transaction."""
+
+    async def member(self, line_user_id: str) -> StaffMember | None: ...
+    async def link(self, line_user_id: str, code: str,
+                   now: datetime) -> StaffMember | Literal["wrong", "limited"]: ...
+    async def peek(self, booking_id: str) -> StaffOutcome: ...
+    async def confirm(self, line_user_id: str, booking_id: str, now: datetime) -> StaffOutcome: ...
+    async def decline(self, line_user_id: str, booking_id: str, reason: str,
+                      now: datetime) -> StaffOutcome: ...
+    async def move_options(self, booking_id: str, now: datetime, limit: int) -> MoveOptions: ...
+    async def move(self, line_user_id: str, booking_id: str, version: int, starts_at: datetime,
+                   booth: int, now: datetime) -> StaffOutcome: ...
+    def console_url(self, booking_id: str) -> str: ...
+
+
+class Notifier(Protocol):
+    """Words a domain event as the pushes it calls for (dialogs/notify implements it)."""
+
+    def notices(self, event: Event) -> list[Notice]: ...
+
+
 class StateStore(Protocol):
     """Per-user conversation state with a lock taken before loading."""
 
@@ -166,3 +229,18 @@ class OfficePort(Protocol):
                             at: datetime) -> bool: ...
     async def take_offer(self, line_user_id: str, entry_id: str, starts_at: datetime,
                          at: datetime) -> Outcome: ...
+
+
+@dataclass(frozen=True)
+class Ports:
+    """What the flows reach the office's records through, for one event."""
+
+    office: OfficePort
+    staff: StaffPort | None = None
+
+
+class PortsFactory(Protocol):
+    """Ports bound to one event: the outbox rows their commits write are added to `outbox`,
+    for the caller to deliver after the reply (DESIGN.md §11: reply first, then push)."""
+
+    def __call__(self, outbox: list[uuid.UUID]) -> Ports: ...

@@ -27,7 +27,7 @@ from booking import (
     to_jst,
 )
 from booking.phones import format_phone_national
-from dialogs.notices import ATTENDANTS, purpose_label
+from dialogs.notify.user_notices import ATTENDANTS, purpose_label
 from staff import messages as t
 from staff.auth import HSTS, Auth, Staff
 from staff.csrf import check_csrf
@@ -107,11 +107,11 @@ class Console:
 
     @property
     def bookings(self) -> StaffOps:
-        return StaffOps(self.services.sessions, self.services.office_id)
+        return StaffOps(self.services.uow, self.services.office_id)
 
     @property
     def office_ops(self) -> OfficeOps:
-        return OfficeOps(self.services.sessions, self.services.office_id)
+        return OfficeOps(self.services.uow, self.services.office_id)
 
     def must_enrol(self, staff: Staff) -> bool:
         """An admin without TOTP while the office requires it for admins."""

@@ -9,14 +9,13 @@ from fastapi import APIRouter, Depends, Form, Request, Response
 from fastapi.responses import JSONResponse
 
 from booking import next_open_day, previous_open_day, to_jst
-from dialogs.notices import PURPOSES
+from dialogs.notify.user_notices import PURPOSES
 from staff.auth import Staff
 from staff.console import Console, wants_json
 from staff.errors import StaffError
 from staff.messages import BAD_DAY, DONE, NOT_FOUND
 from storage.models import LineUser
-from storage.outbox import collect_written
-from storage.staff_ops import Done
+from storage.staff_ops import Done, StaffOps
 from storage.staff_queries import (
     booking_detail,
     day_board,
@@ -65,11 +64,12 @@ def parse_slot(slot: str, starts_at: str, booth: int) -> tuple[datetime, int]:
 def add_routes(router: APIRouter, c: Console) -> None:
     StaffDep = Annotated[Staff, Depends(c.staff)]
 
-    async def act(request: Request, code: str, run: Callable[[], Awaitable[Done]]) -> Response:
+    async def act(request: Request, code: str,
+                  run: Callable[[StaffOps], Awaitable[Done]]) -> Response:
         """Run one booking action, push the user's notice at once, answer."""
-        with collect_written() as ids:
-            done = await run()
-        await c.deliver(ids)
+        ops = c.bookings
+        done = await run(ops)
+        await c.deliver(ops.written)
         if wants_json(request):
             async with c.services.sessions() as session:
                 found = await booking_detail(session, c.office_id, done.booking_id)
@@ -125,38 +125,38 @@ def add_routes(router: APIRouter, c: Console) -> None:
     @router.post("/bookings/{booking_id}/confirm")
     async def confirm(request: Request, booking_id: uuid.UUID, staff: StaffDep,
                       version: Version) -> Response:
-        return await act(request, "confirmed", lambda: c.bookings.confirm(
+        return await act(request, "confirmed", lambda ops: ops.confirm(
             staff.actor, booking_id, now=c.now(), version=version))
 
     @router.post("/bookings/{booking_id}/move")
     async def move(request: Request, booking_id: uuid.UUID, staff: StaffDep, version: Version,
                    slot: Slot = "", starts_at: StartsAt = "", booth: Booth = 0) -> Response:
         start, number = parse_slot(slot, starts_at, booth)
-        return await act(request, "moved", lambda: c.bookings.move(
+        return await act(request, "moved", lambda ops: ops.move(
             staff.actor, booking_id, now=c.now(), starts_at=start, booth=number, version=version))
 
     @router.post("/bookings/{booking_id}/decline")
     async def decline(request: Request, booking_id: uuid.UUID, staff: StaffDep, version: Version,
                       reason: Annotated[str, Form(max_length=200)]) -> Response:
-        return await act(request, "declined", lambda: c.bookings.decline(
+        return await act(request, "declined", lambda ops: ops.decline(
             staff.actor, booking_id, now=c.now(), reason=reason, version=version))
 
     @router.post("/bookings/{booking_id}/no-show")
     async def no_show(request: Request, booking_id: uuid.UUID, staff: StaffDep,
                       version: Version) -> Response:
-        return await act(request, "no_show", lambda: c.bookings.no_show(
+        return await act(request, "no_show", lambda ops: ops.no_show(
             staff.actor, booking_id, now=c.now(), version=version))
 
     @router.post("/bookings/{booking_id}/check-in")
     async def check_in(request: Request, booking_id: uuid.UUID, staff: StaffDep,
                        version: Version) -> Response:
-        return await act(request, "checked_in", lambda: c.bookings.check_in(
+        return await act(request, "checked_in", lambda ops: ops.check_in(
             staff.actor, booking_id, now=c.now(), version=version))
 
     @router.post("/bookings/{booking_id}/note")
     async def note(request: Request, booking_id: uuid.UUID, staff: StaffDep, version: Version,
                    note: Annotated[str, Form(max_length=1000)] = "") -> Response:
-        return await act(request, "noted", lambda: c.bookings.note(
+        return await act(request, "noted", lambda ops: ops.note(
             staff.actor, booking_id, now=c.now(), note=note, version=version))
 
     @router.get("/users/{user_id}/book")
@@ -179,6 +179,6 @@ def add_routes(router: APIRouter, c: Console) -> None:
                        attendant: Annotated[str, Form(max_length=20)] = "none",
                        note: Annotated[str, Form(max_length=1000)] = "") -> Response:
         start, number = parse_slot(slot, starts_at, booth)
-        return await act(request, "booked", lambda: c.bookings.book_for(
+        return await act(request, "booked", lambda ops: ops.book_for(
             staff.actor, user_id, now=c.now(), starts_at=start, booth=number, purpose=purpose,
             attendant=attendant, note=note))

@@ -12,7 +12,6 @@ from staff.auth import Staff
 from staff.console import Console, wants_json
 from staff.errors import StaffError
 from staff.pages_bookings import parse_day
-from storage.outbox import collect_written
 from storage.staff_office import OfficeSettings
 from storage.staff_queries import (
     accounts,
@@ -112,12 +111,12 @@ def add_routes(router: APIRouter, c: Console) -> None:
                 text = raw.decode("utf-8-sig")
             except UnicodeDecodeError as exc:
                 raise StaffError(422, "ファイルはUTF-8のテキストにしてください。") from exc
-        with collect_written() as ids:
-            told = await c.office_ops.publish_terms(
-                staff.actor, version=version.strip(), effective=effective, summary=summary,
-                changes=changes, body=text, now=c.now(),
-                base_url=c.services.settings.public_base_url)
-        await c.deliver(ids)
+        ops = c.office_ops
+        told = await ops.publish_terms(
+            staff.actor, version=version.strip(), effective=effective, summary=summary,
+            changes=changes, body=text, now=c.now(),
+            base_url=c.services.settings.public_base_url)
+        await c.deliver(ops.written)
         return c.done(request, "/staff/terms", "terms", count=told)
 
     @router.get("/usage")

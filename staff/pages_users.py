@@ -12,7 +12,6 @@ from staff.console import Console, wants_json
 from staff.errors import StaffError
 from staff.messages import NOT_FOUND
 from storage.models import LineUser
-from storage.outbox import collect_written
 from storage.staff_queries import office_row, user_bookings, user_list
 
 
@@ -61,9 +60,9 @@ def add_routes(router: APIRouter, c: Console) -> None:
 
     @router.post("/users/{user_id}/lift-limit")
     async def lift_limit(request: Request, user_id: uuid.UUID, staff: AdminDep) -> Response:
-        with collect_written() as ids:
-            await c.office_ops.lift_no_show_limit(staff.actor, user_id, now=c.now())
-        await c.deliver(ids)
+        ops = c.office_ops
+        await ops.lift_no_show_limit(staff.actor, user_id, now=c.now())
+        await c.deliver(ops.written)
         return c.done(request, f"/staff/users/{user_id}", "limit_lifted")
 
     @router.post("/users/{user_id}/unblock")

@@ -8,14 +8,11 @@ from fastapi import APIRouter
 
 from staff import pages_account, pages_auth, pages_bookings, pages_office, pages_users
 from staff.console import Console, route_class
-from storage.staff_line import StaffLinePort
 
 
 def build_staff_router(services: Any) -> APIRouter:
     """The console; `services` is the app's container (filled in at start-up)."""
     console = Console(services)
-    # The bot's staff flow reaches the same records through this port (dialogs/flows/staff.py).
-    services.extras["staff"] = StaffLinePort(services)
     router = APIRouter(route_class=route_class(console))
     for pages in (pages_auth, pages_account, pages_bookings, pages_office, pages_users):
         pages.add_routes(router, console)

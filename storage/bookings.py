@@ -26,11 +26,8 @@ from booking import (
     slot_starts,
     to_jst,
 )
-from dialogs import alerts
-from dialogs.flows import waitlist as waitlist_flow
-from dialogs.flows.labels import INTERVIEW
+from dialogs.events import MoveAccepted, RequestCancelled, RequestCreated, RequestFacts, SlotFreed
 from dialogs.ports import BookingInfo, Calendar, DayInfo, Draft
-from dialogs.replies import dump_replies
 from storage.models import (
     ACTIVE_STATUSES,
     AuditLog,
@@ -41,13 +38,13 @@ from storage.models import (
     Office,
     WaitlistEntry,
 )
-from storage.outbox import add_push
-from storage.staff_alerts import alert_staff
+from storage.unit_of_work import publish
 
 ACTIVE = [str(status) for status in ACTIVE_STATUSES]
 HORIZON = timedelta(days=120)  # how far ahead closures are read; users book days, not months
 SEARCH_DAYS = 10  # open days searched for the nearest free slot or the next bookable one
 MOVE_ACCEPTED = "booking.move_accepted"
+INTERVIEW = "interview"  # the purpose whose requests take one slot per applicant (§7)
 Occupancy = dict[datetime, set[int]]
 
 
@@ -162,10 +159,10 @@ def audit(session: AsyncSession, office_id: uuid.UUID, now: datetime, action: st
                          booking_id=booking_id, detail=detail))
 
 
-def facts_of(rows: list[Booking], user: LineUser) -> alerts.AlertFacts:
+def facts_of(rows: list[Booking], user: LineUser) -> RequestFacts:
     """The staff alert's view of a request: masked name only."""
     head = rows[0]
-    return alerts.AlertFacts(
+    return RequestFacts(
         booking_id=str(head.id), starts_at=head.starts_at, purpose=head.purpose,
         masked_name=mask_name(user.name) if user.name else "お名前未登録", slots=len(rows),
         role=user.role, attendant=head.attendant, job_number=head.job_number,
@@ -189,11 +186,8 @@ async def insert_request(*, session: AsyncSession, office: Office, user: LineUse
     user.last_booking_at = now
     audit(session, office.id, now, "booking.requested", rows[0].id, slots=len(rows),
           immediate=immediate)
-    facts = facts_of(rows, user)
-    replies = alerts.immediate_alert(facts) if immediate else alerts.request_alert(facts)
-    await alert_staff(session=session, office_id=office.id, now=now,
-                      kind="immediate" if immediate else "request", replies=replies,
-                      booking_id=rows[0].id)
+    await publish(session, RequestCreated(facts_of(rows, user), immediate=immediate),
+                  office_id=office.id, now=now)
     return rows
 
 
@@ -256,10 +250,8 @@ async def cancel_rows(*, session: AsyncSession, office: Office, user: LineUser,
         row.status, row.updated_at, row.version = BookingStatus.CANCELLED, now, row.version + 1
     audit(session, office.id, now, "booking.move_refused" if refused_move else "booking.cancelled",
           rows[0].id, slots=len(rows))
-    await alert_staff(session=session, office_id=office.id, now=now,
-                      kind="move_refused" if refused_move else "cancel",
-                      replies=alerts.cancel_alert(facts_of(rows, user), refused_move=refused_move),
-                      booking_id=rows[0].id)
+    await publish(session, RequestCancelled(facts_of(rows, user), refused_move=refused_move),
+                  office_id=office.id, now=now)
     await session.flush()
     await offer_freed(session=session, office=office, day=to_jst(rows[0].starts_at).date(),
                       now=now)
@@ -273,9 +265,7 @@ async def accept_rows(*, session: AsyncSession, office: Office, user: LineUser,
             row.status, row.confirmed_at = BookingStatus.CONFIRMED, now
         row.updated_at, row.version = now, row.version + 1
     audit(session, office.id, now, MOVE_ACCEPTED, rows[0].id)
-    await alert_staff(session=session, office_id=office.id, now=now, kind="move_accepted",
-                      replies=alerts.move_accepted_alert(facts_of(rows, user)),
-                      booking_id=rows[0].id)
+    await publish(session, MoveAccepted(facts_of(rows, user)), office_id=office.id, now=now)
 
 
 def entry_need(entry: WaitlistEntry) -> int:
@@ -298,9 +288,9 @@ async def offer_freed(*, session: AsyncSession, office: Office, day: date, now: 
         user = await session.get(LineUser, entry.user_id)
         if not starts or user is None or not user.line_user_id or not user.followed:
             continue
-        replies = waitlist_flow.offer_replies(str(entry.id), starts, need)
-        add_push(session=session, office_id=office.id, to=user.line_user_id,
-                 kind="waitlist.offer", payload=dump_replies(replies), now=now)
+        await publish(session, SlotFreed(to=user.line_user_id, entry_id=str(entry.id),
+                                         starts=tuple(starts), need=need),
+                      office_id=office.id, now=now)
         entry.notified_at = now
         sent += 1
     return sent

@@ -7,7 +7,7 @@ import secrets
 
 from redis.asyncio import Redis
 
-from dialogs.conversation import Conversation
+from dialogs.ports import Conversation
 
 _RELEASE = """
 if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end

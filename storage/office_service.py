@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import uuid
 from datetime import date, datetime
 from typing import Any
@@ -9,7 +10,7 @@ from urllib.parse import urlencode
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from booking import bookable_days, is_bookable, mask_name, mask_number, mask_phone, to_jst
 from dialogs.ports import (
@@ -28,6 +29,7 @@ from storage import bookings as bk
 from storage import forms
 from storage.db import transaction
 from storage.models import Consent, LineUser, Office, TermsVersionRow, WaitlistEntry
+from storage.unit_of_work import UnitOfWork
 
 
 async def find_user(session: AsyncSession, office_id: uuid.UUID, line_user_id: str) -> LineUser | None:
@@ -89,11 +91,13 @@ class OfficeService:
     storage-only test) the unique index alone decides, as it always does in the end.
     """
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], office_id: uuid.UUID,
+    def __init__(self, uow: UnitOfWork, office_id: uuid.UUID,
                  office: OfficeInfo, *, holds: Any = None, secret_key: str = "",
                  hold_ms: int = 5 * 60 * 1000, form_minutes: int = 15,
                  liff_id: str = "") -> None:
-        self.sessions = sessions
+        self.uow = uow
+        self.sessions = uow.sessions
+        self.written: list[uuid.UUID] = []  # outbox rows committed, for the caller to deliver
         self.office_id = office_id
         self.office = office
         self.holds = holds
@@ -101,6 +105,12 @@ class OfficeService:
         self.hold_ms = hold_ms
         self.form_minutes = form_minutes
         self.liff_id = liff_id
+
+    def bound(self, outbox: list[uuid.UUID]) -> OfficeService:
+        """This service for one event: the pushes its commits queue are added to `outbox`."""
+        one = copy.copy(self)
+        one.written = outbox
+        return one
 
     async def _office(self, session: AsyncSession) -> Office:
         office = await session.get(Office, self.office_id)
@@ -270,8 +280,8 @@ class OfficeService:
         for _ in range(2):
             claimed: list[int] = []
             try:
-                async with transaction(self.sessions) as session:
-                    return await self._commit_in(session, line_user_id, owner, draft, at,
+                async with self.uow.begin(self.written) as work:
+                    return await self._commit_in(work.session, line_user_id, owner, draft, at,
                                                  claimed, immediate, entry_id)
             except IntegrityError:
                 continue  # another booth may still be free: read again once
@@ -344,7 +354,8 @@ class OfficeService:
 
     async def cancel_booking(self, line_user_id: str, booking_id: str, at: datetime) -> Outcome:
         """Cancel the user's request; staff alerted and the waitlist offered, in one commit."""
-        async with transaction(self.sessions) as session:
+        async with self.uow.begin(self.written) as work:
+            session = work.session
             user = await find_user(session, self.office_id, line_user_id)
             rows = await bk.request_rows(session=session, user_id=user.id,
                                          booking_id=booking_id, lock=True) if user else []
@@ -361,7 +372,8 @@ class OfficeService:
 
     async def accept_move(self, line_user_id: str, booking_id: str, at: datetime) -> Outcome:
         """Accept the time the office moved a booking to, if it is still that proposal."""
-        async with transaction(self.sessions) as session:
+        async with self.uow.begin(self.written) as work:
+            session = work.session
             user = await find_user(session, self.office_id, line_user_id)
             rows = await bk.request_rows(session=session, user_id=user.id,
                                          booking_id=booking_id, lock=True) if user else []

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -13,19 +10,6 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Outbox, OutboxStatus
-
-_written: ContextVar[list[uuid.UUID] | None] = ContextVar("outbox_written", default=None)
-
-
-@contextmanager
-def collect_written() -> Iterator[list[uuid.UUID]]:
-    """Collect the ids of outbox rows written in this task, to deliver them right after."""
-    ids: list[uuid.UUID] = []
-    token = _written.set(ids)
-    try:
-        yield ids
-    finally:
-        _written.reset(token)
 
 
 def add_push(*, session: AsyncSession, office_id: uuid.UUID, to: str, kind: str,
@@ -35,9 +19,6 @@ def add_push(*, session: AsyncSession, office_id: uuid.UUID, to: str, kind: str,
     row = Outbox(office_id=office_id, to_line_user_id=to, kind=kind, payload=payload,
                  next_attempt_at=now, booking_id=booking_id, created_at=now)
     session.add(row)
-    collected = _written.get()
-    if collected is not None:
-        collected.append(row.id)
     return row
 
 

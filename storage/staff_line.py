@@ -9,7 +9,8 @@ from typing import Any, Literal
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from booking import format_date_ja, format_slot, format_time, to_jst
-from dialogs.flows.staff import MoveOptions, Outcome, SlotOption, StaffMember
+from dialogs.ports import MoveOptions, SlotOption, StaffMember
+from dialogs.ports import StaffOutcome as Outcome
 from logs import hash_line_user
 from storage.db import transaction
 from storage.models import Booking, BookingStatus
@@ -39,10 +40,17 @@ class StaffLinePort:
 
     def __init__(self, services: Any) -> None:
         self._services = services
+        self.written: list[uuid.UUID] = []  # outbox rows committed, for the caller to deliver
+
+    def bound(self, outbox: list[uuid.UUID]) -> StaffLinePort:
+        """This port for one event: the pushes its actions queue are added to `outbox`."""
+        one = StaffLinePort(self._services)
+        one.written = outbox
+        return one
 
     @property
     def _ops(self) -> StaffOps:
-        return StaffOps(self._services.sessions, self._services.office_id)
+        return StaffOps(self._services.uow, self._services.office_id, written=self.written)
 
     def console_url(self, booking_id: str) -> str:
         base = self._services.settings.public_base_url.rstrip("/")

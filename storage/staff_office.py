@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from booking import (
     JST,
@@ -25,7 +25,7 @@ from booking import (
     parse_phone,
     to_jst,
 )
-from dialogs import notices
+from dialogs.events import LimitLifted, TermsPublished
 from storage.db import transaction
 from storage.models import (
     ACTIVE_STATUSES,
@@ -43,7 +43,8 @@ from storage.staff_accounts import (
     disable_account,
     new_link_code,
 )
-from storage.staff_ops import OpError, audit, notify_user
+from storage.staff_ops import OpError, audit, reachable
+from storage.unit_of_work import UnitOfWork, publish
 
 VERSION_SHAPE = re.compile(r"[0-9A-Za-z._-]{1,40}")
 USAGE_HEADER = ("date", "start", "end", "booth", "kind", "status")
@@ -80,9 +81,11 @@ async def active_on(session: AsyncSession, office_id: uuid.UUID, day: date) -> i
 class OfficeOps:
     """Office-wide staff actions; every method is one transaction."""
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], office_id: uuid.UUID) -> None:
-        self.sessions = sessions
+    def __init__(self, uow: UnitOfWork, office_id: uuid.UUID) -> None:
+        self.uow = uow
+        self.sessions = uow.sessions
         self.office_id = office_id
+        self.written: list[uuid.UUID] = []  # outbox rows committed by this object's actions
 
     def _audit(self, session: AsyncSession, actor: Actor, action: str, now: datetime,
                **detail: object) -> None:
@@ -158,7 +161,8 @@ class OfficeOps:
         if effective < to_jst(now).date():
             raise OpError("past_day", 422)
         effective_from = datetime.combine(effective, time(0), tzinfo=JST)
-        async with transaction(self.sessions) as session:
+        async with self.uow.begin(self.written) as work:
+            session = work.session
             rows = (await session.scalars(select(TermsVersionRow).where(
                 TermsVersionRow.office_id == self.office_id))).all()
             if any(r.version == version for r in rows):
@@ -168,14 +172,16 @@ class OfficeOps:
             session.add(TermsVersionRow(office_id=self.office_id, version=version,
                                         effective_from=effective_from, summary=summary.strip(),
                                         changes=changes.strip(), body=body, created_at=now))
-            replies = notices.terms_changed(
-                version=version, effective=format_date_ja(effective, with_year=True),
-                changes=changes.strip(), url=f"{base_url.rstrip('/')}/terms/{version}")
             users = (await session.scalars(select(LineUser).where(
                 LineUser.office_id == self.office_id, LineUser.consent_version.is_not(None),
                 LineUser.followed.is_(True)))).all()
-            told = sum(notify_user(session, user=u, office_id=self.office_id, kind="terms",
-                                   replies=replies, now=now) for u in users)
+            told = 0
+            for to in filter(None, map(reachable, users)):
+                told += 1
+                await publish(session, TermsPublished(
+                    to=to, version=version, effective=format_date_ja(effective, with_year=True),
+                    changes=changes.strip(), url=f"{base_url.rstrip('/')}/terms/{version}"),
+                    office_id=self.office_id, now=now)
             self._audit(session, actor, "terms.publish", now, version=version,
                         effective=effective.isoformat(), notified=told)
             return told
@@ -203,7 +209,8 @@ class OfficeOps:
         The count goes back to 0 (the limit then counts no-shows from now on); the audit row
         keeps the previous count, and the user is told in LINE.
         """
-        async with transaction(self.sessions) as session:
+        async with self.uow.begin(self.written) as work:
+            session = work.session
             office = await session.get(Office, self.office_id)
             assert office is not None
             # Locked: a no-show sweep counting the same user waits rather than being lost.
@@ -216,8 +223,10 @@ class OfficeOps:
             if previous < office.no_show_limit:
                 raise OpError("not_limited", 409)
             user.no_show_count = 0
-            notify_user(session, user=user, office_id=self.office_id, kind="limit_lifted",
-                        replies=notices.limit_lifted(office_phone=office.phone), now=now)
+            to = reachable(user)
+            if to:
+                await publish(session, LimitLifted(to=to, office_phone=office.phone),
+                              office_id=self.office_id, now=now)
             self._audit(session, actor, "user.lift_limit", now, user=str(user.id),
                         previous_count=previous, limit=office.no_show_limit)
             return previous

@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from booking import (
     format_slot,
@@ -26,10 +26,8 @@ from booking import (
     slot_end,
     to_jst,
 )
-from dialogs import notices
-from dialogs.replies import Reply, dump_replies
+from dialogs.events import Confirmed, Declined, Event, MarkedNoShow, Moved
 from storage.bookings import offer_freed
-from storage.db import transaction
 from storage.models import (
     ACTIVE_STATUSES,
     AuditLog,
@@ -39,13 +37,14 @@ from storage.models import (
     LineUser,
     Office,
 )
-from storage.outbox import add_push
 from storage.staff_accounts import Actor
+from storage.unit_of_work import UnitOfWork, publish
 
 S = BookingStatus
 MAX_NOTE = 1000
 MAX_REASON = 200
 ATTENDANTS = ("none", "interpreter", "assistant", "both")
+PURPOSES = ("job_consultation", "job_referral", "employer_consultation", "interview")
 
 
 class OpError(Exception):
@@ -71,14 +70,11 @@ def audit(session: AsyncSession, *, office_id: uuid.UUID, actor: str, action: st
                          booking_id=booking_id, detail=detail))
 
 
-def notify_user(session: AsyncSession, *, user: LineUser, office_id: uuid.UUID, kind: str,
-                replies: list[Reply], now: datetime, booking_id: uuid.UUID | None = None) -> bool:
-    """Queue a push to the user when they can still receive it (followed, not anonymised)."""
+def reachable(user: LineUser) -> str | None:
+    """The user's LINE id when a push can still reach them (followed, not anonymised)."""
     if not user.line_user_id or not user.followed or user.anonymized_at is not None:
-        return False
-    add_push(session=session, office_id=office_id, to=user.line_user_id, kind=f"notice.{kind}",
-             payload=dump_replies(replies), now=now, booking_id=booking_id)
-    return True
+        return None
+    return user.line_user_id
 
 
 async def locked_booking(session: AsyncSession, office_id: uuid.UUID, booking_id: uuid.UUID,
@@ -125,14 +121,19 @@ async def check_slot(session: AsyncSession, office: Office, starts_at: datetime,
 class StaffOps:
     """Staff actions on bookings; every method is one transaction."""
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], office_id: uuid.UUID) -> None:
-        self.sessions = sessions
+    def __init__(self, uow: UnitOfWork, office_id: uuid.UUID, *,
+                 written: list[uuid.UUID] | None = None) -> None:
+        self.uow = uow
+        self.sessions = uow.sessions
         self.office_id = office_id
+        # Outbox rows committed by this object's actions, for the caller to deliver.
+        self.written: list[uuid.UUID] = [] if written is None else written
 
     async def confirm(self, actor: Actor, booking_id: uuid.UUID, *, now: datetime,
                       version: int | None = None) -> Done:
         """requested → confirmed; the user gets the confirmation with the art. 11 rules."""
-        async with transaction(self.sessions) as session:
+        async with self.uow.begin(self.written) as work:
+            session = work.session
             booking = await locked_booking(session, self.office_id, booking_id, version)
             if booking.status != S.REQUESTED:
                 raise _handled(booking)
@@ -148,7 +149,8 @@ class StaffOps:
     async def move(self, actor: Actor, booking_id: uuid.UUID, *, now: datetime,
                    starts_at: datetime, booth: int, version: int | None = None) -> Done:
         """Old row → `moved`, a new confirmed row at the new slot; the user accepts or cancels."""
-        async with transaction(self.sessions) as session:
+        async with self.uow.begin(self.written) as work:
+            session = work.session
             office = await _office(session, self.office_id)
             old = await locked_booking(session, self.office_id, booking_id, version)
             if old.status not in ACTIVE_STATUSES:
@@ -171,11 +173,13 @@ class StaffOps:
                 raise OpError("taken", 409) from exc
             user = await session.get(LineUser, old.user_id)
             assert user is not None
-            replies = notices.moved(old_slot=format_slot(old.starts_at),
-                                    new_slot=format_slot(starts_at), new_booking_id=str(new.id),
-                                    office_phone=office.phone)
-            notify_user(session, user=user, office_id=self.office_id, kind="moved",
-                        replies=replies, now=now, booking_id=new.id)
+            to = reachable(user)
+            if to:
+                await publish(session, Moved(to=to, booking_id=str(new.id),
+                                             old_slot=format_slot(old.starts_at),
+                                             new_slot=format_slot(starts_at),
+                                             office_phone=office.phone),
+                              office_id=self.office_id, now=now)
             # After the new row is in: a move within the day must not offer the new slot.
             await offer_freed(session=session, office=office, day=to_jst(old.starts_at).date(),
                               now=now)
@@ -190,7 +194,8 @@ class StaffOps:
         reason = reason.strip()
         if not reason or len(reason) > MAX_REASON:
             raise OpError("bad_reason", 422)
-        async with transaction(self.sessions) as session:
+        async with self.uow.begin(self.written) as work:
+            session = work.session
             booking = await locked_booking(session, self.office_id, booking_id, version)
             allowed = (S.REQUESTED,) if only_requested else ACTIVE_STATUSES
             if booking.status not in allowed:
@@ -208,7 +213,8 @@ class StaffOps:
     async def no_show(self, actor: Actor, booking_id: uuid.UUID, *, now: datetime,
                       version: int | None = None) -> Done:
         """A confirmed booking nobody came to: counted against the user (art. 5(4))."""
-        async with transaction(self.sessions) as session:
+        async with self.uow.begin(self.written) as work:
+            session = work.session
             booking = await locked_booking(session, self.office_id, booking_id, version)
             if booking.status != S.CONFIRMED or booking.checked_in_at is not None:
                 raise _handled(booking)
@@ -226,7 +232,8 @@ class StaffOps:
     async def check_in(self, actor: Actor, booking_id: uuid.UUID, *, now: datetime,
                        version: int | None = None) -> Done:
         """The user arrived in the booth (so the no-show sweep leaves the booking alone)."""
-        async with transaction(self.sessions) as session:
+        async with self.uow.begin(self.written) as work:
+            session = work.session
             booking = await locked_booking(session, self.office_id, booking_id, version)
             if booking.status != S.CONFIRMED or booking.checked_in_at is not None:
                 raise _handled(booking)
@@ -241,7 +248,8 @@ class StaffOps:
         """A staff-only note on the booking (never sent to the user)."""
         if len(note) > MAX_NOTE:
             raise OpError("bad_note", 422)
-        async with transaction(self.sessions) as session:
+        async with self.uow.begin(self.written) as work:
+            session = work.session
             booking = await locked_booking(session, self.office_id, booking_id, version)
             _touch(booking, actor, now)
             booking.note = note.strip() or None
@@ -253,9 +261,10 @@ class StaffOps:
                        starts_at: datetime, booth: int, purpose: str,
                        attendant: str = "none", note: str = "") -> Done:
         """A booking made by staff during a session (art. 5(2)): confirmed at once."""
-        if purpose not in notices.PURPOSES or attendant not in ATTENDANTS or len(note) > MAX_NOTE:
+        if purpose not in PURPOSES or attendant not in ATTENDANTS or len(note) > MAX_NOTE:
             raise OpError("bad_input", 422)
-        async with transaction(self.sessions) as session:
+        async with self.uow.begin(self.written) as work:
+            session = work.session
             office = await _office(session, self.office_id)
             user = await session.get(LineUser, user_id)
             if user is None or user.office_id != self.office_id:
@@ -284,18 +293,19 @@ class StaffOps:
         office = await _office(session, self.office_id)
         user = await session.get(LineUser, booking.user_id)
         assert user is not None
-        notify_user(session, user=user, office_id=self.office_id, kind=kind,
-                    replies=user_notice(kind, booking, office.phone), now=now,
-                    booking_id=booking.id)
+        to = reachable(user)
+        if to:
+            await publish(session, user_notice(kind, to, booking, office.phone),
+                          office_id=self.office_id, now=now)
 
 
-def user_notice(kind: str, booking: Booking, office_phone: str) -> list[Reply]:
-    """The user's message for a staff change of `booking`."""
-    slot = format_slot(booking.starts_at)
+def user_notice(kind: str, to: str, booking: Booking, office_phone: str) -> Event:
+    """What the user is told of a staff change of `booking`."""
+    slot, booking_id = format_slot(booking.starts_at), str(booking.id)
     if kind == "confirmed":
-        return notices.confirmed(slot=slot, purpose=booking.purpose, attendant=booking.attendant,
-                                 office_phone=office_phone)
+        return Confirmed(to=to, booking_id=booking_id, slot=slot, purpose=booking.purpose,
+                         attendant=booking.attendant, office_phone=office_phone)
     if kind == "declined":
-        return notices.declined(slot=slot, reason=booking.decline_reason or "",
-                                office_phone=office_phone)
-    return notices.no_show(slot=slot, office_phone=office_phone)
+        return Declined(to=to, booking_id=booking_id, slot=slot,
+                        reason=booking.decline_reason or "", office_phone=office_phone)
+    return MarkedNoShow(to=to, booking_id=booking_id, slot=slot, office_phone=office_phone)

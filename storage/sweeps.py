@@ -11,7 +11,7 @@ import secrets
 import uuid
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import delete, exists, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,8 +25,14 @@ from booking import (
     request_expiry,
     to_jst,
 )
-from dialogs import reminders
-from dialogs.replies import Reply, dump_replies
+from dialogs.events import (
+    DeadlinePassed,
+    NoShow,
+    PushFailed,
+    ReminderDue,
+    RequestExpired,
+    SlotFacts,
+)
 from storage.models import (
     ACTIVE_STATUSES,
     AuditLog,
@@ -39,8 +45,7 @@ from storage.models import (
     Outbox,
     WaitlistEntry,
 )
-from storage.outbox import add_push
-from storage.staff_alerts import alert_staff
+from storage.unit_of_work import publish
 
 ACTOR = "system:worker"
 SOON = timedelta(minutes=30)
@@ -75,11 +80,11 @@ def audit(session: AsyncSession, *, office_id: uuid.UUID, now: datetime, action:
                          booking_id=booking_id, detail=detail))
 
 
-def _slot(rows: list[Booking]) -> reminders.Slot:
+def _slot(rows: list[Booking]) -> SlotFacts:
     """A booking, or a group of consecutive ones, as one slot for the messages."""
     first = min(rows, key=lambda b: b.starts_at)
     last = max(rows, key=lambda b: b.ends_at)
-    return reminders.Slot(booking_id=str(first.id), starts_at=first.starts_at,
+    return SlotFacts(booking_id=str(first.id), starts_at=first.starts_at,
                           ends_at=last.ends_at, purpose=first.purpose, attendant=first.attendant)
 
 
@@ -91,14 +96,9 @@ def _groups(rows: Iterable[Due]) -> list[tuple[LineUser, list[Booking]]]:
     return list(groups.values())
 
 
-def _push_user(session: AsyncSession, *, user: LineUser, now: datetime, kind: str,
-               replies: list[Reply], booking_id: uuid.UUID) -> bool:
-    """Queue a push to the user, unless they can no longer receive one."""
-    if not user.line_user_id or not user.followed:
-        return False
-    add_push(session=session, office_id=user.office_id, to=user.line_user_id, kind=kind,
-             payload=dump_replies(replies), now=now, booking_id=booking_id)
-    return True
+def _reachable(user: LineUser) -> str | None:
+    """The user's LINE id, unless they can no longer receive a push."""
+    return user.line_user_id if user.line_user_id and user.followed else None
 
 
 def _masked(user: LineUser) -> str | None:
@@ -153,12 +153,11 @@ async def send_reminders(*, session: AsyncSession, office_id: uuid.UUID, now: da
             *_remindable(office_id), Booking.reminded_day_before_at.is_(None),
             Booking.starts_at >= tomorrow, Booking.starts_at < tomorrow + timedelta(days=1)))
         done += await _remind(session, rows, Booking.reminded_day_before_at, now,
-                              "reminder.day_before", reminders.day_before, office.phone)
+                              "day_before", office.phone)
     rows = await _rows(session, _with_users(
         *_remindable(office_id), Booking.reminded_soon_at.is_(None),
         Booking.starts_at > now, Booking.starts_at <= now + SOON))
-    done += await _remind(session, rows, Booking.reminded_soon_at, now, "reminder.soon",
-                          reminders.soon, office.phone)
+    done += await _remind(session, rows, Booking.reminded_soon_at, now, "soon", office.phone)
     return done
 
 
@@ -169,16 +168,19 @@ def _remindable(office_id: uuid.UUID) -> tuple[Any, ...]:
 
 
 async def _remind(session: AsyncSession, rows: list[Due], column: InstrumentedAttribute[Any],
-                  now: datetime, kind: str, build: Any, phone: str) -> list[uuid.UUID]:
+                  now: datetime, when: Literal["day_before", "soon"],
+                  phone: str) -> list[uuid.UUID]:
     done: list[uuid.UUID] = []
     for user, bookings in _groups(rows):
         marked = await _set_once(session, [b.id for b in bookings], column, now,
                                  Booking.status == BookingStatus.CONFIRMED)
         fresh = [b for b in bookings if b.id in marked]
         if fresh:
-            slot = _slot(fresh)
-            _push_user(session, user=user, now=now, kind=kind,
-                       replies=build(slot, office_phone=phone), booking_id=fresh[0].id)
+            to = _reachable(user)
+            if to:
+                await publish(session, ReminderDue(to=to, when=when, slot=_slot(fresh),
+                                                   office_phone=phone),
+                              office_id=user.office_id, now=now)
             done += [b.id for b in fresh]
     return done
 
@@ -236,14 +238,11 @@ async def _record_no_show(session: AsyncSession, office: Office, user: LineUser,
     for booking in bookings:
         audit(session, office_id=office.id, now=now, action="booking.no_show",
               booking_id=booking.id, count=count, refused=refused)
-    _push_user(session, user=user, now=now, kind="booking.no_show", booking_id=first,
-               replies=reminders.no_show(slot, count=count, refused=refused,
-                                         office_phone=office.phone))
-    await alert_staff(session=session, office_id=office.id, now=now, kind="no_show",
-                      booking_id=first, replies=reminders.staff_no_show(
-                          slot, masked_name=_masked(user), count=count,
-                          limit=office.no_show_limit, refused=refused,
-                          console_url=console_url and f"{console_url}bookings/{first}"))
+    await publish(session, NoShow(
+        to=_reachable(user), slot=slot, count=count, limit=office.no_show_limit, refused=refused,
+        masked_name=_masked(user), office_phone=office.phone,
+        console_url=console_url and f"{console_url}bookings/{first}"),
+        office_id=office.id, now=now)
 
 
 # --- deadlines (art. 5(1)) -----------------------------------------------------------------------
@@ -271,9 +270,9 @@ async def alert_unconfirmed(*, session: AsyncSession, office_id: uuid.UUID, now:
                              Booking.status == BookingStatus.REQUESTED)
     items = [(_slot([b]), _masked(u)) for b, u in due if b.id in marked]
     if items:
-        await alert_staff(session=session, office_id=office_id, now=now, kind="deadline",
-                          replies=reminders.staff_deadline(items, cutoff_hour=office.cutoff_hour,
-                                                           console_url=console_url))
+        await publish(session, DeadlinePassed(items=tuple(items), cutoff_hour=office.cutoff_hour,
+                                              console_url=console_url),
+                      office_id=office_id, now=now)
     return [b.id for b, _ in due if b.id in marked]
 
 
@@ -296,9 +295,10 @@ async def expire_unconfirmed(*, session: AsyncSession, office_id: uuid.UUID,
         for booking in bookings:
             audit(session, office_id=office_id, now=now, action="booking.expired",
                   booking_id=booking.id)
-        _push_user(session, user=user, now=now, kind="booking.expired",
-                   booking_id=bookings[0].id,
-                   replies=reminders.expired(slot, office_phone=office.phone))
+        to = _reachable(user)
+        if to:
+            await publish(session, RequestExpired(to=to, slot=slot, office_phone=office.phone),
+                          office_id=office_id, now=now)
         done += [b.id for b in bookings]
     return done
 
@@ -366,8 +366,7 @@ async def alert_failed_push(*, session: AsyncSession, row: Outbox, now: datetime
             slot = _slot([booking])
             user = await session.get(LineUser, booking.user_id)
             name = _masked(user) if user else None
-    return await alert_staff(session=session, office_id=row.office_id, now=now,
-                             kind="push_failed", booking_id=row.booking_id,
-                             replies=reminders.staff_push_failed(
-                                 kind=row.kind, slot=slot, masked_name=name,
-                                 console_url=console_url))
+    return await publish(session, PushFailed(
+        kind=row.kind, slot=slot, masked_name=name, console_url=console_url,
+        booking_id=str(row.booking_id) if row.booking_id else None),
+        office_id=row.office_id, now=now)

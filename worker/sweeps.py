@@ -12,7 +12,6 @@ from typing import Any
 from services import Services
 from storage import sweeps
 from storage.db import transaction
-from storage.outbox import collect_written
 
 log = logging.getLogger(__name__)
 Sweep = Callable[..., Awaitable[list[uuid.UUID]]]
@@ -36,10 +35,10 @@ async def run_sweep(services: Services, sweep: Sweep, *, office_id: uuid.UUID | 
                     **options: Any) -> list[uuid.UUID]:
     """Run one sweep at the injected clock's now in one transaction, then deliver its pushes."""
     now = services.clock.now()
-    with collect_written() as written:
-        async with transaction(services.sessions) as session:
-            ids = await sweep(session=session, office_id=office_id or services.office_id,
-                              now=now, **options)
+    written: list[uuid.UUID] = []
+    async with services.uow.begin(written) as work:
+        ids = await sweep(session=work.session, office_id=office_id or services.office_id,
+                          now=now, **options)
     if ids:
         log.info("%s: %d rows changed, %d pushes queued", sweep.__name__, len(ids), len(written))
     # Rows a failed send leaves pending are retried by the outbox job, not here.

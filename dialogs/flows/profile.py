@@ -79,8 +79,7 @@ async def form_prompt(ctx: Ctx) -> list[Reply]:
                                    unregistered=bool(ctx.data.get("unregistered")))
     if url is None:
         return [Text(text=t.FORM_LOCKED.format(phone=ctx.port.office.phone))]
-    settings = getattr(ctx.services, "settings", None)
-    text = t.FORM_TEXT.format(minutes=getattr(settings, "form_token_minutes", 15))
+    text = t.FORM_TEXT.format(minutes=ctx.settings.form_minutes)
     return [Link(text=text, label=t.FORM_LABEL, url=url), Text(text=t.FORM_HINT)]
 
 

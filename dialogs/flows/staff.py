@@ -3,21 +3,20 @@
 Alert buttons (dialogs/alerts.py) are nonce-less postbacks (`staff.confirm` etc., value = booking id), so they work
 whenever they are tapped; every tap is checked against the linked, active staff account, and a
 second tap on a handled request says who handled it. The records are reached through a
-`StaffPort` that storage provides as `services.extras["staff"]`.
+`StaffPort` (dialogs/ports.py) that storage implements.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal, Protocol
 
 from dialogs import messages as em
 from dialogs.conversation import IDLE
 from dialogs.engine import menu_choices
 from dialogs.flow import Ctx, Input, Invalid, State, Step
 from dialogs.flows import staff_messages as t
+from dialogs.ports import StaffMember, StaffOutcome, StaffPort
 from dialogs.registry import Registry
 from dialogs.replies import Link, Reply, Text
 
@@ -27,68 +26,14 @@ CODE = re.compile(r"(?:連携\s*)?(\d{6})")
 MAX_REASON = 200
 
 
-@dataclass(frozen=True)
-class StaffMember:
-    """A linked, active staff account as the flow sees it."""
-
-    login: str
-    name: str
-    role: str
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """The result of a staff action: ok, or a code (`handled`, `stale`, ...) with who and what."""
-
-    ok: bool
-    code: str = ""
-    by: str | None = None
-    status: str | None = None
-    slot: str = ""
-
-
-@dataclass(frozen=True)
-class SlotOption:
-    """A free slot a booking can be moved to."""
-
-    starts_at: datetime
-    booth: int
-    label: str
-
-
-@dataclass(frozen=True)
-class MoveOptions:
-    """The free slots of the booking's day, and the booking version they were computed for."""
-
-    outcome: Outcome
-    day: str = ""
-    version: int = 0
-    options: tuple[SlotOption, ...] = ()
-
-
-class StaffPort(Protocol):
-    """Staff records and actions; each call is its own transaction."""
-
-    async def member(self, line_user_id: str) -> StaffMember | None: ...
-    async def link(self, line_user_id: str, code: str,
-                   now: datetime) -> StaffMember | Literal["wrong", "limited"]: ...
-    async def peek(self, booking_id: str) -> Outcome: ...
-    async def confirm(self, line_user_id: str, booking_id: str, now: datetime) -> Outcome: ...
-    async def decline(self, line_user_id: str, booking_id: str, reason: str,
-                      now: datetime) -> Outcome: ...
-    async def move_options(self, booking_id: str, now: datetime, limit: int) -> MoveOptions: ...
-    async def move(self, line_user_id: str, booking_id: str, version: int, starts_at: datetime,
-                   booth: int, now: datetime) -> Outcome: ...
-    def console_url(self, booking_id: str) -> str: ...
-
-
 def port(ctx: Ctx) -> StaffPort:
     """The staff port the app was started with."""
-    found: StaffPort = ctx.services.extras["staff"]
-    return found
+    if ctx.staff is None:
+        raise LookupError("no staff port: the app was started without the staff console")
+    return ctx.staff
 
 
-def said(outcome: Outcome, ok_text: str) -> str:
+def said(outcome: StaffOutcome, ok_text: str) -> str:
     """The staff member's answer for an outcome."""
     if outcome.ok:
         return ok_text.format(slot=outcome.slot)

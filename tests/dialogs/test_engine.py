@@ -12,7 +12,7 @@ from redis.asyncio import Redis
 from dialogs.conversation import Conversation
 from dialogs.engine import Engine, compact
 from dialogs.flow import Ctx, Input, Invalid, State, Step
-from dialogs.ports import OfficeInfo, UserInfo
+from dialogs.ports import OfficeInfo, Ports, UserInfo
 from dialogs.postback import Postback
 from dialogs.registry import Registry
 from dialogs.replies import Reply, Text
@@ -71,7 +71,8 @@ async def redis(redis_server) -> AsyncIterator[Redis]:
 
 def make_engine(redis: Redis, order: list[str], ttl: int = 1800) -> tuple[Engine, ConversationStore]:
     store = ConversationStore(redis, prefix="engine-test", ttl_seconds=ttl)
-    engine = Engine(store=store, registry=counting_registry(order), port=Port(),  # type: ignore[arg-type]
+    engine = Engine(store=store, registry=counting_registry(order),
+                    ports=lambda outbox: Ports(office=Port()),  # type: ignore[arg-type]
                     clock=lambda: NOW)
     return engine, store
 
@@ -98,7 +99,7 @@ async def test_state_is_one_json_document_with_a_ttl(redis: Redis):
 async def test_ending_a_flow_deletes_the_key(redis: Redis):
     engine, _ = make_engine(redis, [])
     await engine.handle("Uc", Input(kind="text", text="かぞえる"))
-    replies = await engine.handle("Uc", Input(kind="text", text="やめる"))
+    replies = (await engine.handle("Uc", Input(kind="text", text="やめる"))).replies
     assert "中止しました" in replies[0].text  # type: ignore[union-attr]
     assert await redis.exists("engine-test:conv:Uc") == 0
 
@@ -109,7 +110,7 @@ async def test_a_button_from_an_earlier_step_has_expired(redis: Redis):
     old_nonce = (await store.load("Ud")).nonce
     await engine.handle("Ud", Input(kind="text", text="2"))
     stale = Input(kind="postback", postback=Postback(action="add", value="1", nonce=old_nonce))
-    replies = await engine.handle("Ud", stale)
+    replies = (await engine.handle("Ud", stale)).replies
     assert "有効期限が切れました" in replies[0].text  # type: ignore[union-attr]
     assert (await store.load("Ud")).data["sum"] == 2
 
@@ -125,7 +126,7 @@ async def test_a_fresh_button_works(redis: Redis):
 async def test_invalid_input_keeps_the_state_and_reasks(redis: Redis):
     engine, store = make_engine(redis, [])
     await engine.handle("Uf", Input(kind="text", text="かぞえる"))
-    replies = await engine.handle("Uf", Input(kind="text", text="たくさん"))
+    replies = (await engine.handle("Uf", Input(kind="text", text="たくさん"))).replies
     assert replies[0].text == "数字を入力してください。"  # type: ignore[union-attr]
     assert "合計 0" in replies[1].text  # type: ignore[union-attr]
     assert (await store.load("Uf")).state == "count:ask"

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from booking import JST
 from config import Settings
 from devservices import PostgresServer, RedisServer
+from dialogs.notify import Notifier
 from dialogs.ports import Draft, OfficeInfo
 from logs import hash_line_user
 from storage.conversations import SlotHolds
@@ -24,6 +25,7 @@ from storage.db import make_sessionmaker, transaction
 from storage.models import Booking, LineUser, Outbox, StaffAccount
 from storage.office_service import OfficeService
 from storage.seed import ensure_office
+from storage.unit_of_work import UnitOfWork
 from tests.conftest import migrated_engine
 
 SLOT = datetime(2026, 12, 3, 10, 0, tzinfo=JST)
@@ -52,7 +54,8 @@ async def _service(db: AsyncEngine, redis_url: str | None, users: int):
                                  line_user_hash=hash_line_user(i), name="見本 太郎",
                                  phone="+819012345678", consent_version="2024-10-01")
                         for i in ids)
-    return OfficeService(sessions, office_id, INFO, holds=holds), sessions, ids
+    uow = UnitOfWork(sessions, Notifier())
+    return OfficeService(uow, office_id, INFO, holds=holds), sessions, ids
 
 
 @pytest.mark.parametrize("with_holds", [True, False], ids=["holds", "index-only"])

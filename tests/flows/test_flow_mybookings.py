@@ -144,7 +144,7 @@ def test_confirmed_bookings_have_a_calendar_file_and_others_do_not(live, user):
 
 
 def test_the_cancel_button_of_a_reminder_asks_once_more_then_cancels(live, user):
-    from dialogs.reminders import CANCEL_ACTION
+    from dialogs.notify.reminders import CANCEL_ACTION
 
     row = ready_user(live, user)
     booking = add_booking(live, row.id, free_starts(live, DAY)[0], status="confirmed")
@@ -158,7 +158,7 @@ def test_the_cancel_button_of_a_reminder_asks_once_more_then_cancels(live, user)
 
 
 def test_a_reminder_cancel_button_for_someone_elses_booking_does_nothing(live, user):
-    from dialogs.reminders import CANCEL_ACTION
+    from dialogs.notify.reminders import CANCEL_ACTION
 
     owner = "U" + uuid.uuid4().hex
     other = ready_user(live, owner)

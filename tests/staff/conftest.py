@@ -15,12 +15,12 @@ from sqlalchemy import select
 from booking import next_open_days, slot_starts
 from clock import SettableClock
 from devservices import PostgresServer, RedisServer
-from dialogs.alerts import AlertFacts, request_alert
+from dialogs.events import RequestCreated, RequestFacts
 from logs import hash_line_user
 from storage.db import transaction
 from storage.models import AuditLog, Booking, BookingStatus, LineUser, Outbox
 from storage.staff_accounts import create_account
-from storage.staff_alerts import alert_staff
+from storage.unit_of_work import publish
 from tests.conftest import DEFAULT_NOW, LiveApp, running_app
 
 PASSWORD = "correct-horse-battery"
@@ -150,15 +150,13 @@ def alert(app: LiveApp, booking_id: uuid.UUID) -> None:
     booking = booking_row(app, booking_id)
 
     async def write() -> list[uuid.UUID]:
-        async with transaction(app.services.sessions) as session:
-            facts = AlertFacts(booking_id=str(booking.id), starts_at=booking.starts_at,
-                               purpose=booking.purpose, masked_name="山田 様")
-            await alert_staff(session=session, office_id=app.services.office_id,
-                              now=app.clock.now(), kind="new_request",
-                              replies=request_alert(facts), booking_id=booking.id)
-        async with app.services.sessions() as session:
-            return list((await session.scalars(select(Outbox.id).where(
-                Outbox.booking_id == booking.id, Outbox.kind == "staff.new_request"))).all())
+        written: list[uuid.UUID] = []
+        async with app.services.uow.begin(written) as work:
+            facts = RequestFacts(booking_id=str(booking.id), starts_at=booking.starts_at,
+                                 purpose=booking.purpose, masked_name="山田 様")
+            await publish(work.session, RequestCreated(facts), office_id=app.services.office_id,
+                          now=app.clock.now())
+        return written
 
     ids = run(app, write())
     run(app, app.services.sender.deliver(ids))

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from booking import JST, slot_starts
 from config import Settings
 from devservices import PostgresServer
+from dialogs.notify import Notifier
 from dialogs.replies import Card, load_replies
 from logs import hash_line_user
 from storage.db import make_sessionmaker, transaction
@@ -27,6 +28,7 @@ from storage.staff_accounts import (
     use_link_code,
 )
 from storage.staff_ops import OpError, StaffOps
+from storage.unit_of_work import UnitOfWork
 from tests.conftest import migrated_engine
 
 NOW = datetime(2026, 12, 1, 10, tzinfo=JST)
@@ -52,7 +54,7 @@ async def setup(sessions: async_sessionmaker[AsyncSession]) -> tuple[StaffOps, A
         booking = Booking(office_id=office_id, user_id=user.id, starts_at=START,
                           ends_at=START + timedelta(minutes=30), purpose="job_consultation")
         session.add(booking)
-    return StaffOps(sessions, office_id), Actor.of(account), booking
+    return StaffOps(UnitOfWork(sessions, Notifier()), office_id), Actor.of(account), booking
 
 
 async def test_confirm_then_stale_and_handled_refusals(sessions):

@@ -146,5 +146,5 @@ def sender(services: Services, *, timeout: float = 5.0, concurrency: int = 32) -
     line = LineGateway(host=services.line_host,
                        access_token=services.settings.line_channel_access_token, timeout=timeout)
     services.extras.setdefault("gateways", []).append(line)
-    return OutboxSender(sessions=services.sessions, line=line, clock=services.clock.now,
+    return OutboxSender(uow=services.uow, line=line, clock=services.clock.now,
                         concurrency=concurrency)

@@ -11,12 +11,14 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from config import Settings
+from dialogs.notify import Notifier
 from logs import hash_line_user
 from storage import sweeps
 from storage.db import make_engine, make_sessionmaker, transaction
 from storage.migrate import upgrade
 from storage.models import Booking, BookingStatus, LineUser, Outbox, StaffAccount
 from storage.seed import ensure_office
+from storage.unit_of_work import UnitOfWork
 from tests.worker.conftest import jst, new_user
 
 
@@ -46,8 +48,8 @@ async def test_every_sweep_runs_on_sqlite(sessions):
                                 purpose="job_consultation"))
 
     async def run(sweep, now, **options):
-        async with transaction(sessions) as session:
-            return await sweep(session=session, office_id=office_id, now=now, **options)
+        async with UnitOfWork(sessions, Notifier()).begin() as work:
+            return await sweep(session=work.session, office_id=office_id, now=now, **options)
 
     assert len(await run(sweeps.send_reminders, jst(2026, 12, 1, 17, 0))) == 1
     assert len(await run(sweeps.alert_unconfirmed, jst(2026, 12, 1, 15, 0))) == 1

@@ -6,10 +6,9 @@ the staff flow handles "staff.confirm", "staff.move" and "staff.decline".
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Literal
 
+from dialogs.events import RequestFacts
 from dialogs.flows.labels import ATTENDANTS, ROLES, purpose_label, span
 from dialogs.postback import Postback
 from dialogs.replies import Card, Choice, Reply
@@ -25,21 +24,6 @@ NOTE_NOW = "空いているブースで、すぐに対応できるか確認し�
 NOTE_FREED = "この枠は空きになりました。"
 
 
-@dataclass(frozen=True)
-class AlertFacts:
-    """What staff need to act: when, what for, who (masked), extras; never full personal data."""
-
-    booking_id: str
-    starts_at: datetime
-    purpose: str
-    masked_name: str
-    slots: int = 1
-    role: str | None = None
-    attendant: str = "none"
-    job_number: str | None = None
-    applicants: int | None = None
-
-
 def staff_buttons(booking_id: str) -> list[Choice]:
     """Confirm / move / decline, as nonce-less postbacks carrying the booking id."""
     def choice(label: str, action: str,
@@ -51,7 +35,7 @@ def staff_buttons(booking_id: str) -> list[Choice]:
             choice(DECLINE, "staff.decline")]
 
 
-def _lines(facts: AlertFacts) -> list[str]:
+def _lines(facts: RequestFacts) -> list[str]:
     lines = [f"日時：{span(facts.starts_at, facts.slots)}",
              f"用件：{purpose_label(facts.purpose)}",
              f"利用者：{facts.masked_name}（{ROLES.get(facts.role or '', '区分未設定')}）",
@@ -63,26 +47,26 @@ def _lines(facts: AlertFacts) -> list[str]:
     return lines
 
 
-def request_alert(facts: AlertFacts) -> list[Reply]:
+def request_alert(facts: RequestFacts) -> list[Reply]:
     """A new reserved request: the facts and the three staff actions."""
     return [Card(title=NEW_REQUEST, lines=[*_lines(facts), NOTE_CALL],
                  buttons=staff_buttons(facts.booking_id), alt=f"{NEW_REQUEST}{span(facts.starts_at, facts.slots)}")]
 
 
-def immediate_alert(facts: AlertFacts) -> list[Reply]:
+def immediate_alert(facts: RequestFacts) -> list[Reply]:
     """An immediate-use request (art. 5-2): the same actions, to be handled now."""
     return [Card(title=IMMEDIATE, lines=[*_lines(facts), NOTE_NOW],
                  buttons=staff_buttons(facts.booking_id), alt=f"{IMMEDIATE}{span(facts.starts_at)}")]
 
 
-def cancel_alert(facts: AlertFacts, *, refused_move: bool = False) -> list[Reply]:
+def cancel_alert(facts: RequestFacts, *, refused_move: bool = False) -> list[Reply]:
     """The user cancelled (or refused the office's new time): nothing left to decide."""
     title = MOVE_REFUSED if refused_move else CANCELLED
     return [Card(title=title, lines=[*_lines(facts), NOTE_FREED],
                  alt=f"{title}{span(facts.starts_at, facts.slots)}")]
 
 
-def move_accepted_alert(facts: AlertFacts) -> list[Reply]:
+def move_accepted_alert(facts: RequestFacts) -> list[Reply]:
     """The user accepted the time the office moved the booking to (art. 5(5))."""
     return [Card(title=MOVE_ACCEPTED, lines=_lines(facts),
                  alt=f"{MOVE_ACCEPTED}{span(facts.starts_at, facts.slots)}")]

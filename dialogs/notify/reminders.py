@@ -7,10 +7,10 @@ nonce and route to registry entries ("booking.cancel" is the user flows' cancel 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from booking import format_slot, format_time, to_jst
+from dialogs.events import SlotFacts
 from dialogs.flows.labels import ATTENDANTS, SHORT_PURPOSES
 from dialogs.postback import Postback
 from dialogs.replies import Card, Choice, Reply, Text
@@ -99,17 +99,6 @@ KIND_OTHER = "お知らせ"
 NAME_UNKNOWN = "（氏名未登録）"
 
 
-@dataclass(frozen=True)
-class Slot:
-    """One booking (or a group of consecutive ones) as the messages need it."""
-
-    booking_id: str
-    starts_at: datetime
-    ends_at: datetime
-    purpose: str
-    attendant: str = "none"
-
-
 def purpose_label(code: str) -> str:
     """The purpose as users chose it (DESIGN.md §7)."""
     return SHORT_PURPOSES.get(code, "ご相談")
@@ -126,7 +115,7 @@ def _cancel_button(booking_id: str) -> Choice:
     return Choice(label=CANCEL_LABEL, data=data, display=CANCEL_LABEL)
 
 
-def _slot_lines(slot: Slot) -> list[str]:
+def _slot_lines(slot: SlotFacts) -> list[str]:
     lines = [SLOT_LINE.format(slot=slot_text(slot.starts_at, slot.ends_at)),
              PURPOSE_LINE.format(purpose=purpose_label(slot.purpose))]
     if slot.attendant != "none" and slot.attendant in ATTENDANTS:
@@ -138,7 +127,7 @@ def _rules(office_phone: str) -> Text:
     return Text(text="\n".join([*RULES, LATE_RULE, CANCEL_NOTE.format(phone=office_phone)]))
 
 
-def day_before(slot: Slot, *, office_phone: str) -> list[Reply]:
+def day_before(slot: SlotFacts, *, office_phone: str) -> list[Reply]:
     """The evening before: when, what, the art. 11(2)(3) rules and a cancel button."""
     text = slot_text(slot.starts_at, slot.ends_at)
     card = Card(title=DAY_BEFORE_TITLE, lines=_slot_lines(slot),
@@ -146,7 +135,7 @@ def day_before(slot: Slot, *, office_phone: str) -> list[Reply]:
     return [card, _rules(office_phone)]
 
 
-def soon(slot: Slot, *, office_phone: str) -> list[Reply]:
+def soon(slot: SlotFacts, *, office_phone: str) -> list[Reply]:
     """Half an hour before: the same facts, shorter, with the rules and a cancel button."""
     text = slot_text(slot.starts_at, slot.ends_at)
     intro = SOON_INTRO.format(start=format_time(to_jst(slot.starts_at).time()))
@@ -155,7 +144,7 @@ def soon(slot: Slot, *, office_phone: str) -> list[Reply]:
     return [card, _rules(office_phone)]
 
 
-def no_show(slot: Slot, *, count: int, refused: bool, office_phone: str) -> list[Reply]:
+def no_show(slot: SlotFacts, *, count: int, refused: bool, office_phone: str) -> list[Reply]:
     """Deemed cancelled at start + 10 minutes (art. 5(4)); says so if bookings are now refused."""
     parts = [NO_SHOW_TEXT.format(slot=slot_text(slot.starts_at, slot.ends_at)),
              NO_SHOW_REFUSED.format(count=count) if refused else NO_SHOW_WARNING,
@@ -163,7 +152,7 @@ def no_show(slot: Slot, *, count: int, refused: bool, office_phone: str) -> list
     return [Text(text="\n".join(parts))]
 
 
-def expired(slot: Slot, *, office_phone: str) -> list[Reply]:
+def expired(slot: SlotFacts, *, office_phone: str) -> list[Reply]:
     """A request nobody could confirm in time: say so kindly and offer to book again."""
     text = slot_text(slot.starts_at, slot.ends_at)
     lines = [EXPIRED_TEXT.format(slot=text), EXPIRED_AGAIN, EXPIRED_CONTACT.format(phone=office_phone)]
@@ -175,7 +164,7 @@ def _console(url: str) -> list[Choice]:
     return [Choice(label=CONSOLE_LABEL, url=url)] if url else []
 
 
-def staff_no_show(slot: Slot, *, masked_name: str | None, count: int, limit: int,
+def staff_no_show(slot: SlotFacts, *, masked_name: str | None, count: int, limit: int,
                   refused: bool, console_url: str) -> list[Reply]:
     """Tell staff a session was deemed cancelled, and whether the user is now refused."""
     values = {"slot": slot_text(slot.starts_at, slot.ends_at), "name": masked_name or NAME_UNKNOWN,
@@ -187,7 +176,7 @@ def staff_no_show(slot: Slot, *, masked_name: str | None, count: int, limit: int
                  buttons=_console(console_url))]
 
 
-def staff_deadline(items: list[tuple[Slot, str | None]], *, cutoff_hour: int,
+def staff_deadline(items: list[tuple[SlotFacts, str | None]], *, cutoff_hour: int,
                    console_url: str) -> list[Reply]:
     """One alert listing the requests still unconfirmed at the cut-off (masked names)."""
     lines = [STAFF_DEADLINE_INTRO.format(cutoff=f"{cutoff_hour}:00", count=len(items))]
@@ -202,7 +191,7 @@ def staff_deadline(items: list[tuple[Slot, str | None]], *, cutoff_hour: int,
                  buttons=_console(console_url))]
 
 
-def staff_push_failed(*, kind: str, slot: Slot | None, masked_name: str | None,
+def staff_push_failed(*, kind: str, slot: SlotFacts | None, masked_name: str | None,
                       console_url: str) -> list[Reply]:
     """A push LINE refused for good: staff must reach the user another way."""
     booking = STAFF_FAILED_NO_BOOKING if slot is None else STAFF_FAILED_BOOKING.format(
