@@ -28,11 +28,13 @@ from dialogs.flows import build_registry
 from dialogs.notify import Notifier
 from dialogs.ports import OfficeInfo, Ports
 from logs import set_log_pepper
+from storage.accounts import AccountsService
+from storage.availability import AvailabilityService
 from storage.conversations import ConversationStore, EventDeduper, SlotHolds
 from storage.db import make_engine, make_sessionmaker
 from storage.migrate import upgrade
 from storage.models import Office
-from storage.office_service import OfficeService
+from storage.requests import RequestsService
 from storage.seed import ensure_office
 from storage.staff_line import StaffLinePort
 from storage.unit_of_work import UnitOfWork
@@ -88,9 +90,12 @@ class Services:
         self.sender = OutboxSender(uow=self.uow, line=self.line, clock=self.clock.now)
         self.liff = IdTokenVerifier(httpx.AsyncClient(timeout=10.0), host=self.line_host,
                                     audience=s.liff_audience)
-        self.port = OfficeService(self.uow, self.office_id, self.office, holds=self.holds,
-                                  secret_key=s.secret_key, hold_ms=s.slot_hold_ms,
-                                  form_minutes=s.form_token_minutes, liff_id=s.liff_id)
+        self.accounts = AccountsService(self.sessions, self.office_id, self.office,
+                                        form_minutes=s.form_token_minutes, liff_id=s.liff_id)
+        self.availability = AvailabilityService(self.sessions, self.office_id, holds=self.holds,
+                                                hold_ms=s.slot_hold_ms)
+        self.requests = RequestsService(self.uow, self.office_id, self.office, self.availability,
+                                        secret_key=s.secret_key)
         self.staff_port = StaffLinePort(self)
         self.registry = build_registry()
         self.engine = Engine(store=self.store, registry=self.registry, ports=self.ports_for,
@@ -102,7 +107,8 @@ class Services:
 
     def ports_for(self, outbox: list[uuid.UUID]) -> Ports:
         """The flows' ports for one event, adding the pushes they queue to `outbox`."""
-        return Ports(office=self.port.bound(outbox), staff=self.staff_port.bound(outbox))
+        return Ports(office=self.office, accounts=self.accounts, availability=self.availability,
+                     requests=self.requests.bound(outbox), staff=self.staff_port.bound(outbox))
 
     async def load_office_info(self) -> OfficeInfo:
         """Office facts as users see them (staff can change them in the console)."""
@@ -126,7 +132,7 @@ class Services:
         except Exception:  # the database is down: the old facts beat failing every request
             log.warning("office facts not refreshed; keeping the previous ones", exc_info=True)
             return self.office
-        self.office = self.port.office = info
+        self.office = self.accounts.office = self.requests.office = info
         return info
 
     async def stop(self) -> None:

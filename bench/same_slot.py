@@ -68,10 +68,10 @@ async def attempt(services: Services, user: str, slot: datetime,
     start = time.perf_counter()
     draft = Draft(purpose=CONSULTATION, starts_at=slot)
     if gate is None:
-        outcome = await services.port.request_booking(user, draft, NOW)
+        outcome = await services.requests.request_booking(user, draft, NOW)
     else:
         async with gate:
-            outcome = await services.port.request_booking(user, draft, NOW)
+            outcome = await services.requests.request_booking(user, draft, NOW)
     return outcome, time.perf_counter() - start
 
 
@@ -107,7 +107,7 @@ async def run(database_url: str, redis_url: str, n: int) -> list[dict[str, Any]]
     try:
         await ensure_office(services.sessions, settings)
         as_the_app = await round_(services, n, SLOTS[0], asyncio.Semaphore(MAX_CONCURRENT))
-        services.port.holds = None  # the unique index alone
+        services.availability.holds = services.requests.holds = None  # the unique index alone
         index_only = await round_(services, n, SLOTS[1], None)
     finally:
         await services.stop()

@@ -49,11 +49,11 @@ class Engine:
         try:
             if inp.kind == "unfollow":
                 await self._store.delete(user)
-                await ports.office.mark_unfollowed(user)
+                await ports.accounts.mark_unfollowed(user)
                 return Handled([], outbox)
             conv = await self._store.load(user)
-            ctx = Ctx(user=user, conv=conv, port=ports.office, now=self._clock(),
-                      staff=ports.staff, settings=self._settings, entries=self._registry.entries)
+            ctx = Ctx(user=user, conv=conv, ports=ports, now=self._clock(),
+                      settings=self._settings, entries=self._registry.entries)
             replies = await self._route(ctx, inp)
             await self._store.save(user, conv)
             return Handled(compact(replies), outbox)

@@ -8,7 +8,14 @@ from datetime import datetime
 from typing import Any, Literal
 
 from dialogs.conversation import Conversation
-from dialogs.ports import OfficePort, StaffPort
+from dialogs.ports import (
+    AccountsPort,
+    AvailabilityPort,
+    OfficeInfo,
+    Ports,
+    RequestsPort,
+    StaffPort,
+)
 from dialogs.postback import Postback
 from dialogs.replies import Choice, Reply
 
@@ -54,15 +61,36 @@ class Ctx:
 
     user: str
     conv: Conversation
-    port: OfficePort
+    ports: Ports
     now: datetime
-    staff: StaffPort | None = None  # staff records, for linked staff's LINE actions
     settings: FlowSettings = field(default_factory=FlowSettings)
     entries: dict[str, Any] = field(default_factory=dict)  # global entry points, by action
 
     @property
     def data(self) -> dict[str, Any]:
         return self.conv.data
+
+    @property
+    def office(self) -> OfficeInfo:
+        """Office facts shown to users."""
+        return self.ports.office
+
+    @property
+    def accounts(self) -> AccountsPort:
+        return self.ports.accounts
+
+    @property
+    def availability(self) -> AvailabilityPort:
+        return self.ports.availability
+
+    @property
+    def requests(self) -> RequestsPort:
+        return self.ports.requests
+
+    @property
+    def staff(self) -> StaffPort | None:
+        """Staff records, for linked staff's actions in LINE."""
+        return self.ports.staff
 
     def button(self, label: str, action: str, value: str = "", *, display: str | None = None,
                style: Literal["primary", "secondary", "link"] = "secondary") -> Choice:

@@ -190,22 +190,22 @@ class StateStore(Protocol):
     async def delete(self, user: str) -> None: ...
 
 
-class OfficePort(Protocol):
-    """The office's records as the flows use them; each call is its own transaction."""
-
-    office: OfficeInfo
+class AccountsPort(Protocol):
+    """Users, their consent and role, and the profile form link; each call one transaction."""
 
     async def user(self, line_user_id: str, at: datetime | None = None) -> UserInfo: ...
     async def terms(self, at: datetime) -> TermsInfo | None: ...
     async def record_consent(self, line_user_id: str, version: str, at: datetime) -> None: ...
     async def mark_unfollowed(self, line_user_id: str) -> None: ...
-
-    # Profile: role in chat, personal data only through the web form (DESIGN.md §3).
+    # Personal data only through the web form (DESIGN.md §3): the chat sets the role alone.
     async def set_role(self, line_user_id: str, role: str, at: datetime) -> None: ...
     async def form_link(self, line_user_id: str, at: datetime, *,
                         unregistered: bool = False) -> str | None: ...
 
-    # Slots: availability from the rules and the database; holds while the user confirms.
+
+class AvailabilityPort(Protocol):
+    """Open days and free slots from the rules and the database; holds while users confirm."""
+
     async def calendar(self, at: datetime) -> Calendar: ...
     async def open_days(self, at: datetime, count: int, need: int = 1) -> list[DayInfo]: ...
     async def free_slots(self, line_user_id: str, day: date, at: datetime,
@@ -215,14 +215,16 @@ class OfficePort(Protocol):
     async def hold(self, line_user_id: str, starts_at: datetime, slots: int = 1) -> bool: ...
     async def release(self, line_user_id: str, starts_at: datetime, slots: int = 1) -> None: ...
 
-    # Requests and the user's own bookings; each writes its staff alert in the same commit.
+
+class RequestsPort(Protocol):
+    """Requests and the user's own bookings, immediate use (art. 5-2) and the waitlist (§8);
+    each change commits with the events it causes (staff alerts, waitlist offers)."""
+
     async def request_booking(self, line_user_id: str, draft: Draft, at: datetime) -> Outcome: ...
     async def my_bookings(self, line_user_id: str, at: datetime) -> list[BookingInfo]: ...
     async def booking(self, line_user_id: str, booking_id: str) -> BookingInfo | None: ...
     async def cancel_booking(self, line_user_id: str, booking_id: str, at: datetime) -> Outcome: ...
     async def accept_move(self, line_user_id: str, booking_id: str, at: datetime) -> Outcome: ...
-
-    # Immediate use (art. 5-2) and the waitlist (DESIGN.md §8).
     async def immediate_status(self, line_user_id: str, at: datetime) -> NowInfo: ...
     async def request_immediate(self, line_user_id: str, draft: Draft, at: datetime) -> Outcome: ...
     async def join_waitlist(self, line_user_id: str, day: date, draft: Draft,
@@ -235,7 +237,10 @@ class OfficePort(Protocol):
 class Ports:
     """What the flows reach the office's records through, for one event."""
 
-    office: OfficePort
+    office: OfficeInfo
+    accounts: AccountsPort
+    availability: AvailabilityPort
+    requests: RequestsPort
     staff: StaffPort | None = None
 
 

@@ -11,7 +11,7 @@ from dialogs.replies import Text
 
 def refusal_text(ctx: Ctx) -> str:
     """The polite refusal with the office phone and hours, and nothing else."""
-    office = ctx.port.office
+    office = ctx.office
     return t.REFUSED.format(phone=office.phone, hours=office.hours)
 
 
@@ -26,7 +26,7 @@ async def admission(ctx: Ctx, *, then: str) -> tuple[UserInfo, Step | None]:
     """The gates every booking-like entry passes first: refusals, then the terms in effect."""
     from dialogs.flows.consent import needs_consent
 
-    user = await ctx.port.user(ctx.user, ctx.now)
+    user = await ctx.accounts.user(ctx.user, ctx.now)
     closing = refused(ctx, user)
     if closing is not None:
         return user, closing
@@ -35,4 +35,4 @@ async def admission(ctx: Ctx, *, then: str) -> tuple[UserInfo, Step | None]:
 
 def limit_text(ctx: Ctx, user: UserInfo) -> str:
     """The per-user cap on requests at once (DESIGN.md §11)."""
-    return t.LIMIT.format(limit=user.max_active_requests, phone=ctx.port.office.phone)
+    return t.LIMIT.format(limit=user.max_active_requests, phone=ctx.office.phone)

@@ -60,14 +60,14 @@ async def start(ctx: Ctx, inp: Input) -> Step:
 
 
 async def purpose_prompt(ctx: Ctx) -> list[Reply]:
-    user = await ctx.port.user(ctx.user)
+    user = await ctx.accounts.user(ctx.user)
     codes = PURPOSES_BY_ROLE.get(user.role or JOBSEEKER, PURPOSES_BY_ROLE[JOBSEEKER])
     return [Text(text=t.ASK_PURPOSE,
                  choices=[ctx.button(SHORT_PURPOSES[c], "booking.purpose", c) for c in codes])]
 
 
 async def on_purpose(ctx: Ctx, inp: Input) -> Step:
-    user = await ctx.port.user(ctx.user)
+    user = await ctx.accounts.user(ctx.user)
     codes = PURPOSES_BY_ROLE.get(user.role or JOBSEEKER, PURPOSES_BY_ROLE[JOBSEEKER])
     code = inp.postback.value if inp.postback else next(
         (c for c in codes if inp.text in (SHORT_PURPOSES[c], c)), "")
@@ -114,7 +114,7 @@ async def on_applicants(ctx: Ctx, inp: Input) -> Step:
     raw = inp.postback.value if inp.postback else unicodedata.normalize("NFKC", inp.text)
     digits = raw.strip().rstrip("名人").strip()
     if not digits.isascii() or not digits.isdigit() or not 1 <= int(digits) <= MAX_APPLICANTS:
-        raise Invalid(t.APPLICANTS_HINT.format(phone=ctx.port.office.phone))
+        raise Invalid(t.APPLICANTS_HINT.format(phone=ctx.office.phone))
     ctx.data["applicants"] = int(digits)
     return Step(ATTENDANT)
 

@@ -37,10 +37,10 @@ async def needs_consent(ctx: Ctx, *, then: str, user: UserInfo | None = None) ->
 
     Callers that already read the user pass it, so the gate costs one read, not two.
     """
-    terms = await ctx.port.terms(ctx.now)
+    terms = await ctx.accounts.terms(ctx.now)
     if terms is None:
-        return Step(IDLE, [Text(text=t.NO_TERMS.format(phone=ctx.port.office.phone))])
-    user = user or await ctx.port.user(ctx.user)
+        return Step(IDLE, [Text(text=t.NO_TERMS.format(phone=ctx.office.phone))])
+    user = user or await ctx.accounts.user(ctx.user)
     if user.consent_version == terms.version:
         return None
     ctx.data["after_consent"] = then
@@ -49,9 +49,9 @@ async def needs_consent(ctx: Ctx, *, then: str, user: UserInfo | None = None) ->
 
 
 async def ask_prompt(ctx: Ctx) -> list[Reply]:
-    terms = await ctx.port.terms(ctx.now)
+    terms = await ctx.accounts.terms(ctx.now)
     if terms is None:
-        return [Text(text=t.NO_TERMS.format(phone=ctx.port.office.phone))]
+        return [Text(text=t.NO_TERMS.format(phone=ctx.office.phone))]
     fmt = {"version": terms.version, "effective": japanese_date(terms.effective_from),
            "changes": terms.changes or "全文をご確認ください。"}
     intro = t.CHANGED if ctx.data.get("changed") else t.INTRO
@@ -62,10 +62,10 @@ async def ask_prompt(ctx: Ctx) -> list[Reply]:
 
 async def agree(ctx: Ctx, inp: Input) -> Step:
     """Record the consent with its version and moment, then continue where the user was going."""
-    terms = await ctx.port.terms(ctx.now)
+    terms = await ctx.accounts.terms(ctx.now)
     if terms is None:
-        return Step(IDLE, [Text(text=t.NO_TERMS.format(phone=ctx.port.office.phone))])
-    await ctx.port.record_consent(ctx.user, terms.version, ctx.now)
+        return Step(IDLE, [Text(text=t.NO_TERMS.format(phone=ctx.office.phone))])
+    await ctx.accounts.record_consent(ctx.user, terms.version, ctx.now)
     said = [Text(text=t.AGREED.format(version=terms.version))]
     then = ctx.data.pop("after_consent", "home")
     ctx.data.pop("changed", None)
@@ -78,7 +78,7 @@ async def agree(ctx: Ctx, inp: Input) -> Step:
 
 async def refuse(ctx: Ctx, inp: Input) -> Step:
     """No consent, no booking; the phone remains."""
-    return Step(IDLE, [Text(text=t.REFUSED.format(phone=ctx.port.office.phone),
+    return Step(IDLE, [Text(text=t.REFUSED.format(phone=ctx.office.phone),
                             choices=[Choice(label="利用規約", text="利用規約")])])
 
 
@@ -95,8 +95,8 @@ async def show_terms(ctx: Ctx, inp: Input) -> Step:
     gate = await needs_consent(ctx, then="home")
     if gate is not None:
         return gate
-    terms = await ctx.port.terms(ctx.now)
-    user = await ctx.port.user(ctx.user)
+    terms = await ctx.accounts.terms(ctx.now)
+    user = await ctx.accounts.user(ctx.user)
     assert terms is not None
     at = japanese_date(user.consented_at) if user.consented_at else ""
     note = t.ALREADY.format(version=terms.version, at=at)

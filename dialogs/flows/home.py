@@ -13,7 +13,7 @@ from dialogs.replies import Card, Choice, Text
 
 async def on_follow(ctx: Ctx, inp: Input) -> Step:
     """Greet, then show the terms unless the user already agreed to the version in effect."""
-    greeting = Text(text=t.GREETING.format(office=ctx.port.office.name))
+    greeting = Text(text=t.GREETING.format(office=ctx.office.name))
     gate = await needs_consent(ctx, then="home")
     if gate is not None:
         return Step(gate.next, [greeting, *gate.say])
@@ -27,7 +27,7 @@ async def on_home(ctx: Ctx, inp: Input) -> Step:
 
 def contact_card(ctx: Ctx) -> Card:
     """Office phone, hours and address as a card with a call button."""
-    office = ctx.port.office
+    office = ctx.office
     lines = [line.format(office=office.name, phone=office.phone, hours=office.hours,
                          address=office.address) for line in t.CONTACT_LINES]
     tel = "tel:" + office.phone.replace("-", "")

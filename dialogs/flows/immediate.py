@@ -26,7 +26,7 @@ CONFIRM = "now:confirm"
 
 def unavailable(ctx: Ctx, reason: str, next_slot: datetime | None) -> Step:
     """Why not now, and when a reserved booking is possible instead."""
-    office = ctx.port.office
+    office = ctx.office
     why = {"closed": t.CLOSED.format(hours=office.hours), "disabled": t.DISABLED,
            "busy": t.BUSY, "already": t.ALREADY}.get(reason, t.BUSY)
     text = f"{why}\n{next_slot_text(next_slot)}\n{t.OFFER_BOOK}"
@@ -38,7 +38,7 @@ async def start(ctx: Ctx, inp: Input) -> Step:
     user, gate = await admission(ctx, then="menu.now")
     if gate is not None:
         return gate
-    status: NowInfo = await ctx.port.immediate_status(ctx.user, ctx.now)
+    status: NowInfo = await ctx.requests.immediate_status(ctx.user, ctx.now)
     if not status.available or status.slot is None:
         return unavailable(ctx, status.reason, status.next_slot)
     if user.active_requests >= user.max_active_requests:
@@ -52,11 +52,11 @@ async def start(ctx: Ctx, inp: Input) -> Step:
 async def confirm_prompt(ctx: Ctx) -> list[Reply]:
     """The request as it will be sent, for the slot that is current now (time may have passed
     while the profile form was filled in)."""
-    status = await ctx.port.immediate_status(ctx.user, ctx.now)
+    status = await ctx.requests.immediate_status(ctx.user, ctx.now)
     if not status.available or status.slot is None:
         return unavailable(ctx, status.reason, status.next_slot).say
     ctx.data["start"] = status.slot.isoformat()
-    user = await ctx.port.user(ctx.user)
+    user = await ctx.accounts.user(ctx.user)
     lines = [line for line in summary_lines(ctx) if not line.startswith("日時")]
     start = status.slot
     card = Card(title=t.SUMMARY_TITLE, alt=t.SUMMARY_TITLE,
@@ -68,19 +68,19 @@ async def confirm_prompt(ctx: Ctx) -> list[Reply]:
 
 async def on_apply(ctx: Ctx, inp: Input) -> Step:
     """申し込む: the booth is checked again and taken in one commit with the staff alert."""
-    outcome: Outcome = await ctx.port.request_immediate(ctx.user, draft_of(ctx), ctx.now)
+    outcome: Outcome = await ctx.requests.request_immediate(ctx.user, draft_of(ctx), ctx.now)
     if outcome.ok:
-        user = await ctx.port.user(ctx.user)
+        user = await ctx.accounts.user(ctx.user)
         info = outcome.bookings[0]
         text = t.RECEIVED.format(span=span(info.starts_at), phone=user.masked_phone or "")
-        rules = ct.RULES.format(phone=ctx.port.office.phone)
+        rules = ct.RULES.format(phone=ctx.office.phone)
         return Step(IDLE, [Text(text=text), Text(text=rules, choices=menu_choices())])
     if outcome.reason == "refused":
         return Step(IDLE, [Text(text=refusal_text(ctx))])
     if outcome.reason == "consent":
         return await needs_consent(ctx, then="menu.now") or Step(IDLE)
     if outcome.reason == "limit":
-        return Step(IDLE, [Text(text=limit_text(ctx, await ctx.port.user(ctx.user)))])
+        return Step(IDLE, [Text(text=limit_text(ctx, await ctx.accounts.user(ctx.user)))])
     return unavailable(ctx, outcome.reason, min(outcome.alternatives, default=None))
 
 

@@ -20,11 +20,11 @@ MAX_CARDS = 10
 
 async def start(ctx: Ctx, inp: Input) -> Step:
     """予約の確認・キャンセル."""
-    closing = refused(ctx, await ctx.port.user(ctx.user))
+    closing = refused(ctx, await ctx.accounts.user(ctx.user))
     if closing is not None:
         return closing
     ctx.data.clear()
-    if not await ctx.port.my_bookings(ctx.user, ctx.now):
+    if not await ctx.requests.my_bookings(ctx.user, ctx.now):
         return Step(IDLE, [Text(text=t.NONE, choices=menu_choices())])
     return Step(LIST)
 
@@ -51,17 +51,17 @@ def booking_card(ctx: Ctx, info: BookingInfo) -> Card:
 
 
 async def list_prompt(ctx: Ctx) -> list[Reply]:
-    found = await ctx.port.my_bookings(ctx.user, ctx.now)
+    found = await ctx.requests.my_bookings(ctx.user, ctx.now)
     if not found:
         return [Text(text=t.NONE, choices=menu_choices())]
     cards = [booking_card(ctx, info) for info in found[:MAX_CARDS]]
     return [Text(text=t.LIST_INTRO.format(n=len(found))), Carousel(cards=cards, alt=t.LIST_ALT),
-            Text(text=t.LIST_NOTE.format(phone=ctx.port.office.phone), choices=menu_choices())]
+            Text(text=t.LIST_NOTE.format(phone=ctx.office.phone), choices=menu_choices())]
 
 
 async def on_cancel(ctx: Ctx, inp: Input) -> Step:
     """キャンセルする on a card: ask once more, showing the office phone."""
-    info = await ctx.port.booking(ctx.user, inp.postback.value if inp.postback else "")
+    info = await ctx.requests.booking(ctx.user, inp.postback.value if inp.postback else "")
     if info is None or info.status not in ("requested", "confirmed"):
         raise Invalid(t.NOT_FOUND)
     ctx.data.update(cancel_id=info.id, refuse=False)
@@ -69,11 +69,11 @@ async def on_cancel(ctx: Ctx, inp: Input) -> Step:
 
 
 async def confirm_prompt(ctx: Ctx) -> list[Reply]:
-    info = await ctx.port.booking(ctx.user, ctx.data.get("cancel_id", ""))
+    info = await ctx.requests.booking(ctx.user, ctx.data.get("cancel_id", ""))
     if info is None:
         return [Text(text=t.NOT_FOUND, choices=menu_choices())]
     template = t.ASK_REFUSE if ctx.data.get("refuse") else t.ASK_CANCEL
-    text = template.format(span=span(info.starts_at, info.slots), phone=ctx.port.office.phone,
+    text = template.format(span=span(info.starts_at, info.slots), phone=ctx.office.phone,
                            purpose=purpose_label(info.purpose))
     return [Text(text=text, choices=[ctx.button(t.YES, "mine.cancel_yes"),
                                      ctx.button(t.NO, "mine.cancel_no")])]
@@ -81,8 +81,8 @@ async def confirm_prompt(ctx: Ctx) -> list[Reply]:
 
 async def on_yes(ctx: Ctx, inp: Input) -> Step:
     """Cancel: the status, the staff alert and any waitlist offers are one commit."""
-    phone = ctx.port.office.phone
-    outcome = await ctx.port.cancel_booking(ctx.user, ctx.data.get("cancel_id", ""), ctx.now)
+    phone = ctx.office.phone
+    outcome = await ctx.requests.cancel_booking(ctx.user, ctx.data.get("cancel_id", ""), ctx.now)
     if outcome.ok:
         info = outcome.bookings[0]
         text = t.CANCELLED.format(span=span(info.starts_at, info.slots), phone=phone)
@@ -105,7 +105,7 @@ async def on_confirm_text(ctx: Ctx, inp: Input) -> Step:
 
 async def on_accept_move(ctx: Ctx, inp: Input) -> Step:
     """この日時で承諾 (pushed by the office's move): only the owner, only while it is pending."""
-    outcome = await ctx.port.accept_move(ctx.user, inp.postback.value if inp.postback else "",
+    outcome = await ctx.requests.accept_move(ctx.user, inp.postback.value if inp.postback else "",
                                          ctx.now)
     if outcome.ok or outcome.reason == "already":
         info = outcome.bookings[0]
@@ -116,15 +116,15 @@ async def on_accept_move(ctx: Ctx, inp: Input) -> Step:
             said.insert(0, Card(title=span(info.starts_at, info.slots), alt=t.ICS,
                                 buttons=[Choice(label=t.ICS, url=info.ics_url, style="link")]))
         return Step(IDLE, said)
-    return Step(IDLE, [Text(text=t.NOT_MOVABLE.format(phone=ctx.port.office.phone),
+    return Step(IDLE, [Text(text=t.NOT_MOVABLE.format(phone=ctx.office.phone),
                             choices=menu_choices())])
 
 
 async def on_refuse_move(ctx: Ctx, inp: Input) -> Step:
     """キャンセルする on a moved booking: the same confirmation step as any cancel."""
-    info = await ctx.port.booking(ctx.user, inp.postback.value if inp.postback else "")
+    info = await ctx.requests.booking(ctx.user, inp.postback.value if inp.postback else "")
     if info is None or not info.awaiting_answer:
-        return Step(IDLE, [Text(text=t.NOT_MOVABLE.format(phone=ctx.port.office.phone),
+        return Step(IDLE, [Text(text=t.NOT_MOVABLE.format(phone=ctx.office.phone),
                                 choices=menu_choices())])
     ctx.data.clear()
     ctx.data.update(cancel_id=info.id, refuse=True)
@@ -133,7 +133,7 @@ async def on_refuse_move(ctx: Ctx, inp: Input) -> Step:
 
 async def on_cancel_from_notice(ctx: Ctx, inp: Input) -> Step:
     """キャンセルする on a pushed confirmation or reminder: the same confirmation step."""
-    info = await ctx.port.booking(ctx.user, inp.postback.value if inp.postback else "")
+    info = await ctx.requests.booking(ctx.user, inp.postback.value if inp.postback else "")
     if info is None or info.status not in ("requested", "confirmed"):
         return Step(IDLE, [Text(text=t.NOT_FOUND, choices=menu_choices())])
     ctx.data.clear()

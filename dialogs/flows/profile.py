@@ -25,7 +25,7 @@ PERSONAL = re.compile(r"\d[\d\-\s]{6,}|@")
 
 async def profile_step(ctx: Ctx, *, after: str, user: UserInfo | None = None) -> Step:
     """Reuse a saved profile (after a check), else ask role and registration, then the form."""
-    user = user or await ctx.port.user(ctx.user)
+    user = user or await ctx.accounts.user(ctx.user)
     ctx.data["after_profile"] = after
     return Step(CHECK if user.has_profile else ROLE)
 
@@ -48,7 +48,7 @@ async def on_role(ctx: Ctx, inp: Input) -> Step:
         (code for code, words in t.ROLE_WORDS.items() if inp.text in words), "")
     if role not in ROLES:
         raise Invalid(t.ROLE_HINT)
-    await ctx.port.set_role(ctx.user, role, ctx.now)
+    await ctx.accounts.set_role(ctx.user, role, ctx.now)
     ctx.data["role"] = role
     return Step(REGISTERED)
 
@@ -65,7 +65,7 @@ async def on_registered(ctx: Ctx, inp: Input) -> Step:
     answer = inp.postback.value if inp.postback else (
         "yes" if inp.text in t.REGISTERED_WORDS else "no" if inp.text in t.NOT_YET_WORDS else "")
     if answer == "never":
-        return Step(IDLE, [Text(text=t.NOT_ELIGIBLE.format(phone=ctx.port.office.phone),
+        return Step(IDLE, [Text(text=t.NOT_ELIGIBLE.format(phone=ctx.office.phone),
                                 choices=menu_choices())])
     if answer not in ("yes", "no"):
         raise Invalid(t.REGISTERED_HINT)
@@ -75,10 +75,10 @@ async def on_registered(ctx: Ctx, inp: Input) -> Step:
 
 async def form_prompt(ctx: Ctx) -> list[Reply]:
     """A fresh single-use link each time the step is shown."""
-    url = await ctx.port.form_link(ctx.user, ctx.now,
+    url = await ctx.accounts.form_link(ctx.user, ctx.now,
                                    unregistered=bool(ctx.data.get("unregistered")))
     if url is None:
-        return [Text(text=t.FORM_LOCKED.format(phone=ctx.port.office.phone))]
+        return [Text(text=t.FORM_LOCKED.format(phone=ctx.office.phone))]
     text = t.FORM_TEXT.format(minutes=ctx.settings.form_minutes)
     return [Link(text=text, label=t.FORM_LABEL, url=url), Text(text=t.FORM_HINT)]
 
@@ -98,7 +98,7 @@ def profile_lines(user: UserInfo) -> list[str]:
 
 
 async def check_prompt(ctx: Ctx) -> list[Reply]:
-    user = await ctx.port.user(ctx.user)
+    user = await ctx.accounts.user(ctx.user)
     card = Card(title=t.CHECK_TITLE, lines=profile_lines(user), alt=t.CHECK_TITLE,
                 buttons=[ctx.button(t.CHECK_OK, "profile.ok", style="primary"),
                          ctx.button(t.CHECK_CHANGE, "profile.change")])
@@ -110,7 +110,7 @@ async def on_check_ok(ctx: Ctx, inp: Input) -> Step:
 
 
 async def on_check_change(ctx: Ctx, inp: Input) -> Step:
-    user = await ctx.port.user(ctx.user)
+    user = await ctx.accounts.user(ctx.user)
     ctx.data["role"] = user.role or JOBSEEKER
     ctx.data["unregistered"] = user.masked_number is None
     return Step(FORM)
@@ -126,7 +126,7 @@ async def on_check_text(ctx: Ctx, inp: Input) -> Step:
 
 async def on_saved(ctx: Ctx, inp: Input) -> Step:
     """The form was submitted: go on with the flow that was waiting, or just say it is saved."""
-    user = await ctx.port.user(ctx.user)
+    user = await ctx.accounts.user(ctx.user)
     if not user.has_profile:
         return Step(ctx.conv.state, prompt=ctx.conv.state != IDLE)
     fmt = {"name": user.masked_name, "phone": user.masked_phone}

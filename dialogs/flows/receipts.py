@@ -14,8 +14,8 @@ from dialogs.replies import Reply, Text
 
 async def received_replies(ctx: Ctx, info: BookingInfo) -> list[Reply]:
     """The request received (status 申込中), the booth rules of art. 11(2)(3), the menu."""
-    user = await ctx.port.user(ctx.user)
-    office = ctx.port.office
+    user = await ctx.accounts.user(ctx.user)
+    office = ctx.office
     text = t.RECEIVED.format(span=span(info.starts_at, info.slots),
                              purpose=purpose_label(info.purpose),
                              status=STATUSES.get(info.status, info.status),

@@ -77,7 +77,7 @@ def day_card(ctx: Ctx, day: date, free: int) -> Card:
 
 
 async def day_prompt(ctx: Ctx) -> list[Reply]:
-    days = await ctx.port.open_days(ctx.now, DAYS_SHOWN, need(ctx))
+    days = await ctx.availability.open_days(ctx.now, DAYS_SHOWN, need(ctx))
     today = to_jst(ctx.now).date()
     first = days[0].day.isoformat() if days else (today + timedelta(days=1)).isoformat()
     picker = DatePicker(text=t.OTHER_DAY_TEXT, label=t.OTHER_DAY_LABEL, mode="date",
@@ -108,7 +108,7 @@ async def on_day_text(ctx: Ctx, inp: Input) -> Step:
 
 async def choose(ctx: Ctx, day: date, clock: time | None, typed: str | None) -> Step:
     """Check the day; with a time, hold that slot and read it back; without, list the times."""
-    problem = day_problem(day, await ctx.port.calendar(ctx.now), ctx.now)
+    problem = day_problem(day, await ctx.availability.calendar(ctx.now), ctx.now)
     if problem:
         raise Invalid(problem)
     ctx.data["day"] = day.isoformat()
@@ -123,7 +123,7 @@ async def choose(ctx: Ctx, day: date, clock: time | None, typed: str | None) -> 
 
 async def take(ctx: Ctx, starts: datetime, typed: str | None = None) -> Step:
     """Hold the slot for this user and show the summary, or say it is taken and offer others."""
-    if await ctx.port.hold(ctx.user, starts, need(ctx)):
+    if await ctx.availability.hold(ctx.user, starts, need(ctx)):
         await release(ctx, keep=starts)
         ctx.data["start"] = starts.isoformat()
         said: list[Reply] = []
@@ -138,14 +138,14 @@ async def release(ctx: Ctx, keep: datetime | None = None) -> None:
     """Let go of the slot held earlier in this conversation (unless it is the one kept)."""
     held = ctx.data.pop("start", None)
     if held and (keep is None or datetime.fromisoformat(held) != keep):
-        await ctx.port.release(ctx.user, datetime.fromisoformat(held), need(ctx))
+        await ctx.availability.release(ctx.user, datetime.fromisoformat(held), need(ctx))
 
 
 async def offer_alternatives(ctx: Ctx, wanted: datetime,
                              found: list[datetime] | None = None) -> None:
     """Remember the nearest free slots to show in the alternatives step."""
     if found is None:
-        found = await ctx.port.nearest_free(ctx.user, wanted, ctx.now, need(ctx))
+        found = await ctx.availability.nearest_free(ctx.user, wanted, ctx.now, need(ctx))
     ctx.data["alts"] = [a.isoformat() for a in found]
     ctx.data["day"] = to_jst(wanted).date().isoformat()
 
@@ -160,7 +160,7 @@ def time_cards(ctx: Ctx, starts: list[datetime]) -> list[Card]:
 
 async def time_prompt(ctx: Ctx) -> list[Reply]:
     day = date.fromisoformat(ctx.data["day"])
-    starts = await ctx.port.free_slots(ctx.user, day, ctx.now, need(ctx))
+    starts = await ctx.availability.free_slots(ctx.user, day, ctx.now, need(ctx))
     other = ctx.button(t.OTHER_DAY, "booking.other_day")
     if not starts:
         return [Text(text=t.DAY_NO_FREE.format(day=format_date_ja(day)), choices=[
@@ -178,7 +178,7 @@ async def on_slot(ctx: Ctx, inp: Input) -> Step:
         starts = datetime.fromisoformat(inp.postback.value if inp.postback else "")
     except ValueError:
         raise Invalid(t.TIME_HINT) from None
-    cal = await ctx.port.calendar(ctx.now)
+    cal = await ctx.availability.calendar(ctx.now)
     if starts.tzinfo is None or not is_bookable(starts, ctx.now, cal.closures, cal.cutoff):
         raise Invalid(t.NOT_BOOKABLE)
     ctx.data["day"] = to_jst(starts).date().isoformat()
@@ -230,7 +230,7 @@ def summary_lines(ctx: Ctx) -> list[str]:
 async def summary_prompt(ctx: Ctx) -> list[Reply]:
     if "start" not in ctx.data:
         return await day_prompt(ctx)
-    user = await ctx.port.user(ctx.user)
+    user = await ctx.accounts.user(ctx.user)
     card = Card(title=t.SUMMARY_TITLE, alt=t.SUMMARY_TITLE,
                 lines=[*summary_lines(ctx), *profile_lines(user), t.LINE_NOTE],
                 buttons=[ctx.button(t.COMMIT, "booking.commit", style="primary"),
@@ -243,7 +243,7 @@ async def on_commit(ctx: Ctx, inp: Input) -> Step:
     """確定: one transaction writes the request and the staff alert, or says why not."""
     if "start" not in ctx.data:
         return Step(DAY)
-    outcome = await ctx.port.request_booking(ctx.user, draft_of(ctx), ctx.now)
+    outcome = await ctx.requests.request_booking(ctx.user, draft_of(ctx), ctx.now)
     if outcome.ok:
         ctx.data.pop("start", None)
         return Step(IDLE, await received_replies(ctx, outcome.bookings[0]))
@@ -259,7 +259,7 @@ async def commit_failed(ctx: Ctx, outcome: Outcome) -> Step:
         ctx.data.pop("start", None)
         return Step(ALTERNATIVES, [Text(text=t.TAKEN.format(span=span(draft.starts_at, draft.slots)))])
     if outcome.reason == "limit":
-        return Step(IDLE, [Text(text=limit_text(ctx, await ctx.port.user(ctx.user)))])
+        return Step(IDLE, [Text(text=limit_text(ctx, await ctx.accounts.user(ctx.user)))])
     if outcome.reason == "refused":
         return Step(IDLE, [Text(text=refusal_text(ctx))])
     if outcome.reason == "consent":

@@ -46,7 +46,7 @@ async def on_join(ctx: Ctx, inp: Input) -> Step:
         day = date.fromisoformat(inp.postback.value if inp.postback else "")
     except ValueError:
         raise Invalid(bt.DAY_HINT) from None
-    await ctx.port.join_waitlist(ctx.user, day, draft_of(ctx), ctx.now)
+    await ctx.requests.join_waitlist(ctx.user, day, draft_of(ctx), ctx.now)
     return Step("booking:day", [Text(text=t.JOINED.format(day=format_date_ja(day)))])
 
 
@@ -61,7 +61,7 @@ def parse_offer(value: str) -> tuple[str, datetime] | None:
 
 async def on_take(ctx: Ctx, inp: Input) -> Step:
     """The first tap wins: book with the request the user waited with, or say it went."""
-    user = await ctx.port.user(ctx.user, ctx.now)
+    user = await ctx.accounts.user(ctx.user, ctx.now)
     closing = refused(ctx, user)
     if closing is not None:
         return closing
@@ -75,7 +75,7 @@ async def on_take(ctx: Ctx, inp: Input) -> Step:
     offer = parse_offer(value)
     if offer is None:
         return Step(IDLE, [Text(text=t.GONE, choices=menu_choices())])
-    outcome = await ctx.port.take_offer(ctx.user, offer[0], offer[1], ctx.now)
+    outcome = await ctx.requests.take_offer(ctx.user, offer[0], offer[1], ctx.now)
     if outcome.ok:
         return Step(IDLE, await received_replies(ctx, outcome.bookings[0]))
     return Step(IDLE, taken_replies(offer[0], outcome.alternatives) if outcome.reason == "taken"

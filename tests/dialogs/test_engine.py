@@ -72,7 +72,8 @@ async def redis(redis_server) -> AsyncIterator[Redis]:
 def make_engine(redis: Redis, order: list[str], ttl: int = 1800) -> tuple[Engine, ConversationStore]:
     store = ConversationStore(redis, prefix="engine-test", ttl_seconds=ttl)
     engine = Engine(store=store, registry=counting_registry(order),
-                    ports=lambda outbox: Ports(office=Port()),  # type: ignore[arg-type]
+                    ports=lambda outbox: Ports(office=Port.office, accounts=Port(),  # type: ignore[arg-type]
+                                               availability=None, requests=None),
                     clock=lambda: NOW)
     return engine, store
 

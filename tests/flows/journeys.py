@@ -211,7 +211,7 @@ def add_booking(live: Any, user_id: Any, starts_at: Any, **fields: Any) -> Booki
 
 def free_starts(live: Any, day: Any, need: int = 1) -> list[Any]:
     """Free starts of a day as the app sees them now (so tests never collide on a slot)."""
-    return live.call(live.services.port.free_slots("Unobody", day, live.clock.now(), need))
+    return live.call(live.services.availability.free_slots("Unobody", day, live.clock.now(), need))
 
 
 def set_status(live: Any, booking_ids: list[Any], status: str) -> None:

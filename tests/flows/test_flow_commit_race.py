@@ -20,10 +20,11 @@ from devservices import PostgresServer, RedisServer
 from dialogs.notify import Notifier
 from dialogs.ports import Draft, OfficeInfo
 from logs import hash_line_user
+from storage.availability import AvailabilityService
 from storage.conversations import SlotHolds
 from storage.db import make_sessionmaker, transaction
 from storage.models import Booking, LineUser, Outbox, StaffAccount
-from storage.office_service import OfficeService
+from storage.requests import RequestsService
 from storage.seed import ensure_office
 from storage.unit_of_work import UnitOfWork
 from tests.conftest import migrated_engine
@@ -55,7 +56,8 @@ async def _service(db: AsyncEngine, redis_url: str | None, users: int):
                                  phone="+819012345678", consent_version="2024-10-01")
                         for i in ids)
     uow = UnitOfWork(sessions, Notifier())
-    return OfficeService(uow, office_id, INFO, holds=holds), sessions, ids
+    availability = AvailabilityService(sessions, office_id, holds=holds)
+    return RequestsService(uow, office_id, INFO, availability), sessions, ids
 
 
 @pytest.mark.parametrize("with_holds", [True, False], ids=["holds", "index-only"])

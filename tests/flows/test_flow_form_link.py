@@ -103,7 +103,7 @@ def test_a_newer_link_retires_the_older_one(live, user):
     unopened = FormBrowser(live)
     try:
         assert opened.open(older).status_code == 200
-        newer = live.call(live.services.port.form_link(user, live.clock.now()))
+        newer = live.call(live.services.accounts.form_link(user, live.clock.now()))
         for page in (opened.http.get("/form/profile"), unopened.open(older), opened.submit()):
             assert page.status_code == 410 and "新しいリンクをお送りしたため" in page.text
             assert "最新のリンク" in page.text

@@ -9,8 +9,8 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from storage.accounts import AccountsService
 from storage.models import FormToken
-from storage.office_service import OfficeService
 from tests.flows.journeys import (
     NAME,
     agree,
@@ -156,7 +156,7 @@ def test_personal_data_typed_in_the_chat_is_refused_and_not_kept(live, user):
 
 def test_the_link_can_open_as_a_liff_app(live, user):
     services = live.services
-    port = OfficeService(services.uow, services.office_id, services.office,
-                         liff_id="2000000000-abcdEFGH")
+    port = AccountsService(services.sessions, services.office_id, services.office,
+                           liff_id="2000000000-abcdEFGH")
     url = live.call(port.form_link(user, live.clock.now()))
     assert url.startswith("https://liff.line.me/2000000000-abcdEFGH?t=")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import uuid
 
+from storage.accounts import user_info
 from storage.models import Booking, BookingStatus, LineUser, Office
-from storage.office_service import user_info
 from tests.helpers import button, texts
 from tests.worker.conftest import PHONE, add_booking, add_user, audit_actions, get, jst
 from worker import sweeps

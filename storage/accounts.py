@@ -1,0 +1,134 @@
+"""Users as the dialogs see them: who they are (masked), consent, role, the form link.
+
+Implements `dialogs.ports.AccountsPort`; each method is one transaction.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from urllib.parse import urlencode
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from booking import mask_name, mask_number, mask_phone
+from dialogs.ports import OfficeInfo, TermsInfo, UserInfo
+from logs import hash_line_user
+from storage import bookings as bk
+from storage import forms
+from storage.db import transaction
+from storage.models import Consent, LineUser, Office, TermsVersionRow
+
+
+async def find_user(session: AsyncSession, office_id: uuid.UUID, line_user_id: str) -> LineUser | None:
+    """The user row for a LINE user, looked up by the hashed id."""
+    return (await session.scalars(select(LineUser).where(
+        LineUser.office_id == office_id,
+        LineUser.line_user_hash == hash_line_user(line_user_id)))).first()
+
+
+async def get_or_create_user(session: AsyncSession, office_id: uuid.UUID, line_user_id: str,
+                             now: datetime) -> LineUser:
+    """The user row, created on first need."""
+    user = await find_user(session, office_id, line_user_id)
+    if user is None:
+        user = LineUser(office_id=office_id, line_user_id=line_user_id,
+                        line_user_hash=hash_line_user(line_user_id), created_at=now)
+        session.add(user)
+        await session.flush()
+    return user
+
+
+async def current_terms_row(session: AsyncSession, office_id: uuid.UUID,
+                            at: datetime) -> TermsVersionRow | None:
+    """The newest terms version already in effect at `at`."""
+    return (await session.scalars(
+        select(TermsVersionRow)
+        .where(TermsVersionRow.office_id == office_id, TermsVersionRow.effective_from <= at)
+        .order_by(TermsVersionRow.effective_from.desc()).limit(1))).first()
+
+
+def user_info(user: LineUser | None, office: Office | None = None,
+              active_requests: int = 0) -> UserInfo:
+    """Flags and masked data only: the chat never sees full personal data."""
+    if user is None:
+        return UserInfo(known=False)
+    limit = office.no_show_limit if office else 2
+    return UserInfo(
+        known=True, consent_version=user.consent_version, consented_at=user.consented_at,
+        role=user.role, blocked=user.blocked,
+        refused_for_no_shows=user.no_show_count >= limit,
+        has_profile=bool(user.name and user.phone),
+        masked_name=mask_name(user.name) if user.name else None,
+        masked_phone=mask_phone(user.phone) if user.phone else None,
+        masked_number=mask_number(user.number) if user.number else None,
+        active_requests=active_requests,
+        max_active_requests=office.max_active_requests if office else 3,
+    )
+
+
+class AccountsService:
+    """The users of one office; `office` is refreshed by the app when staff change it."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], office_id: uuid.UUID,
+                 office: OfficeInfo, *, form_minutes: int = 15, liff_id: str = "") -> None:
+        self.sessions = sessions
+        self.office_id = office_id
+        self.office = office
+        self.form_minutes = form_minutes
+        self.liff_id = liff_id
+
+    async def user(self, line_user_id: str, at: datetime | None = None) -> UserInfo:
+        async with self.sessions() as session:
+            user = await find_user(session, self.office_id, line_user_id)
+            office = await session.get(Office, self.office_id)
+            active = 0
+            if user is not None and at is not None:
+                active = await bk.active_requests(session=session, user_id=user.id, now=at)
+            return user_info(user, office, active)
+
+    async def terms(self, at: datetime) -> TermsInfo | None:
+        async with self.sessions() as session:
+            row = await current_terms_row(session, self.office_id, at)
+        if row is None:
+            return None
+        return TermsInfo(version=row.version, effective_from=row.effective_from,
+                         summary=row.summary, changes=row.changes,
+                         url=f"{self.office.base_url}/terms/{row.version}")
+
+    async def record_consent(self, line_user_id: str, version: str, at: datetime) -> None:
+        async with transaction(self.sessions) as session:
+            user = await get_or_create_user(session, self.office_id, line_user_id, at)
+            if user.consent_version == version:
+                # Already on record: a repeated step (its conversation state was lost after
+                # this commit, tests/faults) must not write a second consent.
+                return
+            user.consent_version, user.consented_at, user.followed = version, at, True
+            session.add(Consent(office_id=self.office_id, user_id=user.id,
+                                terms_version=version, consented_at=at))
+
+    async def mark_unfollowed(self, line_user_id: str) -> None:
+        async with transaction(self.sessions) as session:
+            user = await find_user(session, self.office_id, line_user_id)
+            if user is not None:
+                user.followed = False
+
+    async def set_role(self, line_user_id: str, role: str, at: datetime) -> None:
+        async with transaction(self.sessions) as session:
+            user = await get_or_create_user(session, self.office_id, line_user_id, at)
+            user.role = role
+
+    async def form_link(self, line_user_id: str, at: datetime, *,
+                        unregistered: bool = False) -> str | None:
+        """A fresh single-use link to the profile form, or None while the user is locked out."""
+        async with transaction(self.sessions) as session:
+            user = await get_or_create_user(session, self.office_id, line_user_id, at)
+            if await forms.user_locked_out(session=session, user_id=user.id, now=at):
+                return None
+            token = await forms.issue(session=session, office_id=self.office_id,
+                                      user_id=user.id, now=at, minutes=self.form_minutes)
+        query = urlencode({"t": token, **({"u": "1"} if unregistered else {})})
+        if self.liff_id:  # opened inside LINE as a LIFF app; the token still binds the user
+            return f"https://liff.line.me/{self.liff_id}?{query}"
+        return f"{self.office.base_url}/form/profile?{query}"

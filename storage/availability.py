@@ -1,0 +1,128 @@
+"""Open days, free slots and the short Redis holds that keep a slot while a user confirms.
+
+Implements `dialogs.ports.AvailabilityPort`. The holds only spare users a lost race; the
+partial unique index on (office, booth, starts_at) is what makes double booking impossible.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from booking import bookable_days, to_jst
+from dialogs.ports import Calendar, DayInfo
+from logs import hash_line_user
+from storage import bookings as bk
+from storage.models import Office
+
+
+def hold_key(starts_at: datetime) -> str:
+    """How a session start names its hold in Redis (JST wall clock, minute precision)."""
+    return to_jst(starts_at).strftime("%Y%m%dT%H%M")
+
+
+class AvailabilityService:
+    """`holds` (Redis SlotHolds) keep a slot for a user while they confirm; without them (a
+    storage-only test) the unique index alone decides, as it always does in the end."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], office_id: uuid.UUID, *,
+                 holds: Any = None, hold_ms: int = 5 * 60 * 1000) -> None:
+        self.sessions = sessions
+        self.office_id = office_id
+        self.holds = holds
+        self.hold_ms = hold_ms
+
+    async def _office(self, session: AsyncSession) -> Office:
+        office = await session.get(Office, self.office_id)
+        assert office is not None
+        return office
+
+    async def window(self, at: datetime, days: list[date] | None = None) -> bk.Window:
+        async with self.sessions() as session:
+            return await bk.window(session=session, office=await self._office(session), now=at,
+                                   days=days)
+
+    async def calendar(self, at: datetime) -> Calendar:
+        async with self.sessions() as session:
+            return await bk.load_calendar(session=session, office=await self._office(session),
+                                          now=at)
+
+    async def open_days(self, at: datetime, count: int, need: int = 1) -> list[DayInfo]:
+        async with self.sessions() as session:
+            office = await self._office(session)
+            cal = await bk.load_calendar(session=session, office=office, now=at)
+            days = bookable_days(at, count, cal.closures, cal.cutoff)
+            free = await bk.window(session=session, office=office, now=at, days=days)
+        return free.day_infos(need)
+
+    async def free_slots(self, line_user_id: str, day: date, at: datetime,
+                         need: int = 1) -> list[datetime]:
+        free = await self.window(at, [day])
+        return await self.unheld(line_user_id, free, free.starts(day, need), need)
+
+    async def nearest_free(self, line_user_id: str, wanted: datetime, at: datetime,
+                           need: int = 1, count: int = 4) -> list[datetime]:
+        free = await self.window(at)
+        candidates = free.nearest(wanted, need)[: count * 3]
+        found = await self.unheld(line_user_id, free, candidates, need)
+        return sorted(found[:count])
+
+    async def unheld(self, line_user_id: str, free: bk.Window, starts: list[datetime],
+                      need: int) -> list[datetime]:
+        """Drop starts whose every free booth is held by someone else who is confirming.
+
+        Holds are read first and the bookings again after: a winner lets go of its hold only
+        once its row is committed, so a slot cannot slip through between the two reads.
+        """
+        if self.holds is None or not starts:
+            return starts
+        owner = hash_line_user(line_user_id)
+        runs = sorted({t for s in starts for t in bk.slot_run(s, need)})
+        keys = [(t, b) for t in runs for b in range(1, free.cal.booths + 1)]
+        # One key at a time: a fan-out per request would drain the shared Redis pool under load.
+        holders = [await self.holds.holder(str(self.office_id), b, hold_key(t)) for t, b in keys]
+        fresh = await self.window(free.now, free.days)
+        open_ = {t for (t, b), holder in zip(keys, holders, strict=True)
+                 if holder in (None, owner) and b in bk.free_booths(fresh.cal, fresh.used, t)}
+        return [s for s in starts if all(t in open_ for t in bk.slot_run(s, need))]
+
+    async def hold(self, line_user_id: str, starts_at: datetime, slots: int = 1) -> bool:
+        """Keep the slot(s) for this user while they confirm; False when someone was faster."""
+        free = await self.window(starts_at, [to_jst(starts_at).date()])
+        return await self.claim(hash_line_user(line_user_id), bk.slot_run(starts_at, slots),
+                                 free, [])
+
+    async def release(self, line_user_id: str, starts_at: datetime, slots: int = 1) -> None:
+        """Let go of any hold this user has on the slot(s) (token-checked, so others' stay)."""
+        if self.holds is None:
+            return
+        async with self.sessions() as session:
+            booths = (await self._office(session)).booths
+        owner = hash_line_user(line_user_id)
+        for start in bk.slot_run(starts_at, slots):
+            for booth in range(1, booths + 1):
+                await self.holds.release(str(self.office_id), booth, hold_key(start), owner)
+
+    async def claim(self, owner: str, starts: list[datetime], free: bk.Window,
+                     claimed: list[int]) -> bool:
+        """Pick and hold a free booth per start, preferring one this owner already holds."""
+        for start in starts:
+            booths = bk.free_booths(free.cal, free.used, start)
+            if not booths:
+                return False
+            if self.holds is None:
+                claimed.append(booths[0])
+                continue
+            office, key = str(self.office_id), hold_key(start)
+            holders = [await self.holds.holder(office, b, key) for b in booths]
+            mine = [b for b, h in zip(booths, holders, strict=True) if h == owner]
+            for booth in mine + [b for b in booths if b not in mine]:
+                if await self.holds.hold(office, booth, key, owner, self.hold_ms):
+                    claimed.append(booth)
+                    break
+            else:
+                return False
+        return True

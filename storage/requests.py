@@ -1,0 +1,230 @@
+"""Requests and the user's own bookings, immediate use (art. 5-2) and the waitlist (§8).
+
+Implements `dialogs.ports.RequestsPort`. Each change is one unit of work: the rows and the
+events they cause (staff alerts, waitlist offers) commit together; the outbox ids go to
+`written` for the caller to deliver.
+"""
+
+from __future__ import annotations
+
+import copy
+import uuid
+from datetime import date, datetime
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from booking import is_bookable, to_jst
+from dialogs.ports import BookingInfo, Draft, NowInfo, OfficeInfo, Outcome
+from logs import hash_line_user
+from storage import bookings as bk
+from storage import forms
+from storage.accounts import current_terms_row, find_user
+from storage.availability import AvailabilityService, hold_key
+from storage.db import transaction
+from storage.models import Office, WaitlistEntry
+from storage.unit_of_work import UnitOfWork
+
+
+class RequestsService:
+    """The requests of one office's users; bind one per event with `bound()`."""
+
+    def __init__(self, uow: UnitOfWork, office_id: uuid.UUID, office: OfficeInfo,
+                 availability: AvailabilityService, *, secret_key: str = "") -> None:
+        self.uow = uow
+        self.sessions = uow.sessions
+        self.office_id = office_id
+        self.office = office
+        self.availability = availability
+        self.holds = availability.holds
+        self.secret_key = secret_key
+        self.written: list[uuid.UUID] = []  # outbox rows committed, for the caller to deliver
+
+    def bound(self, outbox: list[uuid.UUID]) -> RequestsService:
+        """This service for one event: the pushes its commits queue are added to `outbox`."""
+        one = copy.copy(self)
+        one.written = outbox
+        return one
+
+    async def _office(self, session: AsyncSession) -> Office:
+        office = await session.get(Office, self.office_id)
+        assert office is not None
+        return office
+
+    async def request_booking(self, line_user_id: str, draft: Draft, at: datetime) -> Outcome:
+        outcome = await self._commit(line_user_id, draft, at)
+        if outcome.reason == "taken" and draft.starts_at is not None:
+            alternatives = await self.availability.nearest_free(line_user_id, draft.starts_at, at, draft.slots)
+            return Outcome(ok=False, reason="taken", alternatives=alternatives)
+        return outcome
+
+    async def _commit(self, line_user_id: str, draft: Draft, at: datetime, *,
+                      immediate: bool = False, entry_id: uuid.UUID | None = None) -> Outcome:
+        """One transaction: checks, booths, rows, staff alert; a lost race is tried once more."""
+        assert draft.starts_at is not None
+        starts = bk.slot_run(draft.starts_at, draft.slots)
+        owner = hash_line_user(line_user_id)
+        for _ in range(2):
+            claimed: list[int] = []
+            try:
+                async with self.uow.begin(self.written) as work:
+                    return await self._commit_in(work.session, line_user_id, owner, draft, at,
+                                                 claimed, immediate, entry_id)
+            except IntegrityError:
+                continue  # another booth may still be free: read again once
+            finally:
+                await self._release_claimed(owner, starts, claimed)
+        return Outcome(ok=False, reason="taken")
+
+    async def _commit_in(self, session: AsyncSession, line_user_id: str, owner: str,
+                         draft: Draft, at: datetime, claimed: list[int], immediate: bool,
+                         entry_id: uuid.UUID | None) -> Outcome:
+        office = await self._office(session)
+        user = await find_user(session, self.office_id, line_user_id)
+        terms = await current_terms_row(session, self.office_id, at)
+        reason = bk.refusal(user, office, terms.version if terms else None)
+        if reason or user is None:
+            return Outcome(ok=False, reason=reason)
+        if await bk.active_requests(session=session, user_id=user.id, now=at) >= office.max_active_requests:
+            return Outcome(ok=False, reason="limit")
+        assert draft.starts_at is not None
+        starts = bk.slot_run(draft.starts_at, draft.slots)
+        free = await bk.window(session=session, office=office, now=at,
+                               days=[to_jst(draft.starts_at).date()])
+        if not immediate and not all(is_bookable(s, at, free.cal.closures, free.cal.cutoff)
+                                     for s in starts):
+            return Outcome(ok=False, reason="not_bookable")
+        if not await self.availability.claim(owner, starts, free, claimed):
+            return Outcome(ok=False, reason="taken")
+        rows = await bk.insert_request(session=session, office=office, user=user, draft=draft,
+                                       booths=list(claimed), now=at, immediate=immediate)
+        if entry_id is not None:
+            entry = await session.get(WaitlistEntry, entry_id)
+            if entry is not None:
+                entry.active = False
+        return Outcome(ok=True, bookings=[bk.info_of(rows)])
+
+    async def _release_claimed(self, owner: str, starts: list[datetime],
+                               claimed: list[int]) -> None:
+        """After the commit (or its failure) the row, not the hold, protects the slot."""
+        if self.holds is None:
+            return
+        for start, booth in zip(starts, claimed, strict=False):
+            await self.holds.release(str(self.office_id), booth, hold_key(start), owner)
+
+    def ics_url(self, booking_id: uuid.UUID) -> str | None:
+        if not self.secret_key:
+            return None
+        return f"{self.office.base_url}/ics/{forms.ics_token(self.secret_key, booking_id)}"
+
+    async def my_bookings(self, line_user_id: str, at: datetime) -> list[BookingInfo]:
+        async with self.sessions() as session:
+            user = await find_user(session, self.office_id, line_user_id)
+            if user is None:
+                return []
+            groups = await bk.upcoming(session=session, user_id=user.id, now=at)
+            answered = await bk.answered_moves(session=session, ids=[g[0].id for g in groups])
+        return [bk.info_of(g, answered=g[0].id in answered, ics_url=self.ics_url(g[0].id))
+                for g in groups]
+
+    async def booking(self, line_user_id: str, booking_id: str) -> BookingInfo | None:
+        async with self.sessions() as session:
+            user = await find_user(session, self.office_id, line_user_id)
+            rows = await bk.request_rows(session=session, user_id=user.id,
+                                         booking_id=booking_id) if user else []
+            if not rows:
+                return None
+            answered = await bk.answered_moves(session=session, ids=[rows[0].id])
+        return bk.info_of(rows, answered=bool(answered), ics_url=self.ics_url(rows[0].id))
+
+    async def cancel_booking(self, line_user_id: str, booking_id: str, at: datetime) -> Outcome:
+        """Cancel the user's request; staff alerted and the waitlist offered, in one commit."""
+        async with self.uow.begin(self.written) as work:
+            session = work.session
+            user = await find_user(session, self.office_id, line_user_id)
+            rows = await bk.request_rows(session=session, user_id=user.id,
+                                         booking_id=booking_id, lock=True) if user else []
+            rows = [r for r in rows if r.status in bk.ACTIVE]
+            if user is None or not rows:
+                return Outcome(ok=False, reason="not_found")
+            if rows[0].starts_at <= at:
+                return Outcome(ok=False, reason="started")
+            answered = await bk.answered_moves(session=session, ids=[rows[0].id])
+            refused_move = rows[0].moved_from_id is not None and not answered
+            await bk.cancel_rows(session=session, office=await self._office(session), user=user,
+                                 rows=rows, now=at, refused_move=refused_move)
+            return Outcome(ok=True, bookings=[bk.info_of(rows)])
+
+    async def accept_move(self, line_user_id: str, booking_id: str, at: datetime) -> Outcome:
+        """Accept the time the office moved a booking to, if it is still that proposal."""
+        async with self.uow.begin(self.written) as work:
+            session = work.session
+            user = await find_user(session, self.office_id, line_user_id)
+            rows = await bk.request_rows(session=session, user_id=user.id,
+                                         booking_id=booking_id, lock=True) if user else []
+            head = rows[0] if rows else None
+            if user is None or head is None or head.moved_from_id is None \
+                    or head.status not in bk.ACTIVE or head.starts_at <= at:
+                return Outcome(ok=False, reason="not_found")
+            if await bk.answered_moves(session=session, ids=[rows[0].id]):
+                return Outcome(ok=False, reason="already", bookings=[bk.info_of(rows, answered=True)])
+            await bk.accept_rows(session=session, office=await self._office(session), user=user,
+                                 rows=rows, now=at)
+            return Outcome(ok=True, bookings=[bk.info_of(rows, answered=True,
+                                                         ics_url=self.ics_url(rows[0].id))])
+
+    async def immediate_status(self, line_user_id: str, at: datetime) -> NowInfo:
+        async with self.sessions() as session:
+            office = await self._office(session)
+            user = await find_user(session, self.office_id, line_user_id)
+            reason, slot = await bk.immediate_state(session=session, office=office,
+                                                    user_id=user.id if user else None, now=at)
+            if not reason:
+                return NowInfo(available=True, slot=slot)
+            free = await bk.window(session=session, office=office, now=at)
+        nearest = await self.availability.unheld(line_user_id, free, free.nearest(at)[:8], 1)
+        return NowInfo(available=False, reason=reason, slot=slot, next_slot=min(nearest, default=None))
+
+    async def request_immediate(self, line_user_id: str, draft: Draft, at: datetime) -> Outcome:
+        """Use a free booth now (art. 5-2), alerting staff to call the user at once."""
+        status = await self.immediate_status(line_user_id, at)
+        if not status.available or status.slot is None:
+            return Outcome(ok=False, reason=status.reason,
+                           alternatives=[status.next_slot] if status.next_slot else [])
+        draft = Draft(purpose=draft.purpose, starts_at=status.slot, job_number=draft.job_number,
+                      applicants=draft.applicants, attendant=draft.attendant)
+        outcome = await self._commit(line_user_id, draft, at, immediate=True)
+        if outcome.reason == "taken":
+            after = await self.immediate_status(line_user_id, at)
+            return Outcome(ok=False, reason="busy",
+                           alternatives=[after.next_slot] if after.next_slot else [])
+        return outcome
+
+    async def join_waitlist(self, line_user_id: str, day: date, draft: Draft,
+                            at: datetime) -> bool:
+        async with transaction(self.sessions) as session:
+            user = await find_user(session, self.office_id, line_user_id)
+            if user is None:
+                return False
+            await bk.join_waitlist(session=session, office=await self._office(session),
+                                   user=user, day=day, draft=draft, now=at)
+            return True
+
+    async def take_offer(self, line_user_id: str, entry_id: str, starts_at: datetime,
+                         at: datetime) -> Outcome:
+        """The first tap on a waitlist offer books the slot with the request it waited with."""
+        try:
+            key = uuid.UUID(entry_id)
+        except ValueError:
+            return Outcome(ok=False, reason="not_found")
+        async with self.sessions() as session:
+            entry = await session.get(WaitlistEntry, key)
+            user = await find_user(session, self.office_id, line_user_id)
+        if entry is None or user is None or entry.user_id != user.id or not entry.active:
+            return Outcome(ok=False, reason="not_found")
+        draft = bk.waitlist_draft(entry, starts_at)
+        outcome = await self._commit(line_user_id, draft, at, entry_id=key)
+        if outcome.reason == "taken":
+            free = await self.availability.free_slots(line_user_id, entry.day, at, draft.slots)
+            return Outcome(ok=False, reason="taken", alternatives=free[:4])
+        return outcome
