@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from enum import StrEnum
 from typing import Literal, Protocol
 
 from dialogs.conversation import Conversation
@@ -99,12 +100,30 @@ class BookingInfo:
     ics_url: str | None = None
 
 
+class Reason(StrEnum):
+    """Why a use case did not do what was asked; the flows match on it, one case each."""
+
+    NONE = ""
+    TAKEN = "taken"  # someone else was faster
+    LIMIT = "limit"  # the user's cap of open requests is reached
+    NOT_BOOKABLE = "not_bookable"  # past the deadline, or not a session start
+    NOT_FOUND = "not_found"
+    STARTED = "started"  # too late to cancel: it has begun
+    ALREADY = "already"  # answered or booked before
+    BUSY = "busy"  # no booth is free now
+    CONSENT = "consent"  # the newest terms are not agreed yet
+    REFUSED = "refused"  # blocked (art. 11(1)) or too many no-shows (art. 5(4))
+    PROFILE = "profile"  # no profile saved yet
+    CLOSED = "closed"  # outside the office's hours
+    DISABLED = "disabled"  # staff turned immediate use off
+
+
 @dataclass(frozen=True)
 class Outcome:
     """The result of a change: ok, or why not (taken, limit, refused, ...) and what is free."""
 
     ok: bool
-    reason: str = ""
+    reason: Reason = Reason.NONE
     bookings: list[BookingInfo] = field(default_factory=list)
     alternatives: list[datetime] = field(default_factory=list)
 
@@ -114,7 +133,7 @@ class NowInfo:
     """Whether immediate use (art. 5-2) is possible now, why not, and the next bookable slot."""
 
     available: bool
-    reason: str = ""
+    reason: Reason = Reason.NONE
     slot: datetime | None = None
     next_slot: datetime | None = None
 

@@ -27,7 +27,7 @@ from booking import (
     to_jst,
 )
 from dialogs.events import MoveAccepted, RequestCancelled, RequestCreated, RequestFacts, SlotFreed
-from dialogs.ports import BookingInfo, Calendar, DayInfo, Draft
+from dialogs.ports import BookingInfo, Calendar, DayInfo, Draft, Reason
 from storage.models import (
     ACTIVE_STATUSES,
     AuditLog,
@@ -141,15 +141,15 @@ async def active_requests(*, session: AsyncSession, user_id: uuid.UUID, now: dat
     return len({group or booking for booking, group in rows})
 
 
-def refusal(user: LineUser | None, office: Office, terms_version: str | None) -> str:
+def refusal(user: LineUser | None, office: Office, terms_version: str | None) -> Reason:
     """Why this user may not request now ("" when they may): art. 11(1), 5(4), 5 前文, 5(2)."""
     if user is None or terms_version is None or user.consent_version != terms_version:
-        return "consent"
+        return Reason.CONSENT
     if user.blocked or user.no_show_count >= office.no_show_limit:
-        return "refused"
+        return Reason.REFUSED
     if not (user.name and user.phone):
-        return "profile"
-    return ""
+        return Reason.PROFILE
+    return Reason.NONE
 
 
 def audit(session: AsyncSession, office_id: uuid.UUID, now: datetime, action: str,
@@ -318,20 +318,20 @@ def waitlist_draft(entry: WaitlistEntry, starts_at: datetime) -> Draft:
 
 
 async def immediate_state(*, session: AsyncSession, office: Office, user_id: uuid.UUID | None,
-                          now: datetime) -> tuple[str, datetime | None]:
+                          now: datetime) -> tuple[Reason, datetime | None]:
     """Whether a booth is free for immediate use now (art. 5-2): ("" or a reason, the slot)."""
     cal = await load_calendar(session=session, office=office, now=now)
     start = current_slot_start(now, cal.closures)
     if start is None:
-        return "closed", None
+        return Reason.CLOSED, None
     if not office.immediate_use_enabled:
-        return "disabled", start
+        return Reason.DISABLED, start
     used = await occupancy(session=session, office_id=office.id, start=start,
                            end=start + SLOT_LENGTH)
     if user_id is not None and await session.scalar(select(Booking.id).where(
             Booking.user_id == user_id, Booking.status.in_(ACTIVE),
             Booking.starts_at == start).limit(1)):
-        return "already", start
+        return Reason.ALREADY, start
     if not free_booths(cal, used, start):
-        return "busy", start
-    return "", start
+        return Reason.BUSY, start
+    return Reason.NONE, start

@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from booking import is_bookable, to_jst
-from dialogs.ports import BookingInfo, Draft, NowInfo, OfficeInfo, Outcome
+from dialogs.ports import BookingInfo, Draft, NowInfo, OfficeInfo, Outcome, Reason
 from logs import hash_line_user
 from storage import bookings as bk
 from storage import forms
@@ -53,9 +53,9 @@ class RequestsService:
 
     async def request_booking(self, line_user_id: str, draft: Draft, at: datetime) -> Outcome:
         outcome = await self._commit(line_user_id, draft, at)
-        if outcome.reason == "taken" and draft.starts_at is not None:
+        if outcome.reason == Reason.TAKEN and draft.starts_at is not None:
             alternatives = await self.availability.nearest_free(line_user_id, draft.starts_at, at, draft.slots)
-            return Outcome(ok=False, reason="taken", alternatives=alternatives)
+            return Outcome(ok=False, reason=Reason.TAKEN, alternatives=alternatives)
         return outcome
 
     async def _commit(self, line_user_id: str, draft: Draft, at: datetime, *,
@@ -74,7 +74,7 @@ class RequestsService:
                 continue  # another booth may still be free: read again once
             finally:
                 await self._release_claimed(owner, starts, claimed)
-        return Outcome(ok=False, reason="taken")
+        return Outcome(ok=False, reason=Reason.TAKEN)
 
     async def _commit_in(self, session: AsyncSession, line_user_id: str, owner: str,
                          draft: Draft, at: datetime, claimed: list[int], immediate: bool,
@@ -86,16 +86,16 @@ class RequestsService:
         if reason or user is None:
             return Outcome(ok=False, reason=reason)
         if await bk.active_requests(session=session, user_id=user.id, now=at) >= office.max_active_requests:
-            return Outcome(ok=False, reason="limit")
+            return Outcome(ok=False, reason=Reason.LIMIT)
         assert draft.starts_at is not None
         starts = bk.slot_run(draft.starts_at, draft.slots)
         free = await bk.window(session=session, office=office, now=at,
                                days=[to_jst(draft.starts_at).date()])
         if not immediate and not all(is_bookable(s, at, free.cal.closures, free.cal.cutoff)
                                      for s in starts):
-            return Outcome(ok=False, reason="not_bookable")
+            return Outcome(ok=False, reason=Reason.NOT_BOOKABLE)
         if not await self.availability.claim(owner, starts, free, claimed):
-            return Outcome(ok=False, reason="taken")
+            return Outcome(ok=False, reason=Reason.TAKEN)
         rows = await bk.insert_request(session=session, office=office, user=user, draft=draft,
                                        booths=list(claimed), now=at, immediate=immediate)
         if entry_id is not None:
@@ -146,9 +146,9 @@ class RequestsService:
                                          booking_id=booking_id, lock=True) if user else []
             rows = [r for r in rows if r.status in bk.ACTIVE]
             if user is None or not rows:
-                return Outcome(ok=False, reason="not_found")
+                return Outcome(ok=False, reason=Reason.NOT_FOUND)
             if rows[0].starts_at <= at:
-                return Outcome(ok=False, reason="started")
+                return Outcome(ok=False, reason=Reason.STARTED)
             answered = await bk.answered_moves(session=session, ids=[rows[0].id])
             refused_move = rows[0].moved_from_id is not None and not answered
             await bk.cancel_rows(session=session, office=await self._office(session), user=user,
@@ -165,9 +165,9 @@ class RequestsService:
             head = rows[0] if rows else None
             if user is None or head is None or head.moved_from_id is None \
                     or head.status not in bk.ACTIVE or head.starts_at <= at:
-                return Outcome(ok=False, reason="not_found")
+                return Outcome(ok=False, reason=Reason.NOT_FOUND)
             if await bk.answered_moves(session=session, ids=[rows[0].id]):
-                return Outcome(ok=False, reason="already", bookings=[bk.info_of(rows, answered=True)])
+                return Outcome(ok=False, reason=Reason.ALREADY, bookings=[bk.info_of(rows, answered=True)])
             await bk.accept_rows(session=session, office=await self._office(session), user=user,
                                  rows=rows, now=at)
             return Outcome(ok=True, bookings=[bk.info_of(rows, answered=True,
@@ -194,9 +194,9 @@ class RequestsService:
         draft = Draft(purpose=draft.purpose, starts_at=status.slot, job_number=draft.job_number,
                       applicants=draft.applicants, attendant=draft.attendant)
         outcome = await self._commit(line_user_id, draft, at, immediate=True)
-        if outcome.reason == "taken":
+        if outcome.reason == Reason.TAKEN:
             after = await self.immediate_status(line_user_id, at)
-            return Outcome(ok=False, reason="busy",
+            return Outcome(ok=False, reason=Reason.BUSY,
                            alternatives=[after.next_slot] if after.next_slot else [])
         return outcome
 
@@ -216,15 +216,15 @@ class RequestsService:
         try:
             key = uuid.UUID(entry_id)
         except ValueError:
-            return Outcome(ok=False, reason="not_found")
+            return Outcome(ok=False, reason=Reason.NOT_FOUND)
         async with self.sessions() as session:
             entry = await session.get(WaitlistEntry, key)
             user = await find_user(session, self.office_id, line_user_id)
         if entry is None or user is None or entry.user_id != user.id or not entry.active:
-            return Outcome(ok=False, reason="not_found")
+            return Outcome(ok=False, reason=Reason.NOT_FOUND)
         draft = bk.waitlist_draft(entry, starts_at)
         outcome = await self._commit(line_user_id, draft, at, entry_id=key)
-        if outcome.reason == "taken":
+        if outcome.reason == Reason.TAKEN:
             free = await self.availability.free_slots(line_user_id, entry.day, at, draft.slots)
-            return Outcome(ok=False, reason="taken", alternatives=free[:4])
+            return Outcome(ok=False, reason=Reason.TAKEN, alternatives=free[:4])
         return outcome

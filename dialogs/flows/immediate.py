@@ -17,18 +17,24 @@ from dialogs.flows.labels import span
 from dialogs.flows.profile import profile_lines, profile_step
 from dialogs.flows.receipts import next_slot_text
 from dialogs.flows.slots import summary_lines
-from dialogs.ports import NowInfo, Outcome
+from dialogs.ports import NowInfo, Outcome, Reason
 from dialogs.registry import Registry
 from dialogs.replies import Card, Reply, Text
 
 CONFIRM = "now:confirm"
 
 
-def unavailable(ctx: Ctx, reason: str, next_slot: datetime | None) -> Step:
+def unavailable(ctx: Ctx, reason: Reason, next_slot: datetime | None) -> Step:
     """Why not now, and when a reserved booking is possible instead."""
-    office = ctx.office
-    why = {"closed": t.CLOSED.format(hours=office.hours), "disabled": t.DISABLED,
-           "busy": t.BUSY, "already": t.ALREADY}.get(reason, t.BUSY)
+    match reason:
+        case Reason.CLOSED:
+            why = t.CLOSED.format(hours=ctx.office.hours)
+        case Reason.DISABLED:
+            why = t.DISABLED
+        case Reason.ALREADY:
+            why = t.ALREADY
+        case _:
+            why = t.BUSY
     text = f"{why}\n{next_slot_text(next_slot)}\n{t.OFFER_BOOK}"
     return Step(IDLE, [Text(text=text, choices=menu_choices())])
 
@@ -75,13 +81,15 @@ async def on_apply(ctx: Ctx, inp: Input) -> Step:
         text = t.RECEIVED.format(span=span(info.starts_at), phone=user.masked_phone or "")
         rules = ct.RULES.format(phone=ctx.office.phone)
         return Step(IDLE, [Text(text=text), Text(text=rules, choices=menu_choices())])
-    if outcome.reason == "refused":
-        return Step(IDLE, [Text(text=refusal_text(ctx))])
-    if outcome.reason == "consent":
-        return await needs_consent(ctx, then="menu.now") or Step(IDLE)
-    if outcome.reason == "limit":
-        return Step(IDLE, [Text(text=limit_text(ctx, await ctx.accounts.user(ctx.user)))])
-    return unavailable(ctx, outcome.reason, min(outcome.alternatives, default=None))
+    match outcome.reason:
+        case Reason.REFUSED:
+            return Step(IDLE, [Text(text=refusal_text(ctx))])
+        case Reason.CONSENT:
+            return await needs_consent(ctx, then="menu.now") or Step(IDLE)
+        case Reason.LIMIT:
+            return Step(IDLE, [Text(text=limit_text(ctx, await ctx.accounts.user(ctx.user)))])
+        case _:  # closed, disabled, busy, already booked now
+            return unavailable(ctx, outcome.reason, min(outcome.alternatives, default=None))
 
 
 async def on_quit(ctx: Ctx, inp: Input) -> Step:

@@ -9,7 +9,7 @@ from dialogs.flow import Ctx, Input, Invalid, State, Step
 from dialogs.flows import mybookings_messages as t
 from dialogs.flows.access import refused
 from dialogs.flows.labels import ATTENDANTS, STATUSES, purpose_label, span
-from dialogs.ports import BookingInfo
+from dialogs.ports import BookingInfo, Reason
 from dialogs.postback import Postback
 from dialogs.registry import Registry
 from dialogs.replies import Card, Carousel, Choice, Reply, Text
@@ -87,7 +87,7 @@ async def on_yes(ctx: Ctx, inp: Input) -> Step:
         info = outcome.bookings[0]
         text = t.CANCELLED.format(span=span(info.starts_at, info.slots), phone=phone)
     else:
-        text = t.STARTED.format(phone=phone) if outcome.reason == "started" else t.NOT_FOUND
+        text = t.STARTED.format(phone=phone) if outcome.reason == Reason.STARTED else t.NOT_FOUND
     return Step(IDLE, [Text(text=text, choices=menu_choices())])
 
 
@@ -107,7 +107,7 @@ async def on_accept_move(ctx: Ctx, inp: Input) -> Step:
     """この日時で承諾 (pushed by the office's move): only the owner, only while it is pending."""
     outcome = await ctx.requests.accept_move(ctx.user, inp.postback.value if inp.postback else "",
                                          ctx.now)
-    if outcome.ok or outcome.reason == "already":
+    if outcome.ok or outcome.reason == Reason.ALREADY:
         info = outcome.bookings[0]
         template = t.ACCEPTED if outcome.ok else t.ALREADY
         said: list[Reply] = [Text(text=template.format(span=span(info.starts_at, info.slots)),

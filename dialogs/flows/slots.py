@@ -34,7 +34,7 @@ from dialogs.flows.consent import needs_consent
 from dialogs.flows.labels import ATTENDANTS, purpose_label, span
 from dialogs.flows.profile import profile_lines, profile_step
 from dialogs.flows.receipts import received_replies
-from dialogs.ports import Calendar, Outcome
+from dialogs.ports import Calendar, Outcome, Reason
 from dialogs.postback import Postback
 from dialogs.registry import Registry
 from dialogs.replies import Card, Carousel, Choice, DatePicker, Reply, Text
@@ -254,21 +254,23 @@ async def commit_failed(ctx: Ctx, outcome: Outcome) -> Step:
     """Taken, over the cap, refused, consent or profile missing, or past the deadline."""
     draft = draft_of(ctx)
     assert draft.starts_at is not None
-    if outcome.reason == "taken":
-        await offer_alternatives(ctx, draft.starts_at, outcome.alternatives)
-        ctx.data.pop("start", None)
-        return Step(ALTERNATIVES, [Text(text=t.TAKEN.format(span=span(draft.starts_at, draft.slots)))])
-    if outcome.reason == "limit":
-        return Step(IDLE, [Text(text=limit_text(ctx, await ctx.accounts.user(ctx.user)))])
-    if outcome.reason == "refused":
-        return Step(IDLE, [Text(text=refusal_text(ctx))])
-    if outcome.reason == "consent":
-        gate = await needs_consent(ctx, then="menu.book")
-        return gate or Step(DAY)
-    if outcome.reason == "profile":
-        return await profile_step(ctx, after=SUMMARY)
-    await release(ctx)
-    return Step(DAY, [Text(text=t.NOT_BOOKABLE)])
+    match outcome.reason:
+        case Reason.TAKEN:
+            await offer_alternatives(ctx, draft.starts_at, outcome.alternatives)
+            ctx.data.pop("start", None)
+            taken = t.TAKEN.format(span=span(draft.starts_at, draft.slots))
+            return Step(ALTERNATIVES, [Text(text=taken)])
+        case Reason.LIMIT:
+            return Step(IDLE, [Text(text=limit_text(ctx, await ctx.accounts.user(ctx.user)))])
+        case Reason.REFUSED:
+            return Step(IDLE, [Text(text=refusal_text(ctx))])
+        case Reason.CONSENT:
+            return await needs_consent(ctx, then="menu.book") or Step(DAY)
+        case Reason.PROFILE:
+            return await profile_step(ctx, after=SUMMARY)
+        case _:  # not bookable any more: the deadline passed while the user looked
+            await release(ctx)
+            return Step(DAY, [Text(text=t.NOT_BOOKABLE)])
 
 
 async def on_summary_text(ctx: Ctx, inp: Input) -> Step:

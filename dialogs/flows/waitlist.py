@@ -15,7 +15,7 @@ from dialogs.flows.access import limit_text, refused
 from dialogs.flows.booking import draft_of
 from dialogs.flows.consent import needs_consent
 from dialogs.flows.receipts import received_replies
-from dialogs.ports import UserInfo
+from dialogs.ports import Reason, UserInfo
 from dialogs.postback import Postback
 from dialogs.registry import Registry
 from dialogs.replies import Card, Choice, Reply, Text
@@ -78,8 +78,9 @@ async def on_take(ctx: Ctx, inp: Input) -> Step:
     outcome = await ctx.requests.take_offer(ctx.user, offer[0], offer[1], ctx.now)
     if outcome.ok:
         return Step(IDLE, await received_replies(ctx, outcome.bookings[0]))
-    return Step(IDLE, taken_replies(offer[0], outcome.alternatives) if outcome.reason == "taken"
-                else [Text(text=failure_text(ctx, outcome.reason, user), choices=menu_choices())])
+    if outcome.reason == Reason.TAKEN:
+        return Step(IDLE, taken_replies(offer[0], outcome.alternatives))
+    return Step(IDLE, [Text(text=failure_text(ctx, outcome.reason, user), choices=menu_choices())])
 
 
 def taken_replies(entry_id: str, others: list[datetime]) -> list[Reply]:
@@ -89,13 +90,15 @@ def taken_replies(entry_id: str, others: list[datetime]) -> list[Reply]:
     return [Text(text=t.TAKEN), *offer_replies(entry_id, others)]
 
 
-def failure_text(ctx: Ctx, reason: str, user: UserInfo) -> str:
+def failure_text(ctx: Ctx, reason: Reason, user: UserInfo) -> str:
     """Why an offer could not be taken, besides a faster user."""
-    if reason == "limit":
-        return limit_text(ctx, user)
-    if reason == "profile":
-        return t.PROFILE_NEEDED
-    return t.GONE
+    match reason:
+        case Reason.LIMIT:
+            return limit_text(ctx, user)
+        case Reason.PROFILE:
+            return t.PROFILE_NEEDED
+        case _:
+            return t.GONE
 
 
 def register(registry: Registry) -> None:
