@@ -6,7 +6,7 @@ import asyncio
 import logging
 import uuid
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 from redis.asyncio import BlockingConnectionPool, Redis
@@ -39,6 +39,9 @@ from storage.seed import ensure_office
 from storage.staff_line import StaffLinePort
 from storage.unit_of_work import UnitOfWork
 
+if TYPE_CHECKING:
+    from emulator import Emulator
+
 log = logging.getLogger(__name__)
 # How stale another process's copy of the office facts may get after staff change them in
 # the console: one primary-key read per process per interval, nothing per event.
@@ -52,8 +55,8 @@ class Services:
         self.settings = settings
         self.clock: Clock = clock or SystemClock()
         self.tracker = EventTracker()
-        self.emulator: Any = None
-        self.extras: dict[str, Any] = {}
+        self.emulator: Emulator | None = None  # the in-app LINE emulator (demo and tests)
+        self.gateways: list[LineGateway] = []  # more LINE clients built on these services
         self.background: list[asyncio.Task[Any]] = []  # e.g. the demo's in-process worker
 
     @property
@@ -141,6 +144,8 @@ class Services:
             task.cancel()
         await asyncio.gather(*self.background, return_exceptions=True)
         await self.tracker.drain()
+        for gateway in self.gateways:
+            await gateway.close()
         if self.emulator is not None:
             await self.emulator.aclose()
         await self.line.close()

@@ -27,7 +27,8 @@ from booking import (
     to_jst,
 )
 from booking.phones import format_phone_national
-from dialogs.notify.user_notices import ATTENDANTS, purpose_label
+from dialogs.flows.labels import ATTENDANT_NAMES as ATTENDANTS
+from dialogs.flows.labels import short_purpose as purpose_label
 from staff import messages as t
 from staff.auth import HSTS, Auth, Staff
 from staff.csrf import check_csrf

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Form, Request, Response
 from fastapi.responses import JSONResponse
 
 from booking import next_open_day, previous_open_day, to_jst
-from dialogs.notify.user_notices import PURPOSES
+from dialogs.flows.labels import SHORT_PURPOSES as PURPOSES
 from staff.auth import Staff
 from staff.console import Console, wants_json
 from staff.errors import StaffError

@@ -1,5 +1,7 @@
 """Wording shared by the user flows: refusals, limits, the booth rules, the request received."""
 
+from dialogs.flows.labels import BOOTH_RULES, RULES_TITLE
+
 REFUSED = (
     "申し訳ありません。現在、このトークからのご予約・ご利用はお受けできません。\n"
     "ご用件はお電話（{phone}、{hours}）でお問い合わせください。"
@@ -17,12 +19,7 @@ RECEIVED = (
     "ハローワークから登録の電話番号（{phone}）あてに、日時確定のご連絡をします。"
     "確定しましたら、このトークでもお知らせします。"
 )
-RULES = (
-    "ご利用にあたってのお願い（利用規約第11条）\n"
-    "・録画・録音はできません。\n"
-    "・ブースにはご本人以外の方が入らないようにしてください。\n"
-    "・通訳者・介助者が同席する場合は、事前に必ずお知らせください。\n"
-    "取り消しは「予約の確認・キャンセル」から、またはお電話（{phone}）でご連絡ください。"
-)
+RULES = "\n".join((f"{RULES_TITLE}（利用規約第11条）", *BOOTH_RULES,
+                   "取り消しは「予約の確認・キャンセル」から、またはお電話（{phone}）でご連絡ください。"))
 NEXT_SLOT = "次にご予約いただける枠：{span}"
 NO_NEXT_SLOT = "近日中にご予約いただける空き枠はありません。"

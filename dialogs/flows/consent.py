@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
+from booking import JST
 from dialogs.conversation import IDLE
 from dialogs.engine import menu_choices
 from dialogs.flow import Ctx, Input, Invalid, State, Step
@@ -14,7 +14,6 @@ from dialogs.registry import Registry
 from dialogs.replies import Card, Choice, Reply, Text
 
 ASK = "consent:ask"
-JST = ZoneInfo("Asia/Tokyo")
 
 
 def japanese_date(moment: datetime) -> str:

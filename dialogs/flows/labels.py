@@ -34,6 +34,15 @@ ATTENDANTS = {
     "assistant": "介助者が同席",
     "both": "通訳者と介助者が同席",
 }
+# Who attends, as a notice names them ("同席：通訳者").
+ATTENDANT_NAMES = {"interpreter": "通訳者", "assistant": "介助者", "both": "通訳者・介助者"}
+# Terms art. 11(2)(3): said when a request is received, at confirmation and in reminders.
+BOOTH_RULES = (
+    "・録画・録音はできません。",
+    "・ブースにはご本人以外の方が入らないようにしてください。",
+    "・通訳者・介助者が同席する場合は、事前に必ずお知らせください。",
+)
+RULES_TITLE = "ご利用にあたってのお願い"
 
 STATUSES = {
     "requested": "申込中（ハローワークの確認待ち）",
@@ -50,6 +59,11 @@ STATUSES = {
 def purpose_label(code: str) -> str:
     """The purpose in words; unknown codes (older data) are shown as they are."""
     return PURPOSES.get(code, code)
+
+
+def short_purpose(code: str) -> str:
+    """The purpose in a few words, for notices and staff pages (DESIGN.md §7)."""
+    return SHORT_PURPOSES.get(code, "ご相談")
 
 
 def span(starts_at: datetime, slots: int = 1) -> str:

@@ -11,7 +11,7 @@ from datetime import datetime
 
 from booking import format_slot, format_time, to_jst
 from dialogs.events import SlotFacts
-from dialogs.flows.labels import ATTENDANTS, SHORT_PURPOSES
+from dialogs.flows.labels import ATTENDANTS, BOOTH_RULES, RULES_TITLE, short_purpose
 from dialogs.postback import Postback
 from dialogs.replies import Card, Choice, Reply, Text
 
@@ -28,12 +28,7 @@ SLOT_LINE = "日時：{slot}"
 PURPOSE_LINE = "内容：{purpose}"
 ATTENDANT_LINE = "{who}（お申込みのときにお知らせいただいたとおり）"
 # Terms art. 11(2)(3), repeated in every reminder.
-RULES = (
-    "ご利用にあたってのお願い",
-    "・録画・録音はできません。",
-    "・ブースにはご本人以外の方が入らないようにしてください。",
-    "・通訳者・介助者が同席する場合は、事前に必ずお知らせください。",
-)
+RULES = (RULES_TITLE, *BOOTH_RULES)
 LATE_RULE = "開始時刻から10分を過ぎてもご連絡がない場合は、キャンセル扱いとなります。"
 CANCEL_NOTE = "ご都合が悪くなった場合は、下のボタンから取り消すか、お電話（{phone}）でご連絡ください。"
 CANCEL_LABEL = "予約を取り消す"
@@ -99,9 +94,7 @@ KIND_OTHER = "お知らせ"
 NAME_UNKNOWN = "（氏名未登録）"
 
 
-def purpose_label(code: str) -> str:
-    """The purpose as users chose it (DESIGN.md §7)."""
-    return SHORT_PURPOSES.get(code, "ご相談")
+purpose_label = short_purpose
 
 
 def slot_text(starts_at: datetime, ends_at: datetime) -> str:

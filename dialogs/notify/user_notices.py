@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-from dialogs.flows.labels import SHORT_PURPOSES as PURPOSES
+from dialogs.flows.labels import ATTENDANT_NAMES as ATTENDANTS
+from dialogs.flows.labels import BOOTH_RULES, RULES_TITLE, short_purpose
+from dialogs.notify.reminders import NO_SHOW_CONTACT
+from dialogs.notify.reminders import NO_SHOW_TEXT as NO_SHOW_FACT
 from dialogs.postback import Postback
 from dialogs.replies import Card, Choice, Link, Reply, Text
 
-ATTENDANTS = {"interpreter": "通訳者", "assistant": "介助者", "both": "通訳者・介助者"}
 MY_BOOKINGS = "予約の確認・キャンセル"  # the menu keyword: the user's bookings, each with a cancel button
 
 CONFIRMED_TITLE = "ご予約が確定しました"
 CONFIRMED_INTRO = "オンライン相談ブースのご予約を確定しました。当日はお時間までにお越しください。"
-# Terms art. 11(2)(3): said at confirmation and again in the day-before reminder.
-RULES_TITLE = "ご利用にあたってのお願い"
-RULES = (
-    "・録画・録音はできません。",
-    "・ブースにはご本人以外の方が入らないようにしてください。",
-    "・通訳者・介助者が同席する場合は、事前に必ずお知らせください。",
-)
+RULES = BOOTH_RULES
 REMINDER_NOTE = "前日にもあらためてお知らせします。"
 CANCEL_NOTE = "ご都合が悪くなった場合は、下のボタンから取り消すか、お電話（{phone}）でご連絡ください。"
 CANCEL_LABEL = "予約の確認・取消"
@@ -38,12 +34,9 @@ DECLINED_TEXT = (
     "理由：{reason}\n"
     "ご不明な点は、お電話（{phone}）でお問い合わせください。"
 )
-NO_SHOW_TEXT = (
-    "{slot}のご予約は、開始時刻から10分を過ぎてもご連絡がなかったため、キャンセル扱いとなりました"
-    "（利用規約第5条第4項）。\n"
-    "このようなことが続くと、今後のご利用をお断りすることがあります。"
-    "ご事情がある場合は、お電話（{phone}）でご連絡ください。"
-)
+NO_SHOW_TEXT = (NO_SHOW_FACT + "\n"
+                "このようなことが続くと、今後のご利用をお断りすることがあります。"
+                + NO_SHOW_CONTACT)
 TERMS_TEXT = (
     "利用規約を改定します（{version}版、{effective}から適用）。\n"
     "主な変更点：\n{changes}\n"
@@ -58,9 +51,7 @@ TERMS_LINK = "新しい規約を読む"
 TERMS_LINK_TEXT = "改定後の利用規約の全文です。"
 
 
-def purpose_label(code: str) -> str:
-    """The purpose in a few words (DESIGN.md §7)."""
-    return PURPOSES.get(code, "ご相談")
+purpose_label = short_purpose
 
 
 def confirmed(*, slot: str, purpose: str, attendant: str, office_phone: str) -> list[Reply]:

@@ -57,7 +57,7 @@ def test_a_session_ends_twelve_hours_after_sign_in_however_busy(console, sclock)
 def https_console(**values: object) -> TestClient:
     """One console route under https settings, as the route class answers it."""
     settings = Settings(_env_file=None, **values)  # type: ignore[arg-type]
-    console = ConsoleApp(SimpleNamespace(settings=settings, extras={}))
+    console = ConsoleApp(SimpleNamespace(settings=settings))
     router = APIRouter(route_class=route_class(console))
 
     @router.get("/staff/probe")

@@ -40,8 +40,6 @@ async def services(live: Any, clock: SettableClock) -> AsyncIterator[Services]:
     own = Services(live.settings.model_copy(update={"auto_migrate": False}), clock)
     await own.start()
     yield own
-    for line in own.extras.get("gateways", []):
-        await line.close()
     await own.stop()
 
 
@@ -145,6 +143,6 @@ def sender(services: Services, *, timeout: float = 5.0, concurrency: int = 32) -
     """An OutboxSender like the worker's, with its own gateway (a short timeout for fault tests)."""
     line = LineGateway(host=services.line_host,
                        access_token=services.settings.line_channel_access_token, timeout=timeout)
-    services.extras.setdefault("gateways", []).append(line)
+    services.gateways.append(line)
     return OutboxSender(uow=services.uow, line=line, clock=services.clock.now,
                         concurrency=concurrency)
