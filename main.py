@@ -64,8 +64,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     app.add_middleware(BodyLimit)
     # Outermost: everything behind it sees the client the trusted proxy vouched for.
     app.add_middleware(TrustedProxies, networks=settings.proxy_networks)
-    app.include_router(build_webhook_router(channel_secret=settings.line_channel_secret,
-                                            dispatcher=_LazyDispatcher(services)))
+    app.include_router(build_webhook_router(channel_secret=settings.line_channel_secret))
     app.include_router(build_pages_router(services))
     app.include_router(build_forms_router(services))
     app.include_router(build_staff_router(services), prefix="/staff")
@@ -124,16 +123,6 @@ def tune_gc() -> None:
     gc.collect()
     gc.freeze()
     gc.set_threshold(50_000, 50, 100)
-
-
-class _LazyDispatcher:
-    """The dispatcher exists only after start-up; the router is built before."""
-
-    def __init__(self, services: Services) -> None:
-        self._services = services
-
-    def submit(self, event) -> None:  # type: ignore[no-untyped-def]
-        self._services.dispatcher.submit(event)
 
 
 def cmd_migrate(settings: Settings) -> None:
