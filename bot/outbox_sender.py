@@ -11,14 +11,13 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
 from bot.line_api import LineGateway, SendError
 from bot.render import render
 from dialogs.replies import load_replies
 from storage.db import transaction
 from storage.models import Outbox, OutboxStatus
 from storage.outbox import claim, settle, settle_sent
+from storage.sessions import Sessions
 from storage.sweeps import alert_failed_push
 
 log = logging.getLogger(__name__)
@@ -42,7 +41,7 @@ class _Outcome:
 class OutboxSender:
     """At-least-once from our side, exactly-once as LINE sees it (same retry key per row)."""
 
-    def __init__(self, *, sessions: async_sessionmaker[AsyncSession], line: LineGateway,
+    def __init__(self, *, sessions: Sessions, line: LineGateway,
                  clock: Callable[[], datetime], concurrency: int = 32,
                  on_failed: Callable[[Outbox, str], Awaitable[None]] | None = None) -> None:
         self._sessions = sessions
