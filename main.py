@@ -42,7 +42,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     from http_guards import BodyLimit, PublicPageHeaders
     from proxy import TrustedProxies
     from services import Services
-    from staff import build_staff_router
+    from staff import Console, build_staff_router
     from web import build_web_router
 
     settings = settings or get_settings()
@@ -65,7 +65,8 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     app.add_middleware(TrustedProxies, networks=settings.proxy_networks)
     app.include_router(build_webhook_router(channel_secret=settings.line_channel_secret))
     app.include_router(build_web_router())
-    app.include_router(build_staff_router(services), prefix="/staff")
+    app.state.console = Console(services)  # staff/deps.py finds it here
+    app.include_router(build_staff_router(app.state.console), prefix="/staff")
     if settings.emulator:
         from emulator import Emulator, build_router
 

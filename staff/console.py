@@ -1,4 +1,4 @@
-"""What every console route shares: auth dependencies, rendering, answers, error mapping."""
+"""What every console route shares: rendering, answers, error mapping (dependencies: deps.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlencode
 
 from fastapi import Request, Response
@@ -30,11 +30,13 @@ from booking.phones import format_phone_national
 from dialogs.notices import ATTENDANTS, purpose_label
 from staff import messages as t
 from staff.auth import HSTS, Auth, Staff
-from staff.csrf import check_csrf
 from staff.errors import StaffError
 from staff.signin import SignIn
 from storage.staff_office import OfficeOps
 from storage.staff_ops import OpError, StaffOps
+
+if TYPE_CHECKING:
+    from services import Services
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 DELIVER_CHUNK = 200
@@ -92,7 +94,7 @@ def build_templates() -> Jinja2Templates:
 class Console:
     """Built once per app; reads the app's collaborators at request time."""
 
-    def __init__(self, services: Any) -> None:
+    def __init__(self, services: Services) -> None:
         self.services = services
         self.auth = Auth(services)
         self.signin = SignIn(services, self.auth)
@@ -117,27 +119,6 @@ class Console:
         """An admin without TOTP while the office requires it for admins."""
         return (staff.actor.is_admin and not staff.actor.mfa
                 and self.services.settings.admin_mfa_required)
-
-    async def signed_in(self, request: Request) -> Staff:
-        """Dependency: signed in (even an admin still to enrol TOTP); CSRF on writes."""
-        staff = await self.auth.staff(request)
-        if request.method not in ("GET", "HEAD"):
-            await check_csrf(request, staff.session)
-        return staff
-
-    async def staff(self, request: Request) -> Staff:
-        """Dependency: signed in, TOTP enrolled where required; CSRF on writes."""
-        staff = await self.signed_in(request)
-        if self.must_enrol(staff) and request.url.path not in BEFORE_MFA:
-            raise StaffError(403, t.NEED_MFA, location="/staff/mfa")
-        return staff
-
-    async def admin(self, request: Request) -> Staff:
-        """Dependency: signed in as an admin (terms, settings, staff accounts, blocks)."""
-        staff = await self.staff(request)
-        if not staff.actor.is_admin:
-            raise StaffError(403, t.NOT_ADMIN)
-        return staff
 
     async def deliver(self, ids: list[uuid.UUID]) -> None:
         """Push the notices an action wrote at once; the worker retries what fails."""

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter
 
 from staff import pages_account, pages_auth, pages_bookings, pages_office, pages_users
@@ -11,9 +9,10 @@ from staff.console import Console, route_class
 from storage.staff_line import StaffLinePort
 
 
-def build_staff_router(services: Any) -> APIRouter:
-    """The console; `services` is the app's container (filled in at start-up)."""
-    console = Console(services)
+def build_staff_router(console: Console) -> APIRouter:
+    """The console's routes; their dependencies (staff/deps.py) find this console and the
+    app's container on `app.state` (create_app puts them there)."""
+    services = console.services
     # The bot's staff flow reaches the same records through this port (dialogs/flows/staff.py).
     services.extras["staff"] = StaffLinePort(services)
     router = APIRouter(route_class=route_class(console))
