@@ -1,7 +1,7 @@
 """Typed dependencies of the console routes: who is signed in, read from the app per request.
 
-main.create_app puts the app's container on `app.state.services` and the console on
-`app.state.console`; routes declare what they need with the aliases below.
+main.create_app puts the console (built on the app's container) on `app.state.console`;
+routes declare what they need with the aliases below and reach the rest through the console.
 """
 
 from __future__ import annotations
@@ -10,18 +10,11 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from services import Services
 from staff import messages as t
 from staff.auth import Staff
 from staff.console import BEFORE_MFA, Console
 from staff.csrf import check_csrf
 from staff.errors import StaffError
-
-
-def app_services(request: Request) -> Services:
-    """The app's container (filled in at start-up)."""
-    services: Services = request.app.state.services
-    return services
 
 
 def app_console(request: Request) -> Console:
@@ -30,7 +23,6 @@ def app_console(request: Request) -> Console:
     return console
 
 
-ServicesDep = Annotated[Services, Depends(app_services)]
 ConsoleDep = Annotated[Console, Depends(app_console)]
 
 
