@@ -38,13 +38,12 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     from fastapi import FastAPI
     from fastapi.responses import JSONResponse, RedirectResponse
 
-    from bot.forms import build_forms_router
-    from bot.pages import build_pages_router
     from bot.webhook import build_webhook_router
     from http_guards import BodyLimit, PublicPageHeaders
     from proxy import TrustedProxies
     from services import Services
-    from staff import build_staff_router
+    from staff import Console, build_staff_router
+    from web import build_web_router
 
     settings = settings or get_settings()
     services = Services(settings, clock)
@@ -64,11 +63,10 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     app.add_middleware(BodyLimit)
     # Outermost: everything behind it sees the client the trusted proxy vouched for.
     app.add_middleware(TrustedProxies, networks=settings.proxy_networks)
-    app.include_router(build_webhook_router(channel_secret=settings.line_channel_secret,
-                                            dispatcher=_LazyDispatcher(services)))
-    app.include_router(build_pages_router(services))
-    app.include_router(build_forms_router(services))
-    app.include_router(build_staff_router(services), prefix="/staff")
+    app.include_router(build_webhook_router(channel_secret=settings.line_channel_secret))
+    app.include_router(build_web_router())
+    app.state.console = Console(services)  # staff/deps.py finds it here
+    app.include_router(build_staff_router(app.state.console), prefix="/staff")
     if settings.emulator:
         from emulator import Emulator, build_router
 
@@ -124,16 +122,6 @@ def tune_gc() -> None:
     gc.collect()
     gc.freeze()
     gc.set_threshold(50_000, 50, 100)
-
-
-class _LazyDispatcher:
-    """The dispatcher exists only after start-up; the router is built before."""
-
-    def __init__(self, services: Services) -> None:
-        self._services = services
-
-    def submit(self, event) -> None:  # type: ignore[no-untyped-def]
-        self._services.dispatcher.submit(event)
 
 
 def cmd_migrate(settings: Settings) -> None:

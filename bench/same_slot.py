@@ -1,6 +1,6 @@
 """DESIGN.md §10: 1,000 concurrent requests for one slot give exactly one booking.
 
-Runs the booking commit the chat uses (`OfficeService.request_booking`: checks, Redis hold,
+Runs the booking commit the chat uses (`RequestsService.request_booking`: checks, Redis hold,
 insert under the partial unique index, staff alert, in one transaction) for 1,000 consented
 users with a profile, all at once, on PostgreSQL. Exactly one must win; every other one must
 come back "taken" with the nearest free slots (which must not include the lost one).

@@ -17,7 +17,6 @@ from booking.calendar import (
     previous_open_day,
 )
 from booking.deadlines import (
-    DEFAULT_CUTOFF,
     NO_SHOW_GRACE,
     bookable_days,
     is_bookable,
@@ -28,7 +27,6 @@ from booking.deadlines import (
 from booking.display import format_date_ja, format_slot, format_time
 from booking.errors import ParseError
 from booking.masking import mask_name, mask_number, mask_phone
-from booking.normalize import normalize
 from booking.numbers import parse_employer_number, parse_job_number, parse_jobseeker_number
 from booking.phones import format_phone_national, parse_phone
 from booking.slots import (
@@ -50,7 +48,6 @@ from booking.terms import TermsVersion, consent_covers, current_terms, upcoming_
 from booking.when import parse_when
 
 __all__ = [
-    "DEFAULT_CUTOFF",
     "JST",
     "NO_SHOW_GRACE",
     "OFFICE_CLOSE",
@@ -82,7 +79,6 @@ __all__ = [
     "next_open_day",
     "next_open_days",
     "no_show_at",
-    "normalize",
     "parse_employer_number",
     "parse_job_number",
     "parse_jobseeker_number",

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
+from typing import Annotated
 
-from fastapi import APIRouter, Header, HTTPException, Request
+from fastapi import APIRouter, Depends, Header, HTTPException, Request
 from linebot.v3 import WebhookParser
 from linebot.v3.exceptions import InvalidSignatureError
 
@@ -13,13 +14,22 @@ from bot.dispatcher import Dispatcher
 log = logging.getLogger(__name__)
 
 
-def build_webhook_router(*, channel_secret: str, dispatcher: Dispatcher) -> APIRouter:
-    """The webhook endpoint bound to one channel secret and one dispatcher."""
+def app_dispatcher(request: Request) -> Dispatcher:
+    """The app's dispatcher, built at start-up (after the router): found at request time."""
+    dispatcher: Dispatcher = request.app.state.services.dispatcher
+    return dispatcher
+
+
+DispatcherDep = Annotated[Dispatcher, Depends(app_dispatcher)]
+
+
+def build_webhook_router(*, channel_secret: str) -> APIRouter:
+    """The webhook endpoint bound to one channel secret; events go to the app's dispatcher."""
     router = APIRouter()
     parser = WebhookParser(channel_secret)
 
     @router.post("/line/webhook")
-    async def webhook(request: Request,
+    async def webhook(request: Request, dispatcher: DispatcherDep,
                       x_line_signature: str | None = Header(default=None)) -> dict[str, str]:
         body = await request.body()  # http_guards.BodyLimit caps it at LINE's 1 MB
         if not x_line_signature:

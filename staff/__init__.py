@@ -1,5 +1,6 @@
 """The staff web console (server-rendered) and the `staff` command line."""
 
+from staff.console import Console
 from staff.routes import build_staff_router
 
-__all__ = ["build_staff_router"]
+__all__ = ["Console", "build_staff_router"]

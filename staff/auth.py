@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 from fastapi import Request, Response
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -17,6 +17,9 @@ from storage.models import StaffAccount
 from storage.staff_accounts import Actor, active_account
 from storage.staff_ops import audit
 from storage.staff_sessions import ConsoleSession, ConsoleSessions
+
+if TYPE_CHECKING:
+    from services import Services
 
 COOKIE = "madoguchi_staff"
 HSTS = "max-age=31536000; includeSubDomains"
@@ -33,7 +36,7 @@ class Staff:
 class Auth:
     """Sessions and cookies; reads the app's collaborators at call time (built before start-up)."""
 
-    def __init__(self, services: Any) -> None:
+    def __init__(self, services: Services) -> None:
         self._services = services
         settings = services.settings
         self._signer = URLSafeSerializer(settings.secret_key, salt="madoguchi-staff-session")

@@ -1,4 +1,4 @@
-"""What every console route shares: auth dependencies, rendering, answers, error mapping."""
+"""What every console route shares: rendering, answers, error mapping (dependencies: deps.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlencode
 
 from fastapi import Request, Response
@@ -31,11 +31,13 @@ from dialogs.flows.labels import ATTENDANT_NAMES as ATTENDANTS
 from dialogs.flows.labels import short_purpose as purpose_label
 from staff import messages as t
 from staff.auth import HSTS, Auth, Staff
-from staff.csrf import check_csrf
 from staff.errors import StaffError
 from staff.signin import SignIn
 from storage.staff_office import OfficeOps
 from storage.staff_ops import OpError, StaffOps
+
+if TYPE_CHECKING:
+    from services import Services
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 DELIVER_CHUNK = 200
@@ -93,7 +95,7 @@ def build_templates() -> Jinja2Templates:
 class Console:
     """Built once per app; reads the app's collaborators at request time."""
 
-    def __init__(self, services: Any) -> None:
+    def __init__(self, services: Services) -> None:
         self.services = services
         self.auth = Auth(services)
         self.signin = SignIn(services, self.auth)
@@ -118,27 +120,6 @@ class Console:
         """An admin without TOTP while the office requires it for admins."""
         return (staff.actor.is_admin and not staff.actor.mfa
                 and self.services.settings.admin_mfa_required)
-
-    async def signed_in(self, request: Request) -> Staff:
-        """Dependency: signed in (even an admin still to enrol TOTP); CSRF on writes."""
-        staff = await self.auth.staff(request)
-        if request.method not in ("GET", "HEAD"):
-            await check_csrf(request, staff.session)
-        return staff
-
-    async def staff(self, request: Request) -> Staff:
-        """Dependency: signed in, TOTP enrolled where required; CSRF on writes."""
-        staff = await self.signed_in(request)
-        if self.must_enrol(staff) and request.url.path not in BEFORE_MFA:
-            raise StaffError(403, t.NEED_MFA, location="/staff/mfa")
-        return staff
-
-    async def admin(self, request: Request) -> Staff:
-        """Dependency: signed in as an admin (terms, settings, staff accounts, blocks)."""
-        staff = await self.staff(request)
-        if not staff.actor.is_admin:
-            raise StaffError(403, t.NOT_ADMIN)
-        return staff
 
     async def deliver(self, ids: list[uuid.UUID]) -> None:
         """Push the notices an action wrote at once; the worker retries what fails."""
@@ -190,6 +171,17 @@ class Console:
             "message": message, "status": status}, status_code=status, headers=headers)
 
 
+async def fields_with_control_bytes(request: Request) -> set[str]:
+    """Form fields holding NUL or other control characters no text field needs."""
+    content_type = request.headers.get("content-type", "")
+    if request.method != "POST" or not content_type.startswith(
+            ("application/x-www-form-urlencoded", "multipart/form-data")):
+        return set()
+    form = await request.form()  # parsed once: the route reads the same form
+    return {name for name, value in form.multi_items() if isinstance(value, str)
+            and any(ord(c) < 32 and c not in "\t\r\n" for c in value)}
+
+
 def route_class(console: Console) -> type[APIRoute]:
     """Routes whose refusals (StaffError, OpError, bad input) become Japanese answers."""
 
@@ -205,6 +197,10 @@ def route_class(console: Console) -> type[APIRoute]:
                 return response
 
             async def answer(request: Request) -> Response:
+                bad = await fields_with_control_bytes(request)
+                if bad:  # e.g. NUL, which PostgreSQL refuses in text: say which field, not 500
+                    fields = "、".join(sorted(FIELD_NAMES.get(n, n) for n in bad))
+                    return console.error(request, 422, t.BAD_INPUT.format(fields=fields))
                 try:
                     return await handler(request)
                 except StaffError as exc:

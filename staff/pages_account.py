@@ -3,12 +3,13 @@
 from typing import Annotated
 
 import segno
-from fastapi import APIRouter, Depends, Form, Request, Response
+from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import JSONResponse
 
 from staff import messages as t
 from staff.auth import Staff
 from staff.console import Console, wants_json
+from staff.deps import SignedInDep, StaffDep
 from staff.errors import StaffError
 from staff.passwords import MIN_LENGTH
 from storage.db import transaction
@@ -25,8 +26,6 @@ def qr_data_uri(uri: str) -> str:
 
 
 def add_routes(router: APIRouter, c: Console) -> None:
-    StaffDep = Annotated[Staff, Depends(c.staff)]
-    SignedInDep = Annotated[Staff, Depends(c.signed_in)]
 
     @router.get("/password")
     async def password_page(request: Request, staff: StaffDep) -> Response:

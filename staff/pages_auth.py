@@ -4,13 +4,13 @@ probe, and linking a LINE account for alerts."""
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Form, Request, Response
+from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import JSONResponse, RedirectResponse
 
 from staff import messages as t
-from staff.auth import Staff
 from staff.console import Console, wants_json
 from staff.csrf import LOGIN_COOKIE, check_csrf
+from staff.deps import SignedInDep, StaffDep
 from staff.errors import StaffError
 from staff.signin import SignIn
 from storage.models import StaffAccount
@@ -25,8 +25,6 @@ def _safe_next(target: str) -> str:
 
 
 def add_routes(router: APIRouter, c: Console) -> None:
-    StaffDep = Annotated[Staff, Depends(c.staff)]
-    SignedInDep = Annotated[Staff, Depends(c.signed_in)]
 
     def login_form(request: Request, next: str, *, status: int = 200, error: str = "",
                    login: str = "", headers: dict[str, str] | None = None) -> Response:

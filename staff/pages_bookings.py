@@ -5,13 +5,13 @@ from collections.abc import Awaitable, Callable
 from datetime import date, datetime, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request, Response
+from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import JSONResponse
 
 from booking import next_open_day, previous_open_day, to_jst
 from dialogs.flows.labels import SHORT_PURPOSES as PURPOSES
-from staff.auth import Staff
 from staff.console import Console, wants_json
+from staff.deps import StaffDep
 from staff.errors import StaffError
 from staff.messages import BAD_DAY, DONE, NOT_FOUND
 from storage.models import LineUser
@@ -62,7 +62,6 @@ def parse_slot(slot: str, starts_at: str, booth: int) -> tuple[datetime, int]:
 
 
 def add_routes(router: APIRouter, c: Console) -> None:
-    StaffDep = Annotated[Staff, Depends(c.staff)]
 
     async def act(request: Request, code: str,
                   run: Callable[[StaffOps], Awaitable[Done]]) -> Response:

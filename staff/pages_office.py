@@ -4,12 +4,12 @@ import calendar
 from datetime import date, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Form, Request, Response, UploadFile
+from fastapi import APIRouter, File, Form, Request, Response, UploadFile
 from fastapi.responses import JSONResponse
 
 from booking import is_open_day, national_holiday_name, to_jst
-from staff.auth import Staff
 from staff.console import Console, wants_json
+from staff.deps import AdminDep, StaffDep
 from staff.errors import StaffError
 from staff.pages_bookings import parse_day
 from storage.staff_office import OfficeSettings
@@ -31,8 +31,6 @@ def month_weeks(first: date) -> list[list[date | None]]:
 
 
 def add_routes(router: APIRouter, c: Console) -> None:
-    StaffDep = Annotated[Staff, Depends(c.staff)]
-    AdminDep = Annotated[Staff, Depends(c.admin)]
 
     @router.get("/closures")
     async def closures_page(request: Request, staff: StaffDep, month: str | None = None) -> Response:

@@ -4,21 +4,21 @@ lifting the refusal after repeated no-shows."""
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request, Response
+from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import JSONResponse
 
 from staff.auth import Staff
 from staff.console import Console, wants_json
+from staff.deps import AdminDep, StaffDep
 from staff.errors import StaffError
 from staff.messages import NOT_FOUND
 from storage.models import LineUser
 from storage.staff_queries import office_row, user_bookings, user_list
 
+Reason = Annotated[str, Form(max_length=200)]
+
 
 def add_routes(router: APIRouter, c: Console) -> None:
-    StaffDep = Annotated[Staff, Depends(c.staff)]
-    AdminDep = Annotated[Staff, Depends(c.admin)]
-    Reason = Annotated[str, Form(max_length=200)]
 
     async def user_page(request: Request, staff: Staff, user_id: uuid.UUID,
                         revealed: LineUser | None = None) -> Response:

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter
 
 from staff import pages_account, pages_auth, pages_bookings, pages_office, pages_users
 from staff.console import Console, route_class
 
 
-def build_staff_router(services: Any) -> APIRouter:
-    """The console; `services` is the app's container (filled in at start-up)."""
-    console = Console(services)
+def build_staff_router(console: Console) -> APIRouter:
+    """The console's routes; their dependencies (staff/deps.py) find this console and the
+    app's container on `app.state` (create_app puts them there)."""
     router = APIRouter(route_class=route_class(console))
     for pages in (pages_auth, pages_account, pages_bookings, pages_office, pages_users):
         pages.add_routes(router, console)

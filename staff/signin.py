@@ -4,7 +4,7 @@ with a delay that doubles after a few failures (no lockout a stranger could caus
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING
 
 from fastapi import Request
 
@@ -20,6 +20,9 @@ from storage.staff_mfa import use_second_factor
 from storage.staff_ops import audit
 from storage.staff_sessions import ConsoleSession
 
+if TYPE_CHECKING:
+    from services import Services
+
 FREE_TRIES = 5  # failures per login checked at once; then 1 s, 2 s, 4 s … between attempts
 DELAY_CAP = 15 * 60
 CLIENT_TRIES = 20  # attempts per client address and window (an office shares one address)
@@ -29,7 +32,7 @@ CLIENT_WINDOW = 15 * 60
 class SignIn:
     """The password step, the second-factor step and the password change, under one gate."""
 
-    def __init__(self, services: Any, auth: Auth) -> None:
+    def __init__(self, services: Services, auth: Auth) -> None:
         self._services = services
         self._auth = auth
 

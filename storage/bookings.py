@@ -1,6 +1,6 @@
 """Bookings in the database: availability, the request commit, cancel, moves, waitlist offers.
 
-Data functions only: each takes `(*, session, ...)` and never commits; `OfficeService` owns the
+Data functions only: each takes `(*, session, ...)` and never commits; `RequestsService` owns the
 transaction, so a booking and its outbox rows (staff alerts, waitlist offers) are one commit.
 The partial unique index on (office, booth, starts_at) is what makes double booking impossible.
 """

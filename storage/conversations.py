@@ -89,10 +89,6 @@ class EventDeduper:
         return await _set_once(self._redis, f"{self._prefix}:evt:{event_id}",
                                secrets.token_hex(8), ex=self._ttl)
 
-    async def forget(self, event_id: str) -> None:
-        """Let LINE's redelivery try again after we failed before doing anything."""
-        await self._redis.delete(f"{self._prefix}:evt:{event_id}")
-
 
 class SlotHolds:
     """Short holds on a slot while a user confirms; the unique index is the real guarantee."""

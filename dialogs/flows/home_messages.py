@@ -5,7 +5,6 @@ GREETING = (
     "{office}の「オンライン相談ブース」の予約窓口です。"
     "職業相談や求人のご相談、オンライン面接のご予約を、このトークで受け付けます。"
 )
-WELCOME_BACK = "{office}のオンライン相談ブース予約窓口です。ご用件を選んでください。"
 MENU = "ご用件を選んでください。"
 CONTACT_TITLE = "お問い合わせ"
 CONTACT_LINES = ("{office}", "電話：{phone}", "受付：{hours}", "所在地：{address}")

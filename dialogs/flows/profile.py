@@ -2,7 +2,7 @@
 
 The flow that needs a profile calls `profile_step(ctx, after=...)`; when the profile is ready
 the conversation moves to `after`. The form's submission comes back as the nonce-less entry
-"profile.saved", so the chat continues by itself (bot/forms.py pushes the next step).
+"profile.saved", so the chat continues by itself (web/profile_form.py pushes the next step).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Staff in LINE: link with a one-time code, and answer alert buttons (確定 / 時間変更 / お断り).
 
-Alert buttons (dialogs/alerts.py) are nonce-less postbacks (`staff.confirm` etc., value = booking id), so they work
+Alert buttons (dialogs/notify/staff_alerts.py) are nonce-less postbacks (`staff.confirm` etc., value = booking id), so they work
 whenever they are tapped; every tap is checked against the linked, active staff account, and a
 second tap on a handled request says who handled it. The records are reached through a
 `StaffPort` (dialogs/ports.py) that storage implements.

@@ -9,7 +9,6 @@ import re
 import httpx
 from starlette.responses import Response
 
-from bot.forms import set_cookie
 from storage.forms import Binding
 from tests.flows.journeys import (
     NAME,
@@ -23,6 +22,7 @@ from tests.flows.journeys import (
     user_row,
 )
 from tests.helpers import tap
+from web.profile_form import set_cookie
 
 OTHER_BROWSER = "このリンクはすでに別のブラウザで開かれています。"
 # A profile none of the page's examples happen to contain.

@@ -12,10 +12,12 @@ import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import select
 
+from storage.models import LineUser
 from tests.flows.journeys import FormBrowser, agree, form_token
 from tests.helpers import tap
-from tests.staff.conftest import add_booking, add_user
+from tests.staff.conftest import add_booking, add_user, rows
 
 FUZZ = settings(max_examples=60, deadline=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture,
@@ -92,3 +94,12 @@ def test_no_console_form_fails_with_a_500(sec_app, admin_console, console_forms,
 def test_the_apps_still_serve_after_the_fuzzing(live, sec_app, admin_console):
     assert live.http.get("/healthz").status_code == 200
     assert admin_console.page("/staff/").status_code == 200
+
+
+@pytest.mark.parametrize("reason", ["大雪\x00のため", "\x00", "理由\x1b[31m"])
+def test_a_control_character_in_a_console_field_is_a_clear_422(sec_app, admin_console, reason):
+    user_id, _ = add_user(sec_app)
+    answer = admin_console.form(f"/staff/users/{user_id}/block", {"reason": reason})
+    assert answer.status_code == 422 and "理由" in answer.text
+    (row,) = rows(sec_app, select(LineUser).where(LineUser.id == user_id))
+    assert not row.blocked

@@ -1,0 +1,52 @@
+"""Calendar files of confirmed requests (GET /ics/{token}): no personal data in them."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi import APIRouter, HTTPException
+from fastapi.responses import Response
+
+from storage.forms import ics_booking_id
+from storage.models import Booking
+from storage.public_pages import confirmed_rows
+from web.deps import ServicesDep
+from web.templating import NO_STORE
+
+
+def ics_text(rows: list[Booking], office: Any, now: datetime) -> str:
+    """One VEVENT for a confirmed request (RFC 5545, UTC times, CRLF lines, no personal data)."""
+    def stamp(moment: datetime) -> str:
+        return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+    def escape(text: str) -> str:
+        return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+
+    note = ("録画・録音はできません。ブースにはご本人以外の方が入らないようにしてください。"
+            f"取り消しはLINEの「予約の確認・キャンセル」またはお電話（{office.phone}）で。")
+    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//madoguchi//booking//JA",
+             "CALSCALE:GREGORIAN", "METHOD:PUBLISH", "BEGIN:VEVENT",
+             f"UID:{rows[0].id}@madoguchi", f"DTSTAMP:{stamp(now)}",
+             f"DTSTART:{stamp(rows[0].starts_at)}", f"DTEND:{stamp(rows[-1].ends_at)}",
+             f"SUMMARY:{escape('オンライン相談ブース（' + office.name + '）')}",
+             f"LOCATION:{escape(office.name + ' ' + office.address)}",
+             f"DESCRIPTION:{escape(note)}", "END:VEVENT", "END:VCALENDAR"]
+    return "\r\n".join(lines) + "\r\n"
+
+
+def build_ics_router() -> APIRouter:
+    router = APIRouter()
+
+    @router.get("/ics/{token}")
+    async def ics(token: str, services: ServicesDep) -> Response:
+        booking_id = ics_booking_id(services.settings.secret_key, token)
+        rows = (await confirmed_rows(services.sessions, services.office_id, booking_id)
+                if booking_id else [])
+        if not rows:
+            raise HTTPException(status_code=404, detail="確定したご予約が見つかりません。")
+        body = ics_text(rows, services.office, services.clock.now())
+        return Response(body, media_type="text/calendar; charset=utf-8", headers={
+            **NO_STORE, "Content-Disposition": 'attachment; filename="booking.ics"'})
+
+    return router
