@@ -26,6 +26,7 @@ from booking import (
     slot_end,
     to_jst,
 )
+from booking.kinds import Attendant
 from dialogs import notices
 from dialogs.replies import Reply, dump_replies
 from storage.bookings import offer_freed
@@ -45,7 +46,7 @@ from storage.staff_accounts import Actor
 S = BookingStatus
 MAX_NOTE = 1000
 MAX_REASON = 200
-ATTENDANTS = ("none", "interpreter", "assistant", "both")
+ATTENDANTS = tuple(Attendant)
 
 
 class OpError(Exception):
