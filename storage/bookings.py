@@ -26,6 +26,7 @@ from booking import (
     slot_starts,
     to_jst,
 )
+from booking.kinds import Purpose
 from dialogs.events import MoveAccepted, RequestCancelled, RequestCreated, RequestFacts, SlotFreed
 from dialogs.ports import BookingInfo, Calendar, DayInfo, Draft, Reason
 from storage.models import (
@@ -44,7 +45,7 @@ ACTIVE = [str(status) for status in ACTIVE_STATUSES]
 HORIZON = timedelta(days=120)  # how far ahead closures are read; users book days, not months
 SEARCH_DAYS = 10  # open days searched for the nearest free slot or the next bookable one
 MOVE_ACCEPTED = "booking.move_accepted"
-INTERVIEW = "interview"  # the purpose whose requests take one slot per applicant (§7)
+INTERVIEW = Purpose.INTERVIEW  # requests that take one slot per applicant (§7)
 Occupancy = dict[datetime, set[int]]
 
 

@@ -8,6 +8,7 @@ import secrets
 from redis.asyncio import Redis
 
 from dialogs.ports import Conversation
+from storage.keys import RedisKeys
 
 _RELEASE = """
 if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end
@@ -37,12 +38,12 @@ class ConversationStore:
 
     def __init__(self, redis: Redis, *, prefix: str, ttl_seconds: int) -> None:
         self._redis = redis
-        self._prefix = prefix
+        self._keys = RedisKeys(prefix)
         self._ttl = ttl_seconds
         self._release = redis.register_script(_RELEASE)
 
     def _key(self, user: str) -> str:
-        return f"{self._prefix}:conv:{user}"
+        return self._keys.conversation(user)
 
     async def load(self, user: str) -> Conversation:
         """The user's conversation, or a fresh idle one when none is stored (or it expired)."""
@@ -61,7 +62,7 @@ class ConversationStore:
 
     async def acquire(self, user: str, *, timeout: float = 10.0, lease_ms: int = 15000) -> str:
         """Take the user's lock (SET NX PX) and return its token; waits up to `timeout`."""
-        key, token = f"{self._prefix}:lock:{user}", secrets.token_hex(8)
+        key, token = self._keys.lock(user), secrets.token_hex(8)
         deadline = asyncio.get_running_loop().time() + timeout
         delay = 0.002
         while not await _set_once(self._redis, key, token, px=lease_ms):
@@ -73,7 +74,7 @@ class ConversationStore:
 
     async def release(self, user: str, token: str) -> None:
         """Release the lock only if we still hold it."""
-        await self._release(keys=[f"{self._prefix}:lock:{user}"], args=[token])
+        await self._release(keys=[self._keys.lock(user)], args=[token])
 
 
 class EventDeduper:
@@ -81,12 +82,12 @@ class EventDeduper:
 
     def __init__(self, redis: Redis, *, prefix: str, ttl_seconds: int) -> None:
         self._redis = redis
-        self._prefix = prefix
+        self._keys = RedisKeys(prefix)
         self._ttl = ttl_seconds
 
     async def first_time(self, event_id: str) -> bool:
         """True the first time an id is seen (SET NX EX)."""
-        return await _set_once(self._redis, f"{self._prefix}:evt:{event_id}",
+        return await _set_once(self._redis, self._keys.event(event_id),
                                secrets.token_hex(8), ex=self._ttl)
 
 
@@ -95,11 +96,11 @@ class SlotHolds:
 
     def __init__(self, redis: Redis, *, prefix: str) -> None:
         self._redis = redis
-        self._prefix = prefix
+        self._keys = RedisKeys(prefix)
         self._release = redis.register_script(_RELEASE)
 
     def _key(self, office: str, booth: int, starts: str) -> str:
-        return f"{self._prefix}:hold:{office}:{booth}:{starts}"
+        return self._keys.hold(office, booth, starts)
 
     async def hold(self, office: str, booth: int, starts: str, owner: str, ms: int) -> bool:
         """Hold the slot for `owner`; re-holding one's own slot succeeds and extends it."""

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy.ext.asyncio import AsyncEngine
+
+from storage.types import StrEnumType
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -18,6 +21,14 @@ def alembic_config(url: str = "") -> Config:
     if url:
         cfg.set_main_option("sqlalchemy.url", url)
     return cfg
+
+
+def render_item(kind: str, item: Any, autogen_context: Any) -> str | bool:
+    """Autogenerate hook: an enum-typed column is written as the plain VARCHAR it is stored
+    in, so migrations never import the app's types."""
+    if kind == "type" and isinstance(item, StrEnumType):
+        return f"sa.String(length={item.length})"
+    return False
 
 
 async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:

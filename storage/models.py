@@ -10,7 +10,9 @@ from typing import Any
 from sqlalchemy import JSON, Column, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
-from storage.types import UTCDateTime
+# BookingStatus lives with the other domain codes in booking/; imported from here too.
+from booking.kinds import Attendant, BookingStatus, Purpose, StaffRole, UserRole
+from storage.types import StrEnumType, UTCDateTime
 
 
 def utcnow() -> datetime:
@@ -20,19 +22,6 @@ def utcnow() -> datetime:
 
 def _dt(nullable: bool = True, index: bool = False) -> Any:
     return Field(default=None, sa_type=UTCDateTime, nullable=nullable, index=index)
-
-
-class BookingStatus(StrEnum):
-    """Lifecycle of one 30-minute slot request (DESIGN.md §2, art. 5)."""
-
-    REQUESTED = "requested"
-    CONFIRMED = "confirmed"
-    CANCELLED = "cancelled"
-    DECLINED = "declined"
-    EXPIRED = "expired"
-    NO_SHOW = "no_show"
-    MOVED = "moved"
-    COMPLETED = "completed"
 
 
 ACTIVE_STATUSES = (BookingStatus.REQUESTED, BookingStatus.CONFIRMED)
@@ -66,7 +55,7 @@ class LineUser(SQLModel, table=True):
     office_id: uuid.UUID = Field(foreign_key="offices.id", index=True)
     line_user_id: str | None = Field(default=None, max_length=64)
     line_user_hash: str = Field(max_length=64, index=True)
-    role: str | None = Field(default=None, max_length=20)
+    role: UserRole | None = Field(default=None, sa_type=StrEnumType(UserRole, 20))
     name: str | None = Field(default=None, max_length=100)
     number: str | None = Field(default=None, max_length=20)
     phone: str | None = Field(default=None, max_length=20)
@@ -130,11 +119,12 @@ class Booking(SQLModel, table=True):
     booth: int = Field(default=1)
     starts_at: datetime = Field(sa_type=UTCDateTime, index=True)
     ends_at: datetime = Field(sa_type=UTCDateTime)
-    status: str = Field(default=BookingStatus.REQUESTED, max_length=20, index=True)
-    purpose: str = Field(max_length=40)
+    status: BookingStatus = Field(default=BookingStatus.REQUESTED,
+                                  sa_type=StrEnumType(BookingStatus, 20), index=True)
+    purpose: Purpose = Field(sa_type=StrEnumType(Purpose, 40))
     job_number: str | None = Field(default=None, max_length=20)
     applicants: int | None = Field(default=None)
-    attendant: str = Field(default="none", max_length=20)
+    attendant: Attendant = Field(default=Attendant.NONE, sa_type=StrEnumType(Attendant, 20))
     immediate: bool = Field(default=False)
     group_id: uuid.UUID | None = Field(default=None, index=True)
     moved_from_id: uuid.UUID | None = Field(default=None)
@@ -179,7 +169,8 @@ class Outbox(SQLModel, table=True):
     to_line_user_id: str = Field(max_length=64)
     kind: str = Field(max_length=40)
     payload: list[dict[str, Any]] = Field(sa_column=Column(JSON, nullable=False))
-    status: str = Field(default=OutboxStatus.PENDING, max_length=20, index=True)
+    status: OutboxStatus = Field(default=OutboxStatus.PENDING,
+                                 sa_type=StrEnumType(OutboxStatus, 20), index=True)
     attempts: int = Field(default=0)
     next_attempt_at: datetime | None = _dt(index=True)
     claimed_until: datetime | None = _dt()
@@ -211,7 +202,7 @@ class StaffAccount(SQLModel, table=True):
     login: str = Field(max_length=60, unique=True)
     display_name: str = Field(max_length=60)
     password_hash: str = Field(max_length=200)
-    role: str = Field(default="staff", max_length=20)
+    role: StaffRole = Field(default=StaffRole.STAFF, sa_type=StrEnumType(StaffRole, 20))
     active: bool = Field(default=True)
     line_user_id: str | None = Field(default=None, max_length=64, index=True)
     link_code: str | None = Field(default=None, max_length=20)
@@ -254,7 +245,7 @@ class WaitlistEntry(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     notified_at: datetime | None = _dt()
     # What the user was booking, so the first tap on an offer can commit at once (0002).
-    purpose: str | None = Field(default=None, max_length=40)
+    purpose: Purpose | None = Field(default=None, sa_type=StrEnumType(Purpose, 40))
     job_number: str | None = Field(default=None, max_length=20)
     applicants: int | None = Field(default=None)
-    attendant: str | None = Field(default=None, max_length=20)
+    attendant: Attendant | None = Field(default=None, sa_type=StrEnumType(Attendant, 20))

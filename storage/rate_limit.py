@@ -7,6 +7,8 @@ from datetime import datetime
 
 from redis.asyncio import Redis
 
+from storage.keys import RedisKeys
+
 
 class RateLimiter:
     """Counts attempts per name and window; `{prefix}:rl:{scope}:{name}:{window}` expires by itself."""
@@ -14,12 +16,12 @@ class RateLimiter:
     def __init__(self, redis: Redis, *, prefix: str, scope: str, limit: int,
                  window_seconds: int) -> None:
         self._redis = redis
-        self._prefix = f"{prefix}:rl:{scope}"
+        self._key_builder, self._scope = RedisKeys(prefix), scope
         self.limit = limit
         self.window = window_seconds
 
     def _key(self, name: str, now: datetime) -> str:
-        return f"{self._prefix}:{name}:{int(now.timestamp()) // self.window}"
+        return self._key_builder.rate_limit(self._scope, name, int(now.timestamp()) // self.window)
 
     async def blocked(self, name: str, now: datetime) -> bool:
         """Whether `name` has used up its attempts in the current window."""
@@ -84,13 +86,14 @@ class AttemptGate:
     def __init__(self, redis: Redis, *, prefix: str, scope: str, free: int, cap_seconds: int,
                  client_limit: int, window_seconds: int, quiet_seconds: int = 24 * 60 * 60) -> None:
         self._redis = redis
-        self._prefix = f"{prefix}:rl:{scope}"
+        self._key_builder, self._scope = RedisKeys(prefix), scope
         self.free, self.cap, self.quiet = free, cap_seconds, quiet_seconds
         self.client_limit, self.window = client_limit, window_seconds
 
     def _keys(self, name: str, client: str, now: datetime) -> list[str]:
         window = int(now.timestamp()) // self.window
-        return [f"{self._prefix}:{name}", f"{self._prefix}-client:{client}:{window}"]
+        return [self._key_builder.rate_limit(self._scope, name),
+                self._key_builder.rate_limit_client(self._scope, client, window)]
 
     async def attempt(self, name: str, client: str, now: datetime) -> Verdict:
         """Count one attempt for `name` from `client`, or refuse it without counting."""

@@ -14,10 +14,11 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from booking.kinds import StaffRole
 from storage.db import transaction
 from storage.models import StaffAccount, utcnow
 
-ROLES = ("staff", "admin")
+ROLES = tuple(StaffRole)
 LINK_CODE_TTL = timedelta(minutes=10)
 DEMO_ADMIN = ("admin", "madoguchi-demo-admin")  # printed by `./dev demo`; demo databases only
 MIN_PASSWORD = 10

@@ -26,6 +26,7 @@ from booking import (
     slot_end,
     to_jst,
 )
+from booking.kinds import Attendant, Purpose
 from dialogs.events import Confirmed, Declined, Event, MarkedNoShow, Moved
 from storage.bookings import offer_freed
 from storage.models import (
@@ -43,8 +44,8 @@ from storage.unit_of_work import UnitOfWork, publish
 S = BookingStatus
 MAX_NOTE = 1000
 MAX_REASON = 200
-ATTENDANTS = ("none", "interpreter", "assistant", "both")
-PURPOSES = ("job_consultation", "job_referral", "employer_consultation", "interview")
+ATTENDANTS = tuple(Attendant)
+PURPOSES = tuple(Purpose)
 
 
 class OpError(Exception):

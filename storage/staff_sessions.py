@@ -12,6 +12,8 @@ from datetime import datetime, timedelta
 
 from redis.asyncio import Redis
 
+from storage.keys import RedisKeys
+
 IDLE_SECONDS = 8 * 60 * 60  # a working day; every request slides it
 ABSOLUTE_LIMIT = timedelta(hours=12)  # however busy, a session ends after this (ASVS 3.3.4)
 PENDING_SECONDS = 5 * 60  # between a right password and the second factor
@@ -39,11 +41,11 @@ class ConsoleSessions:
 
     def __init__(self, redis: Redis, *, prefix: str) -> None:
         self._redis = redis
-        self._prefix = prefix
+        self._keys = RedisKeys(prefix)
 
     def _key(self, session_id: str) -> str:
         # The id only ever appears hashed in Redis: a dump of the keys cannot be replayed.
-        return f"{self._prefix}:staffsess:{hashlib.sha256(session_id.encode()).hexdigest()}"
+        return self._keys.console_session(hashlib.sha256(session_id.encode()).hexdigest())
 
     async def create(self, staff_id: uuid.UUID | None = None, *, now: datetime,
                      pending: uuid.UUID | None = None) -> ConsoleSession:

@@ -17,6 +17,7 @@ from booking import JST
 from clock import Clock
 from config import Settings, get_settings
 from services import Services
+from storage.keys import RedisKeys
 from worker.jobs import TASKS, Context
 
 CONCURRENCY = 8  # tasks at once; each delivery run sends many pushes concurrently itself
@@ -24,7 +25,7 @@ CONCURRENCY = 8  # tasks at once; each delivery run sends many pushes concurrent
 
 def make_queue(settings: Settings) -> Queue:
     """The job queue in Redis, named under the deployment's key prefix."""
-    return Queue.from_url(settings.redis_url, name=f"{settings.redis_prefix}:jobs")
+    return Queue.from_url(settings.redis_url, name=RedisKeys(settings.redis_prefix).jobs())
 
 
 def cron_jobs() -> list[CronJob]:

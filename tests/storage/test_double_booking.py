@@ -31,7 +31,7 @@ async def _try_book(sessions, office_id, user_id, booth: int = 1) -> bool:
         async with transaction(sessions) as session:
             session.add(Booking(office_id=office_id, user_id=user_id, booth=booth,
                                 starts_at=SLOT, ends_at=SLOT.replace(minute=30),
-                                purpose="consultation"))
+                                purpose="job_consultation"))
         return True
     except IntegrityError:
         return False
