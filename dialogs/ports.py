@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Literal, Protocol
 
+from booking.availability import Calendar, DayInfo
 from dialogs.conversation import Conversation
 from dialogs.events import Event, Notice
 
@@ -50,23 +51,6 @@ class UserInfo:
     masked_number: str | None = None
     active_requests: int = 0
     max_active_requests: int = 3
-
-
-@dataclass(frozen=True)
-class Calendar:
-    """The office's booking rules that staff can change: closures, cut-off hour, booths."""
-
-    closures: frozenset[date]
-    cutoff: time
-    booths: int
-
-
-@dataclass(frozen=True)
-class DayInfo:
-    """One open day and how many session starts are still free on it (for the day carousel)."""
-
-    day: date
-    free: int
 
 
 @dataclass(frozen=True)
@@ -126,6 +110,7 @@ class Outcome:
     reason: Reason = Reason.NONE
     bookings: list[BookingInfo] = field(default_factory=list)
     alternatives: list[datetime] = field(default_factory=list)
+    events: tuple[Event, ...] = ()  # what the change caused (staff alerted, slot offered)
 
 
 @dataclass(frozen=True)

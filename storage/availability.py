@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from booking import bookable_days, to_jst
-from dialogs.ports import Calendar, DayInfo
+from booking.availability import Calendar, DayInfo, Window, free_booths, slot_run
 from logs import hash_line_user
 from storage import bookings as bk
 from storage.models import Office
@@ -40,7 +40,7 @@ class AvailabilityService:
         assert office is not None
         return office
 
-    async def window(self, at: datetime, days: list[date] | None = None) -> bk.Window:
+    async def window(self, at: datetime, days: list[date] | None = None) -> Window:
         async with self.sessions() as session:
             return await bk.window(session=session, office=await self._office(session), now=at,
                                    days=days)
@@ -70,7 +70,7 @@ class AvailabilityService:
         found = await self.unheld(line_user_id, free, candidates, need)
         return sorted(found[:count])
 
-    async def unheld(self, line_user_id: str, free: bk.Window, starts: list[datetime],
+    async def unheld(self, line_user_id: str, free: Window, starts: list[datetime],
                       need: int) -> list[datetime]:
         """Drop starts whose every free booth is held by someone else who is confirming.
 
@@ -80,19 +80,19 @@ class AvailabilityService:
         if self.holds is None or not starts:
             return starts
         owner = hash_line_user(line_user_id)
-        runs = sorted({t for s in starts for t in bk.slot_run(s, need)})
+        runs = sorted({t for s in starts for t in slot_run(s, need)})
         keys = [(t, b) for t in runs for b in range(1, free.cal.booths + 1)]
         # One key at a time: a fan-out per request would drain the shared Redis pool under load.
         holders = [await self.holds.holder(str(self.office_id), b, hold_key(t)) for t, b in keys]
         fresh = await self.window(free.now, free.days)
         open_ = {t for (t, b), holder in zip(keys, holders, strict=True)
-                 if holder in (None, owner) and b in bk.free_booths(fresh.cal, fresh.used, t)}
-        return [s for s in starts if all(t in open_ for t in bk.slot_run(s, need))]
+                 if holder in (None, owner) and b in free_booths(fresh.cal, fresh.used, t)}
+        return [s for s in starts if all(t in open_ for t in slot_run(s, need))]
 
     async def hold(self, line_user_id: str, starts_at: datetime, slots: int = 1) -> bool:
         """Keep the slot(s) for this user while they confirm; False when someone was faster."""
         free = await self.window(starts_at, [to_jst(starts_at).date()])
-        return await self.claim(hash_line_user(line_user_id), bk.slot_run(starts_at, slots),
+        return await self.claim(hash_line_user(line_user_id), slot_run(starts_at, slots),
                                  free, [])
 
     async def release(self, line_user_id: str, starts_at: datetime, slots: int = 1) -> None:
@@ -102,15 +102,15 @@ class AvailabilityService:
         async with self.sessions() as session:
             booths = (await self._office(session)).booths
         owner = hash_line_user(line_user_id)
-        for start in bk.slot_run(starts_at, slots):
+        for start in slot_run(starts_at, slots):
             for booth in range(1, booths + 1):
                 await self.holds.release(str(self.office_id), booth, hold_key(start), owner)
 
-    async def claim(self, owner: str, starts: list[datetime], free: bk.Window,
+    async def claim(self, owner: str, starts: list[datetime], free: Window,
                      claimed: list[int]) -> bool:
         """Pick and hold a free booth per start, preferring one this owner already holds."""
         for start in starts:
-            booths = bk.free_booths(free.cal, free.used, start)
+            booths = free_booths(free.cal, free.used, start)
             if not booths:
                 return False
             if self.holds is None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -17,18 +16,16 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from booking import (
-    JST,
     SLOT_LENGTH,
     bookable_days,
     current_slot_start,
-    is_bookable,
     mask_name,
-    slot_starts,
     to_jst,
 )
+from booking.availability import Calendar, Occupancy, Window, day_bounds, free_booths, slot_run
 from booking.kinds import Purpose
 from dialogs.events import MoveAccepted, RequestCancelled, RequestCreated, RequestFacts, SlotFreed
-from dialogs.ports import BookingInfo, Calendar, DayInfo, Draft, Reason
+from dialogs.ports import BookingInfo, Draft, Reason
 from storage.models import (
     ACTIVE_STATUSES,
     AuditLog,
@@ -46,18 +43,6 @@ HORIZON = timedelta(days=120)  # how far ahead closures are read; users book day
 SEARCH_DAYS = 10  # open days searched for the nearest free slot or the next bookable one
 MOVE_ACCEPTED = "booking.move_accepted"
 INTERVIEW = Purpose.INTERVIEW  # requests that take one slot per applicant (§7)
-Occupancy = dict[datetime, set[int]]
-
-
-def day_bounds(day: date) -> tuple[datetime, datetime]:
-    """Midnight to midnight JST."""
-    start = datetime.combine(day, time(0), tzinfo=JST)
-    return start, start + timedelta(days=1)
-
-
-def slot_run(starts_at: datetime, slots: int) -> list[datetime]:
-    """The consecutive session starts of one request."""
-    return [starts_at + SLOT_LENGTH * k for k in range(max(slots, 1))]
 
 
 async def load_calendar(*, session: AsyncSession, office: Office, now: datetime) -> Calendar:
@@ -79,48 +64,6 @@ async def occupancy(*, session: AsyncSession, office_id: uuid.UUID, start: datet
     for starts_at, booth in rows:
         used[starts_at].add(booth)
     return used
-
-
-def free_booths(cal: Calendar, used: Occupancy, starts_at: datetime) -> list[int]:
-    """Booths nobody has booked at `starts_at`."""
-    taken = used.get(starts_at, set())
-    return [booth for booth in range(1, cal.booths + 1) if booth not in taken]
-
-
-def free_starts(day: date, cal: Calendar, used: Occupancy, need: int = 1) -> list[datetime]:
-    """Starts on `day` with `need` consecutive sessions each having a free booth."""
-    free = {s for s in slot_starts(day, cal.closures) if free_booths(cal, used, s)}
-    return sorted(s for s in free if all(t in free for t in slot_run(s, need)))
-
-
-def bookable_starts(day: date, cal: Calendar, used: Occupancy, now: datetime,
-                    need: int = 1) -> list[datetime]:
-    """Free starts that may still be requested (tomorrow or later, before the cut-off)."""
-    return [s for s in free_starts(day, cal, used, need)
-            if is_bookable(s, now, cal.closures, cal.cutoff)]
-
-
-@dataclass(frozen=True)
-class Window:
-    """The calendar and the booked booths over some days, read once and asked many questions."""
-
-    cal: Calendar
-    used: Occupancy
-    days: list[date]
-    now: datetime
-
-    def starts(self, day: date, need: int = 1) -> list[datetime]:
-        """Bookable free starts on `day`."""
-        return bookable_starts(day, self.cal, self.used, self.now, need)
-
-    def day_infos(self, need: int = 1) -> list[DayInfo]:
-        """Each day of the window and how many starts are free on it."""
-        return [DayInfo(day=d, free=len(self.starts(d, need))) for d in self.days]
-
-    def nearest(self, wanted: datetime, need: int = 1) -> list[datetime]:
-        """Every bookable free start in the window, nearest to `wanted` first."""
-        found = [s for d in self.days for s in self.starts(d, need)]
-        return sorted(found, key=lambda s: (abs(s - wanted), s))
 
 
 async def window(*, session: AsyncSession, office: Office, now: datetime,

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from booking import is_bookable, to_jst
+from booking.availability import slot_run
 from dialogs.ports import BookingInfo, Draft, NowInfo, OfficeInfo, Outcome, Reason
 from logs import hash_line_user
 from storage import bookings as bk
@@ -23,7 +24,7 @@ from storage.accounts import current_terms_row, find_user
 from storage.availability import AvailabilityService, hold_key
 from storage.db import transaction
 from storage.models import Office, WaitlistEntry
-from storage.unit_of_work import UnitOfWork
+from storage.unit_of_work import UnitOfWork, Work
 
 
 class RequestsService:
@@ -62,13 +63,13 @@ class RequestsService:
                       immediate: bool = False, entry_id: uuid.UUID | None = None) -> Outcome:
         """One transaction: checks, booths, rows, staff alert; a lost race is tried once more."""
         assert draft.starts_at is not None
-        starts = bk.slot_run(draft.starts_at, draft.slots)
+        starts = slot_run(draft.starts_at, draft.slots)
         owner = hash_line_user(line_user_id)
         for _ in range(2):
             claimed: list[int] = []
             try:
                 async with self.uow.begin(self.written) as work:
-                    return await self._commit_in(work.session, line_user_id, owner, draft, at,
+                    return await self._commit_in(work, line_user_id, owner, draft, at,
                                                  claimed, immediate, entry_id)
             except IntegrityError:
                 continue  # another booth may still be free: read again once
@@ -76,9 +77,10 @@ class RequestsService:
                 await self._release_claimed(owner, starts, claimed)
         return Outcome(ok=False, reason=Reason.TAKEN)
 
-    async def _commit_in(self, session: AsyncSession, line_user_id: str, owner: str,
+    async def _commit_in(self, work: Work, line_user_id: str, owner: str,
                          draft: Draft, at: datetime, claimed: list[int], immediate: bool,
                          entry_id: uuid.UUID | None) -> Outcome:
+        session = work.session
         office = await self._office(session)
         user = await find_user(session, self.office_id, line_user_id)
         terms = await current_terms_row(session, self.office_id, at)
@@ -88,7 +90,7 @@ class RequestsService:
         if await bk.active_requests(session=session, user_id=user.id, now=at) >= office.max_active_requests:
             return Outcome(ok=False, reason=Reason.LIMIT)
         assert draft.starts_at is not None
-        starts = bk.slot_run(draft.starts_at, draft.slots)
+        starts = slot_run(draft.starts_at, draft.slots)
         free = await bk.window(session=session, office=office, now=at,
                                days=[to_jst(draft.starts_at).date()])
         if not immediate and not all(is_bookable(s, at, free.cal.closures, free.cal.cutoff)
@@ -102,7 +104,7 @@ class RequestsService:
             entry = await session.get(WaitlistEntry, entry_id)
             if entry is not None:
                 entry.active = False
-        return Outcome(ok=True, bookings=[bk.info_of(rows)])
+        return Outcome(ok=True, bookings=[bk.info_of(rows)], events=tuple(work.events))
 
     async def _release_claimed(self, owner: str, starts: list[datetime],
                                claimed: list[int]) -> None:
@@ -153,7 +155,7 @@ class RequestsService:
             refused_move = rows[0].moved_from_id is not None and not answered
             await bk.cancel_rows(session=session, office=await self._office(session), user=user,
                                  rows=rows, now=at, refused_move=refused_move)
-            return Outcome(ok=True, bookings=[bk.info_of(rows)])
+            return Outcome(ok=True, bookings=[bk.info_of(rows)], events=tuple(work.events))
 
     async def accept_move(self, line_user_id: str, booking_id: str, at: datetime) -> Outcome:
         """Accept the time the office moved a booking to, if it is still that proposal."""
@@ -170,8 +172,8 @@ class RequestsService:
                 return Outcome(ok=False, reason=Reason.ALREADY, bookings=[bk.info_of(rows, answered=True)])
             await bk.accept_rows(session=session, office=await self._office(session), user=user,
                                  rows=rows, now=at)
-            return Outcome(ok=True, bookings=[bk.info_of(rows, answered=True,
-                                                         ics_url=self.ics_url(rows[0].id))])
+            info = bk.info_of(rows, answered=True, ics_url=self.ics_url(rows[0].id))
+            return Outcome(ok=True, bookings=[info], events=tuple(work.events))
 
     async def immediate_status(self, line_user_id: str, at: datetime) -> NowInfo:
         async with self.sessions() as session:

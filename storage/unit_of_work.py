@@ -30,6 +30,7 @@ class Work:
 
     session: AsyncSession
     notifier: Notifier
+    events: list[Event] = field(default_factory=list)  # what the change caused, in order
     outbox_ids: list[uuid.UUID] = field(default_factory=list)
 
 
@@ -63,6 +64,7 @@ async def publish(session: AsyncSession, event: Event, *, office_id: uuid.UUID,
                   now: datetime) -> int:
     """Word `event` and queue its pushes in this unit of work; returns the rows written."""
     work: Work = session.info[_KEY]
+    work.events.append(event)
     written = 0
     for notice in work.notifier.notices(event):
         if notice.to == STAFF:

@@ -17,8 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from booking import JST
 from config import Settings
 from devservices import PostgresServer, RedisServer
+from dialogs.events import RequestCreated
 from dialogs.notify import Notifier
-from dialogs.ports import Draft, OfficeInfo
+from dialogs.ports import Draft, OfficeInfo, Reason
 from logs import hash_line_user
 from storage.availability import AvailabilityService
 from storage.conversations import SlotHolds
@@ -88,3 +89,16 @@ async def test_consecutive_slots_are_all_or_nothing(engine: AsyncEngine):
     assert not outcome.ok and outcome.reason == "taken"
     async with sessions() as session:
         assert await session.scalar(select(func.count()).select_from(Booking)) == 1
+
+
+async def test_a_committed_request_reports_the_alert_it_caused_and_a_lost_one_none(
+        engine: AsyncEngine):
+    port, _, (first, second) = await _service(engine, None, 2)
+    draft = Draft(purpose="job_consultation", starts_at=SLOT)
+    won = await port.request_booking(first, draft, NOW)
+    (event,) = won.events
+    assert isinstance(event, RequestCreated) and not event.immediate
+    assert event.request.booking_id == won.bookings[0].id and event.request.masked_name
+    assert len(port.written) == 1  # the staff alert's outbox row, to deliver
+    lost = await port.request_booking(second, draft, NOW)
+    assert lost.reason == Reason.TAKEN and lost.events == ()
