@@ -18,10 +18,11 @@ from bot.tracker import EventTracker
 from dialogs import messages as m
 from dialogs.engine import Engine
 from dialogs.flow import Input
+from dialogs.ports import LockTimeout
 from dialogs.postback import Postback
 from dialogs.replies import Reply, Text
 from logs import log_user
-from storage.conversations import EventDeduper, LockTimeout
+from storage.conversations import EventDeduper
 
 log = logging.getLogger(__name__)
 # Events handled at once; the others wait their turn (cheaply). Every handler step shares

@@ -184,6 +184,10 @@ class Notifier(Protocol):
     def notices(self, event: Event) -> list[Notice]: ...
 
 
+class LockTimeout(Exception):
+    """The per-user lock could not be taken in time (every StateStore raises this one)."""
+
+
 class StateStore(Protocol):
     """Per-user conversation state with a lock taken before loading."""
 

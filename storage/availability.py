@@ -92,8 +92,15 @@ class AvailabilityService:
     async def hold(self, line_user_id: str, starts_at: datetime, slots: int = 1) -> bool:
         """Keep the slot(s) for this user while they confirm; False when someone was faster."""
         free = await self.window(starts_at, [to_jst(starts_at).date()])
-        return await self.claim(hash_line_user(line_user_id), slot_run(starts_at, slots),
-                                 free, [])
+        owner, starts, claimed = hash_line_user(line_user_id), slot_run(starts_at, slots), []
+        if await self.claim(owner, starts, free, claimed):
+            return True
+        # A later slot of the run was taken: let go of the earlier ones at once, or they stay
+        # hidden from everyone until the hold expires.
+        if self.holds is not None:
+            for start, booth in zip(starts, claimed, strict=False):
+                await self.holds.release(str(self.office_id), booth, hold_key(start), owner)
+        return False
 
     async def release(self, line_user_id: str, starts_at: datetime, slots: int = 1) -> None:
         """Let go of any hold this user has on the slot(s) (token-checked, so others' stay)."""

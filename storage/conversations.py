@@ -7,7 +7,7 @@ import secrets
 
 from redis.asyncio import Redis
 
-from dialogs.ports import Conversation
+from dialogs.ports import Conversation, LockTimeout
 from storage.keys import RedisKeys
 
 _RELEASE = """
@@ -28,9 +28,6 @@ async def _set_once(redis: Redis, key: str, token: str, **expiry: int) -> bool:
         return True
     return (found.decode() if isinstance(found, bytes) else found) == token
 
-
-class LockTimeout(Exception):
-    """The per-user lock could not be taken in time."""
 
 
 class ConversationStore:
