@@ -10,14 +10,13 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 from sqlalchemy import select
 
-from logs import hash_line_user
 from storage.db import transaction
 from storage.models import Booking, LineUser, Outbox, WaitlistEntry
+from tests import records
+from tests.builders import NAME, NUMBER, new_booking, new_user
 from tests.helpers import button, tap
 
-PHONE = "090-1234-5678"
-NAME = "五所川原 太郎"
-NUMBER = "02040-12345678"
+PHONE = "090-1234-5678"  # as typed in the form (tests.builders.PHONE is as stored)
 
 
 def agree(live: Any, user: str) -> list[dict[str, Any]]:
@@ -163,7 +162,8 @@ def query(live: Any, statement: Any) -> list[Any]:
 
 
 def user_row(live: Any, user: str) -> LineUser:
-    (row,) = query(live, select(LineUser).where(LineUser.line_user_hash == hash_line_user(user)))
+    row = records.user_row(live, user)
+    assert row is not None
     return row
 
 
@@ -185,26 +185,15 @@ def waitlist_of(live: Any, user: str) -> list[WaitlistEntry]:
 def make_user(live: Any, line_id: str, *, consent: bool = True, profile: bool = True,
               role: str = "jobseeker", **fields: Any) -> LineUser:
     """A user row as the chat and the form would have left it (for journeys past those steps)."""
-    values: dict[str, Any] = {
-        "role": role, "consent_version": "2024-10-01" if consent else None,
-        "consented_at": live.clock.now() if consent else None,
-        "name": NAME if profile else None, "number": NUMBER if profile else None,
-        "phone": "+819012345678" if profile else None}
-    values.update(fields)
-    row = LineUser(office_id=live.services.office_id, line_user_id=line_id,
-                   line_user_hash=hash_line_user(line_id), **values)
+    row = new_user(live.services.office_id, line_id, consent=consent, profile=profile,
+                   consented_at=live.clock.now(), role=role, **fields)
     write(live, row)
     return row
 
 
 def add_booking(live: Any, user_id: Any, starts_at: Any, **fields: Any) -> Booking:
     """A booking row written straight to the database (another user's, a staff move, ...)."""
-    from datetime import timedelta
-
-    values: dict[str, Any] = {"booth": 1, "status": "requested", "purpose": "job_consultation"}
-    values.update(fields)
-    row = Booking(office_id=live.services.office_id, user_id=user_id, starts_at=starts_at,
-                  ends_at=starts_at + timedelta(minutes=30), **values)
+    row = new_booking(live.services.office_id, user_id, starts_at, **fields)
     write(live, row)
     return row
 

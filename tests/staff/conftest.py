@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Iterator
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 import httpx
@@ -16,11 +16,11 @@ from booking import next_open_days, slot_starts
 from clock import SettableClock
 from devservices import PostgresServer, RedisServer
 from dialogs.events import RequestCreated, RequestFacts
-from logs import hash_line_user
 from storage.db import transaction
 from storage.models import AuditLog, Booking, BookingStatus, LineUser, Outbox
 from storage.staff_accounts import create_account
 from storage.unit_of_work import publish
+from tests.builders import new_booking, new_user
 from tests.conftest import DEFAULT_NOW, LiveApp, running_app
 
 PASSWORD = "correct-horse-battery"
@@ -88,11 +88,9 @@ def add_user(app: LiveApp, *, name: str = "山田 太郎", followed: bool = True
 
     async def create() -> uuid.UUID:
         async with transaction(app.services.sessions) as session:
-            user = LineUser(office_id=app.services.office_id, line_user_id=line_id,
-                            line_user_hash=hash_line_user(line_id), role="jobseeker", name=name,
-                            number="02040-12345678", phone="+819012345678", followed=followed,
-                            consent_version="2024-10-01" if consented else None,
-                            consented_at=app.clock.now() if consented else None, blocked=blocked)
+            user = new_user(app.services.office_id, line_id, consent=consented,
+                            consented_at=app.clock.now(), name=name, followed=followed,
+                            blocked=blocked)
             session.add(user)
             return user.id
     return run(app, create()), line_id
@@ -103,10 +101,9 @@ def add_booking(app: LiveApp, user_id: uuid.UUID, starts_at: datetime, *,
                 purpose: str = "job_consultation", attendant: str = "none") -> uuid.UUID:
     async def create() -> uuid.UUID:
         async with transaction(app.services.sessions) as session:
-            row = Booking(office_id=app.services.office_id, user_id=user_id, booth=booth,
-                          starts_at=starts_at, ends_at=starts_at + timedelta(minutes=30),
-                          status=status, purpose=purpose, attendant=attendant,
-                          created_at=app.clock.now())
+            row = new_booking(app.services.office_id, user_id, starts_at, status=status,
+                              booth=booth, purpose=purpose, attendant=attendant,
+                              created_at=app.clock.now())
             session.add(row)
             return row.id
     return run(app, create())

@@ -8,7 +8,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -18,10 +18,10 @@ from booking import JST
 from bot.line_api import LineGateway
 from bot.outbox_sender import OutboxSender
 from clock import SettableClock
-from logs import hash_line_user
 from services import Services
 from storage.db import transaction
 from storage.models import AuditLog, Booking, BookingStatus, LineUser, Office, Outbox, StaffAccount
+from tests import builders
 
 PHONE = "0173-00-0000"
 
@@ -100,11 +100,7 @@ async def add_user(services: Services, office_id: uuid.UUID, *, line_user_id: st
     """A user with a profile, as the web form leaves it."""
     line_user_id = line_user_id or new_user()
     async with transaction(services.sessions) as session:
-        values: dict[str, Any] = {"role": "jobseeker", "number": "02040-12345678",
-                                  "phone": "+819012345678", "consent_version": "2024-10-01"}
-        user = LineUser(office_id=office_id, line_user_id=line_user_id,
-                        line_user_hash=hash_line_user(line_user_id), name=name,
-                        **(values | fields))
+        user = builders.new_user(office_id, line_user_id, name=name, **fields)
         session.add(user)
     return user
 
@@ -114,9 +110,7 @@ async def add_booking(services: Services, office_id: uuid.UUID, user: LineUser,
                       **fields: Any) -> Booking:
     """One 30-minute booking of booth 1."""
     async with transaction(services.sessions) as session:
-        booking = Booking(office_id=office_id, user_id=user.id, starts_at=starts_at,
-                          ends_at=starts_at + timedelta(minutes=30), status=status,
-                          **({"purpose": "job_consultation"} | fields))
+        booking = builders.new_booking(office_id, user.id, starts_at, status=status, **fields)
         session.add(booking)
     return booking
 

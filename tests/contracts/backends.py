@@ -1,0 +1,181 @@
+"""The backends every contract test runs against, behind one seeding interface.
+
+`MemoryBackend` wraps tests/fakes; `StorageBackend` wraps the storage services on a database
+(PostgreSQL or SQLite) with Redis slot holds, an office of its own per test, and a linked staff
+account so staff alerts become outbox rows. Both expose the domain events their changes recorded
+(`events`) and the outbox ids a bound requests port handed back (`outbox`).
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from redis.asyncio import Redis
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from config import Settings
+from dialogs.events import Event, Notice
+from dialogs.notify import Notifier
+from dialogs.ports import AccountsPort, AvailabilityPort, OfficeInfo, RequestsPort
+from logs import hash_line_user
+from storage.accounts import AccountsService, get_or_create_user
+from storage.availability import AvailabilityService
+from storage.conversations import SlotHolds
+from storage.db import make_sessionmaker, transaction
+from storage.forms import USER_FAILURES, digest
+from storage.models import Closure, Consent, FormToken, LineUser, Office, StaffAccount
+from storage.requests import RequestsService
+from storage.seed import ensure_office
+from storage.unit_of_work import UnitOfWork
+from tests.builders import new_user
+from tests.conftest import DEFAULT_NOW
+from tests.fakes import MemoryAccounts, MemoryAvailability, MemoryOffice, MemoryRequests
+
+NOW = DEFAULT_NOW  # Tuesday 2026-12-01 10:00 JST, in office hours
+OFFICE = OfficeInfo(name="ハローワーク五所川原", phone="0173-00-0000", hours="平日 9:00〜17:00",
+                    address="", base_url="http://contract.test")
+
+
+class RecordingNotifier:
+    """The real notifier, remembering each event it words (i.e. each event storage recorded;
+    an event of a transaction that later rolled back stays in the list)."""
+
+    def __init__(self) -> None:
+        self.inner = Notifier()
+        self.events: list[Event] = []
+
+    def notices(self, event: Event) -> list[Notice]:
+        self.events.append(event)
+        return self.inner.notices(event)
+
+
+@dataclass
+class Backend:
+    """The ports under test and what a test may set up or read besides them."""
+
+    name: str
+    accounts: AccountsPort
+    availability: AvailabilityPort
+    requests: RequestsPort
+    events: list[Event]
+    outbox: list[uuid.UUID] = field(default_factory=list)
+
+    async def seed_user(self, line_id: str, *, at: datetime, consent: bool = True,
+                        profile: bool = True, **fields: Any) -> None:
+        raise NotImplementedError
+
+    async def configure(self, **values: Any) -> None:
+        """Office settings staff can change: booths, max_active_requests, cutoff_hour, ..."""
+        raise NotImplementedError
+
+    async def close_day(self, day: date) -> None:
+        raise NotImplementedError
+
+    async def lock_out_form(self, line_id: str, at: datetime) -> None:
+        """As if the user failed the form too often lately."""
+        raise NotImplementedError
+
+    async def consents(self, line_id: str) -> list[str]:
+        """The terms versions the user's consent records name, oldest first."""
+        raise NotImplementedError
+
+
+async def seed_ready_user(backend: Backend, line_id: str, at: datetime, **fields: Any) -> None:
+    """A user who agreed to the terms in effect and saved a profile, on any backend."""
+    await backend.seed_user(line_id, at=at, **fields)
+
+
+class MemoryBackend(Backend):
+    def __init__(self) -> None:
+        self.office = MemoryOffice(info=OFFICE)
+        availability = MemoryAvailability(self.office)
+        outbox: list[uuid.UUID] = []
+        super().__init__(name="memory", accounts=MemoryAccounts(self.office),
+                         availability=availability,
+                         requests=MemoryRequests(self.office, availability).bound(outbox),
+                         events=self.office.events, outbox=outbox)
+
+    async def seed_user(self, line_id: str, *, at: datetime, consent: bool = True,
+                        profile: bool = True, **fields: Any) -> None:
+        user = self.office.add_user(line_id, role=fields.pop("role", "jobseeker"), **fields)
+        if consent:
+            user.consent_version, user.consented_at = "2024-10-01", at
+        if profile:
+            self.office.save_profile(line_id)
+
+    async def configure(self, **values: Any) -> None:
+        for name, value in values.items():
+            setattr(self.office, name, value)
+
+    async def close_day(self, day: date) -> None:
+        self.office.close(day)
+
+    async def lock_out_form(self, line_id: str, at: datetime) -> None:
+        self.office.user_or_new(line_id).form_failures = USER_FAILURES
+
+    async def consents(self, line_id: str) -> list[str]:
+        user = self.office.users.get(line_id)
+        return [version for version, _ in user.consents] if user else []
+
+
+class StorageBackend(Backend):
+    sessions: async_sessionmaker[AsyncSession]
+    office_id: uuid.UUID
+
+    @classmethod
+    async def open(cls, name: str, engine: AsyncEngine, redis: Redis) -> StorageBackend:
+        """A fresh office with the seed terms and a linked staff account; the services on it."""
+        sessions = make_sessionmaker(engine)
+        code = f"c{uuid.uuid4().hex[:12]}"
+        office_id = await ensure_office(sessions, Settings(
+            _env_file=None, environment="test", office_code=code))  # type: ignore[call-arg]
+        async with transaction(sessions) as session:
+            session.add(StaffAccount(office_id=office_id, login=code, display_name="職員",
+                                     password_hash="-", line_user_id="Ustaff" + code))
+        availability = AvailabilityService(sessions, office_id,
+                                           holds=SlotHolds(redis, prefix=code))
+        notifier = RecordingNotifier()
+        outbox: list[uuid.UUID] = []
+        requests = RequestsService(UnitOfWork(sessions, notifier), office_id, OFFICE,
+                                   availability).bound(outbox)
+        backend = cls(name=name, accounts=AccountsService(sessions, office_id, OFFICE),
+                      availability=availability, requests=requests, events=notifier.events,
+                      outbox=outbox)
+        backend.sessions, backend.office_id = sessions, office_id
+        return backend
+
+    async def seed_user(self, line_id: str, *, at: datetime, consent: bool = True,
+                        profile: bool = True, **fields: Any) -> None:
+        async with transaction(self.sessions) as session:
+            session.add(new_user(self.office_id, line_id, consent=consent, profile=profile,
+                                 consented_at=at, **fields))
+
+    async def configure(self, **values: Any) -> None:
+        async with transaction(self.sessions) as session:
+            await session.execute(update(Office).where(Office.id == self.office_id)
+                                  .values(**values))
+
+    async def close_day(self, day: date) -> None:
+        async with transaction(self.sessions) as session:
+            session.add(Closure(office_id=self.office_id, day=day))
+
+    async def lock_out_form(self, line_id: str, at: datetime) -> None:
+        async with transaction(self.sessions) as session:
+            user = await get_or_create_user(session, self.office_id, line_id, at)
+            session.add(FormToken(id=digest(secrets.token_hex(16)), office_id=self.office_id,
+                                  user_id=user.id, expires_at=at + timedelta(minutes=15),
+                                  failures=USER_FAILURES))
+
+    async def consents(self, line_id: str) -> list[str]:
+        async with self.sessions() as session:
+            rows = await session.scalars(
+                select(Consent.terms_version).join(LineUser, LineUser.id == Consent.user_id)
+                .where(LineUser.office_id == self.office_id,
+                       LineUser.line_user_hash == hash_line_user(line_id))
+                .order_by(Consent.consented_at))
+            return list(rows.all())

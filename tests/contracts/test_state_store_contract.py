@@ -1,0 +1,75 @@
+"""StateStore contract: conversations and the per-user lock, in memory and on Redis."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+
+from dialogs.conversation import IDLE, Conversation
+
+
+async def test_an_unknown_user_loads_a_fresh_idle_conversation(store: Any):
+    conv = await store.load("Unobody")
+    assert conv.state == IDLE and conv.data == {} and conv.history == []
+
+
+async def test_a_saved_conversation_loads_back_equal_and_unshared(store: Any):
+    conv = Conversation(state="booking:day", data={"purpose": "job_consultation"},
+                        history=["booking:purpose"])
+    await store.save("Ua", conv)
+    conv.data["purpose"] = "changed after saving"
+    loaded = await store.load("Ua")
+    assert (loaded.state, loaded.data, loaded.history, loaded.nonce) == (
+        "booking:day", {"purpose": "job_consultation"}, ["booking:purpose"], conv.nonce)
+
+
+async def test_saving_an_empty_idle_conversation_forgets_the_user(store: Any):
+    await store.save("Ub", Conversation(state="booking:day"))
+    old_nonce = (await store.load("Ub")).nonce
+    await store.save("Ub", Conversation())
+    assert (await store.load("Ub")).nonce != old_nonce  # a fresh one, nothing kept
+
+
+async def test_delete_forgets_the_conversation(store: Any):
+    await store.save("Uc", Conversation(state="booking:day"))
+    await store.delete("Uc")
+    assert (await store.load("Uc")).state == IDLE
+
+
+async def test_users_have_separate_conversations_and_locks(store: Any):
+    await store.save("Ud", Conversation(state="booking:day"))
+    assert (await store.load("Ue")).state == IDLE
+    first = await store.acquire("Ud")
+    second = await store.acquire("Ue")  # not blocked by Ud's lock
+    await store.release("Ud", first)
+    await store.release("Ue", second)
+
+
+async def test_a_second_acquire_waits_until_the_first_is_released(store: Any):
+    token = await store.acquire("Uf")
+    waiting = asyncio.create_task(store.acquire("Uf"))
+    await asyncio.sleep(0.05)
+    assert not waiting.done()
+    await store.release("Uf", token)
+    second = await asyncio.wait_for(waiting, 2)
+    assert second != token
+    await store.release("Uf", second)
+
+
+async def test_acquire_gives_up_while_someone_else_holds_the_lock(store: Any):
+    await store.acquire("Ug")
+    with pytest.raises(Exception) as raised:
+        await store.acquire("Ug")
+    assert type(raised.value).__name__ == "LockTimeout"
+
+
+async def test_releasing_with_a_stale_token_leaves_the_lock_held(store: Any):
+    token = await store.acquire("Uh")
+    await store.release("Uh", "not-the-token")
+    waiting = asyncio.create_task(store.acquire("Uh"))
+    await asyncio.sleep(0.05)
+    assert not waiting.done()
+    await store.release("Uh", token)
+    await store.release("Uh", await asyncio.wait_for(waiting, 2))

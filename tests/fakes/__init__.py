@@ -1,0 +1,33 @@
+"""In-memory ports for fast flow tests; tests/contracts runs them against the storage contract.
+
+    office = MemoryOffice()
+    engine = Engine(store=MemoryStateStore(), registry=build_registry(),
+                    ports=memory_ports(office), clock=lambda: now)
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from dialogs.ports import Ports, PortsFactory
+from tests.fakes.accounts import MemoryAccounts
+from tests.fakes.availability import MemoryAvailability
+from tests.fakes.office import MemoryEntry, MemoryOffice, MemoryRequest, MemoryUser
+from tests.fakes.requests import MemoryRequests
+from tests.fakes.state_store import MemoryStateStore
+
+
+def memory_ports(office: MemoryOffice) -> PortsFactory:
+    """A ports factory over one `MemoryOffice` (no staff port)."""
+    accounts = MemoryAccounts(office)
+    availability = MemoryAvailability(office)
+    requests = MemoryRequests(office, availability)
+
+    def ports_for(outbox: list[uuid.UUID]) -> Ports:
+        return Ports(office=office.info, accounts=accounts, availability=availability,
+                     requests=requests.bound(outbox))
+    return ports_for
+
+
+__all__ = ["MemoryAccounts", "MemoryAvailability", "MemoryEntry", "MemoryOffice",
+           "MemoryRequest", "MemoryRequests", "MemoryStateStore", "MemoryUser", "memory_ports"]

@@ -1,0 +1,206 @@
+"""`RequestsPort` in memory: the same checks, in the same order, as storage/requests.py.
+
+Every change records its domain events in `office.events` (the outbox, unworded); `bound(outbox)`
+adds an id per event to the caller's list, as storage adds its outbox rows' ids.
+"""
+
+from __future__ import annotations
+
+import copy
+import uuid
+from datetime import date, datetime
+
+from booking import current_slot_start, is_bookable
+from dialogs.events import Event, MoveAccepted, RequestCancelled, RequestCreated, SlotFreed
+from dialogs.ports import BookingInfo, Draft, NowInfo, Outcome, Reason
+from tests.fakes.availability import MemoryAvailability, run_of
+from tests.fakes.office import MemoryEntry, MemoryOffice, MemoryRequest, MemoryUser
+
+
+def refusal(user: MemoryUser | None, office: MemoryOffice, terms_version: str | None) -> Reason:
+    """Why this user may not request now: storage.bookings.refusal, rule for rule."""
+    if user is None or terms_version is None or user.consent_version != terms_version:
+        return Reason.CONSENT
+    if user.blocked or user.no_show_count >= office.no_show_limit:
+        return Reason.REFUSED
+    if not (user.name and user.phone):
+        return Reason.PROFILE
+    return Reason.NONE
+
+
+def info_of(request: MemoryRequest) -> BookingInfo:
+    """The user's view of one request (no .ics links in memory)."""
+    return BookingInfo(
+        id=request.id, starts_at=request.starts[0], ends_at=request.ends_at,
+        status=request.status, purpose=request.purpose, slots=len(request.starts),
+        immediate=request.immediate, attendant=request.attendant,
+        job_number=request.job_number, applicants=request.applicants, moved=request.moved,
+        awaiting_answer=request.moved and not request.move_accepted and request.active)
+
+
+class MemoryRequests:
+    """The requests of a `MemoryOffice`'s users; bind one per event with `bound()`."""
+
+    def __init__(self, office: MemoryOffice, availability: MemoryAvailability) -> None:
+        self.office = office
+        self.availability = availability
+        self.written: list[uuid.UUID] = []
+
+    def bound(self, outbox: list[uuid.UUID]) -> MemoryRequests:
+        """This port for one event: an id per event its changes record is added to `outbox`."""
+        one = copy.copy(self)
+        one.written = outbox
+        return one
+
+    def record(self, event: Event) -> None:
+        self.office.events.append(event)
+        self.written.append(uuid.uuid4())
+
+    async def request_booking(self, line_user_id: str, draft: Draft, at: datetime) -> Outcome:
+        outcome = self.commit(line_user_id, draft, at)
+        if outcome.reason == Reason.TAKEN and draft.starts_at is not None:
+            alternatives = await self.availability.nearest_free(
+                line_user_id, draft.starts_at, at, draft.slots)
+            return Outcome(ok=False, reason=Reason.TAKEN, alternatives=alternatives)
+        return outcome
+
+    def commit(self, line_user_id: str, draft: Draft, at: datetime, *, immediate: bool = False,
+               entry_id: str | None = None) -> Outcome:
+        """Checks, booths, the request and its staff alert; no await, so it is atomic."""
+        office = self.office
+        user = office.users.get(line_user_id)
+        terms = office.current_terms(at)
+        reason = refusal(user, office, terms.version if terms else None)
+        if reason or user is None:
+            return Outcome(ok=False, reason=reason)
+        if office.active_requests(line_user_id, at) >= office.max_active_requests:
+            return Outcome(ok=False, reason=Reason.LIMIT)
+        assert draft.starts_at is not None
+        starts = run_of(draft.starts_at, draft.slots)
+        cal = office.calendar()
+        if not immediate and not all(is_bookable(s, at, cal.closures, cal.cutoff) for s in starts):
+            return Outcome(ok=False, reason=Reason.NOT_BOOKABLE)
+        booths = self.availability.claim(line_user_id, starts)
+        if booths is None:
+            return Outcome(ok=False, reason=Reason.TAKEN)
+        for start, booth in zip(starts, booths, strict=True):
+            office.holds.pop((start, booth), None)  # the request, not the hold, keeps it now
+        request = MemoryRequest(
+            user=line_user_id, starts=starts, booths=booths, purpose=draft.purpose,
+            job_number=draft.job_number, applicants=draft.applicants,
+            attendant=draft.attendant, immediate=immediate, created_at=at)
+        office.requests.append(request)
+        self.record(RequestCreated(office.facts(request), immediate=immediate))
+        for entry in office.waitlist:
+            if entry.id == entry_id:
+                entry.active = False
+        return Outcome(ok=True, bookings=[info_of(request)])
+
+    async def my_bookings(self, line_user_id: str, at: datetime) -> list[BookingInfo]:
+        mine = [r for r in self.office.requests
+                if r.user == line_user_id and r.active and r.ends_at > at]
+        return [info_of(r) for r in sorted(mine, key=lambda r: r.starts[0])]
+
+    async def booking(self, line_user_id: str, booking_id: str) -> BookingInfo | None:
+        request = self.office.request_of(line_user_id, booking_id)
+        return info_of(request) if request else None
+
+    async def cancel_booking(self, line_user_id: str, booking_id: str, at: datetime) -> Outcome:
+        request = self.office.request_of(line_user_id, booking_id)
+        if request is None or not request.active:
+            return Outcome(ok=False, reason=Reason.NOT_FOUND)
+        if request.starts[0] <= at:
+            return Outcome(ok=False, reason=Reason.STARTED)
+        refused_move = request.moved and not request.move_accepted
+        request.status = "cancelled"
+        self.record(RequestCancelled(self.office.facts(request), refused_move=refused_move))
+        self.offer_freed(self.office.day_of(request.starts[0]), at)
+        return Outcome(ok=True, bookings=[info_of(request)])
+
+    def offer_freed(self, day: date, at: datetime) -> None:
+        """An offer to everyone waiting for `day` whose request now fits; the first tap wins."""
+        waiting = sorted((e for e in self.office.waitlist if e.day == day and e.active),
+                         key=lambda e: e.created_at)
+        for entry in waiting:
+            starts = self.office.bookable_starts(day, at, entry.need)
+            user = self.office.users.get(entry.user)
+            if not starts or user is None or not user.followed:
+                continue
+            self.record(SlotFreed(to=entry.user, entry_id=entry.id, starts=tuple(starts),
+                                  need=entry.need))
+            entry.notified_at = at
+
+    async def accept_move(self, line_user_id: str, booking_id: str, at: datetime) -> Outcome:
+        request = self.office.request_of(line_user_id, booking_id)
+        if request is None or not request.moved or not request.active \
+                or request.starts[0] <= at:
+            return Outcome(ok=False, reason=Reason.NOT_FOUND)
+        if request.move_accepted:
+            return Outcome(ok=False, reason=Reason.ALREADY, bookings=[info_of(request)])
+        request.move_accepted = True
+        request.status = "confirmed"
+        self.record(MoveAccepted(self.office.facts(request)))
+        return Outcome(ok=True, bookings=[info_of(request)])
+
+    async def immediate_status(self, line_user_id: str, at: datetime) -> NowInfo:
+        reason, slot = self.immediate_state(line_user_id, at)
+        if not reason:
+            return NowInfo(available=True, slot=slot)
+        nearest = self.availability.nearest(line_user_id, at, at)
+        return NowInfo(available=False, reason=reason, slot=slot, next_slot=min(nearest, default=None))
+
+    def immediate_state(self, line_user_id: str, at: datetime) -> tuple[Reason, datetime | None]:
+        """Whether a booth is free for immediate use now (art. 5-2), and the current slot."""
+        start = current_slot_start(at, self.office.closures)
+        if start is None:
+            return Reason.CLOSED, None
+        if not self.office.immediate_use_enabled:
+            return Reason.DISABLED, start
+        if any(r.user == line_user_id and r.active and start in r.starts
+               for r in self.office.requests):
+            return Reason.ALREADY, start
+        if not self.office.free_booths(start):
+            return Reason.BUSY, start
+        return Reason.NONE, start
+
+    async def request_immediate(self, line_user_id: str, draft: Draft, at: datetime) -> Outcome:
+        status = await self.immediate_status(line_user_id, at)
+        if not status.available or status.slot is None:
+            return Outcome(ok=False, reason=status.reason,
+                           alternatives=[status.next_slot] if status.next_slot else [])
+        now_draft = Draft(purpose=draft.purpose, starts_at=status.slot,
+                          job_number=draft.job_number, applicants=draft.applicants,
+                          attendant=draft.attendant)
+        outcome = self.commit(line_user_id, now_draft, at, immediate=True)
+        if outcome.reason == Reason.TAKEN:
+            after = await self.immediate_status(line_user_id, at)
+            return Outcome(ok=False, reason=Reason.BUSY,
+                           alternatives=[after.next_slot] if after.next_slot else [])
+        return outcome
+
+    async def join_waitlist(self, line_user_id: str, day: date, draft: Draft,
+                            at: datetime) -> bool:
+        if line_user_id not in self.office.users:
+            return False
+        entry = next((e for e in self.office.waitlist
+                      if e.user == line_user_id and e.day == day and e.active), None)
+        if entry is None:
+            entry = MemoryEntry(user=line_user_id, day=day, created_at=at)
+            self.office.waitlist.append(entry)
+        entry.purpose, entry.job_number = draft.purpose, draft.job_number
+        entry.applicants, entry.attendant = draft.applicants, draft.attendant
+        return True
+
+    async def take_offer(self, line_user_id: str, entry_id: str, starts_at: datetime,
+                         at: datetime) -> Outcome:
+        entry = next((e for e in self.office.waitlist if e.id == entry_id), None)
+        if entry is None or entry.user != line_user_id or not entry.active:
+            return Outcome(ok=False, reason=Reason.NOT_FOUND)
+        draft = Draft(purpose=entry.purpose or "job_consultation", starts_at=starts_at,
+                      slots=entry.need, job_number=entry.job_number,
+                      applicants=entry.applicants, attendant=entry.attendant or "none")
+        outcome = self.commit(line_user_id, draft, at, entry_id=entry.id)
+        if outcome.reason == Reason.TAKEN:
+            free = await self.availability.free_slots(line_user_id, entry.day, at, draft.slots)
+            return Outcome(ok=False, reason=Reason.TAKEN, alternatives=free[:4])
+        return outcome
