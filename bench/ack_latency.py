@@ -90,7 +90,8 @@ async def at_rate(app: Served, emulator_url: str, rate: int, seconds: float,
     sent_ms = [x * 1000 for x in run.latencies]
     return {
         "rate": rate, "sent": len(requests), "ok": run.statuses.get(200, 0),
-        "achieved": (len(requests) - 1) / max(run.fired, 1e-9), "completed": done - base, "drained_s": drained,
+        "achieved": (len(requests) - 1) / max(run.fired, 1e-9), "completed": done - base,
+        "drained_s": drained,
         "p50": percentile(ms, 50), "p95": percentile(ms, 95), "p99": percentile(ms, 99),
         "max": max(ms, default=0.0), "sent_p99": percentile(sent_ms, 99),
     }

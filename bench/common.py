@@ -1,4 +1,4 @@
-"""Shared parts of the benchmarks: private servers, apps under uvicorn in subprocesses, machine facts.
+"""Shared benchmark parts: private servers, apps under uvicorn in subprocesses, machine facts.
 
 Every benchmark runs everything it compares in one run on this machine, so a ratio compares
 like with like: the same uvicorn flags, the same emulator process, the same load generator.

@@ -31,7 +31,9 @@ from devservices import PostgresServer, RedisServer
 from logs import hash_line_user
 from storage.models import Consent, LineUser
 
-AGREED, ALREADY, RETRY, EXPIRED = "同意を記録しました", "同意いただいています", "もう一度お試しください", "有効期限"
+AGREED, ALREADY, RETRY, EXPIRED = (
+    "同意を記録しました", "同意いただいています", "もう一度お試しください", "有効期限"
+)
 
 
 def shown(messages: list[dict[str, Any]]) -> str:

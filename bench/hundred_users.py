@@ -4,8 +4,8 @@ The real app (PostgreSQL, Redis) under `uvicorn --workers 1`, replying to the em
 own process (as LINE is elsewhere in production, the fake platform's work is not the app's
 CPU: the driver API waits for each event's reply). 100 users start
 together and each goes the whole way as a person would, tapping what the bot shows: follow,
-同意する, 予約する, 求職者, 登録しています, the profile form (opened, then a plain HTML POST), 職業相談,
-同席者なし, a day, a time (users spread over the days and times shown, so some collide and
+同意する, 予約する, 求職者, 登録しています, the profile form (opened, then a plain HTML POST),
+職業相談, 同席者なし, a day, a time (users spread over the days and times shown, so some collide and
 must take one of the nearest free slots offered), 確定する. Every answer is timed from the
 tap to the bot's reply (the driver API waits for the handling to finish). Target: p95 under
 200 ms, every booking distinct, nothing lost.
@@ -157,7 +157,8 @@ async def rows(dsn: str, users: list[str]) -> tuple[int, int, int]:
                    LineUser.line_user_hash.in_([hash_line_user(u) for u in users])))).all()
     await engine.dispose()
     per_user = Counter(h for h, _, _ in found)
-    return len(found), len({(b, s) for _, b, s in found}), sum(1 for n in per_user.values() if n == 1)
+    return (len(found), len({(b, s) for _, b, s in found}),
+            sum(1 for n in per_user.values() if n == 1))
 
 
 async def run(app: Served, emulator: Served, dsn: str, n: int) -> dict[str, Any]:
@@ -194,7 +195,8 @@ def main() -> None:
           f"p50 {r['p50']:.0f} ms, p95 {r['p95']:.0f} ms, p99 {r['p99']:.0f} ms, "
           f"max {r['max']:.0f} ms")
     print(f"told 申込中: {r['confirmed']}/{n}; booking rows {r['rows']}, distinct slots "
-          f"{r['distinct']}, users with exactly one {r['exactly_one']}/{n}; errors {len(r['errors'])}")
+          f"{r['distinct']}, users with exactly one {r['exactly_one']}/{n}; "
+          f"errors {len(r['errors'])}")
     for error in r["errors"][:5]:
         print("  ", error)
     ok = (r["p95"] < TARGET_P95_MS and r["confirmed"] == n and r["rows"] == n

@@ -113,7 +113,7 @@ async def closed_loop(url: str, requests: list[Request], concurrency: int = 32) 
 
 
 async def open_loop(url: str, requests: list[Request], rate: float) -> Run:
-    """Fire request i at start + i/rate whatever happened to the others (no coordinated omission)."""
+    """Fire request i at start + i/rate, whatever the others did (no coordinated omission)."""
     run = Run()
 
     async def fire(http: aiohttp.ClientSession, body: bytes, headers: dict[str, str],

@@ -87,7 +87,8 @@ def serve_emulator(port: int, log: Path) -> subprocess.Popen[bytes]:
 def reminder_payload(i: int) -> list[dict]:
     """A push as big as a real reminder: a card with a button, and the rules text."""
     return dump_replies([
-        Card(title="明日はご予約の日です", lines=[f"日時：12月3日(木) 10:00〜10:30（{i}）", "内容：職業相談"],
+        Card(title="明日はご予約の日です",
+             lines=[f"日時：12月3日(木) 10:00〜10:30（{i}）", "内容：職業相談"],
              buttons=[Choice(label="予約を取り消す", data=f"a=booking.cancel&v={uuid.uuid4()}")],
              alt="明日のご予約のお知らせ"),
         Text(text="ご利用にあたってのお願い\n・録画・録音はできません。\n・ブースにはご本人以外の方が入らないようにしてください。"),

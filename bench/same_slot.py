@@ -92,7 +92,8 @@ async def round_(services: Services, n: int, slot: datetime,
     return {"elapsed": elapsed, "reasons": reasons, "errors": len(errors),
             "error_kinds": Counter(type(e).__name__ for e in errors),
             "offered": offered, "losers": len(losers), "rows": await active_rows(services, slot),
-            "p50": percentile([t for _, t in done], 50), "p99": percentile([t for _, t in done], 99)}
+            "p50": percentile([t for _, t in done], 50),
+            "p99": percentile([t for _, t in done], 99)}
 
 
 async def run(database_url: str, redis_url: str, n: int) -> list[dict[str, Any]]:

@@ -92,7 +92,8 @@ def main() -> None:
     best: dict[str, dict[str, Any]] = {}
     with backing_services() as backing, emulator_process() as emulator:
         for round_no in range(1, args.rounds + 1):
-            for name, runner in (("echo", lambda: run_echo(emulator.url, args.users, args.concurrency)),
+            for name, runner in (("echo", lambda: run_echo(emulator.url, args.users,
+                                                           args.concurrency)),
                                  ("full", lambda: run_full(emulator.url, args.users,
                                                            args.concurrency, backing))):
                 result = runner()

@@ -78,7 +78,7 @@ def next_open_day(after: date, closures: Collection[date] = ()) -> date:
 
 
 def previous_open_day(before: date, closures: Collection[date] = ()) -> date:
-    """The last open day strictly before `before`: the day a request for `before` must be settled."""
+    """The last open day strictly before `before`: when a request for `before` must be settled."""
     _require_plain_date(before)
     day = before
     for _ in range(_MAX_SEARCH_DAYS):

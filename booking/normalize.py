@@ -16,5 +16,5 @@ def normalize(text: str) -> str:
 
 
 def compact(text: str) -> str:
-    """Normalise and drop all whitespace, for inputs (numbers, phones) where spaces carry nothing."""
+    """Normalise and drop all whitespace, for inputs (numbers, phones) where spaces mean nothing."""
     return "".join(normalize(text).split())

@@ -1,4 +1,4 @@
-"""Hello Work registration numbers as users type them: 求職番号, 求人番号, 事業所番号 (DESIGN §5)."""
+"""Hello Work registration numbers as typed by users: 求職番号, 求人番号, 事業所番号 (DESIGN §5)."""
 
 from __future__ import annotations
 

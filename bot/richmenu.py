@@ -1,4 +1,4 @@
-"""The rich menu: its areas (nonce-less postbacks), a generated image with Japanese labels, upload."""
+"""The rich menu: areas (nonce-less postbacks), a generated image with Japanese labels, upload."""
 
 from __future__ import annotations
 

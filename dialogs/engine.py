@@ -96,7 +96,8 @@ class Engine:
         if text in m.RESTART_WORDS:
             await self._leave(ctx)
             ctx.conv.data.clear()
-            return [Text(text=m.RESTART), *await self._run(ctx, self._registry.entries["home"], inp)]
+            return [Text(text=m.RESTART),
+                    *await self._run(ctx, self._registry.entries["home"], inp)]
         if text.lower() in m.HELP_WORDS:
             return [Text(text=m.HELP), *await self._prompt(ctx)]
         if text in self._registry.keywords:

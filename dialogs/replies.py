@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field, TypeAdapter
 
 
 class Choice(BaseModel):
-    """A tappable option: a postback (`data`) or a message the user sends (`text`) or a link (`url`)."""
+    """A tappable option: a postback (`data`), a message the user sends (`text`), a link (`url`)."""
 
     label: str = Field(max_length=40)
     data: str | None = None

@@ -336,7 +336,8 @@ class Emulator:
             payload = base_event("postback", user_id, mode=mode)
             if params and "newRichMenuAliasId" in params:
                 alias = str(params["newRichMenuAliasId"])
-                params = {"newRichMenuAliasId": alias, "status": self.richmenus.switch(user_id, alias)}
+                params = {"newRichMenuAliasId": alias,
+                          "status": self.richmenus.switch(user_id, alias)}
             payload["postback"] = postback_content(postback, params)
             note = {"from": "user", "type": "postback", "data": postback, "params": params,
                     "displayText": display_text}
@@ -394,7 +395,8 @@ class Emulator:
             raise ValueError("delay must not be negative")
         self._add_fault(_Fault(status, float(delay), count, _kinds(kinds)))
 
-    def inject_delay(self, seconds: float, count: int = 1, *, kinds: Iterable[str] = FAULT_KINDS) -> None:
+    def inject_delay(self, seconds: float, count: int = 1, *,
+                     kinds: Iterable[str] = FAULT_KINDS) -> None:
         """Sleep `seconds` before handling the next `count` calls (then handle them normally)."""
         if seconds < 0:
             raise ValueError("seconds must not be negative")
@@ -409,7 +411,8 @@ class Emulator:
         """Faults not yet used up, in the order they will apply."""
         with self._lock:
             return [
-                {"status": f.status, "delay": f.delay, "count": f.remaining, "kinds": sorted(f.kinds)}
+                {"status": f.status, "delay": f.delay, "count": f.remaining,
+                 "kinds": sorted(f.kinds)}
                 for f in self._faults
             ]
 
@@ -458,7 +461,8 @@ class Emulator:
             ):
                 return error(400, "Invalid reply token")
             issued.used = True
-            sent = self._record("reply", [issued.user_id], body["messages"], None, request_id, token)
+            sent = self._record("reply", [issued.user_id], body["messages"], None, request_id,
+                                token)
         return ok({"sentMessages": sent})
 
     def push(self, body: dict[str, Any], retry_key: str | None, request_id: str) -> ApiResult:
@@ -579,7 +583,7 @@ class Emulator:
         return ok({"type": "limited", "value": self.monthly_quota})
 
     def quota_consumption(self) -> ApiResult:
-        """`GET /v2/bot/message/quota/consumption`: recipients of pushes and multicasts this month."""
+        """`GET /v2/bot/message/quota/consumption`: push and multicast recipients this month."""
         month = datetime.now(JST).strftime("%Y-%m")
         with self._lock:
             return ok({"totalUsage": self._usage.get(month, 0)})

@@ -47,7 +47,9 @@ _ID_PATTERN = re.compile(r"^[UCR][0-9A-Za-z_-]{1,64}$")
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _TIME_RE = re.compile(r"^\d{2}:\d{2}$")
 _DATETIME_RE = re.compile(r"^\d{4}-\d{2}-\d{2}[tT]\d{2}:\d{2}$")
-_UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+_UUID_RE = re.compile(
+    r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+)
 _ALIAS_RE = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 _INVISIBLE = {"\u200d", "\ufe0e", "\ufe0f"}
 
@@ -183,7 +185,8 @@ class _Checker:
             return
         kind = message.get("type")
         if kind not in MESSAGE_TYPES:
-            self.add(f"{prop}.type", f"Must be one of the following values: [{', '.join(MESSAGE_TYPES)}]")
+            self.add(f"{prop}.type",
+                     f"Must be one of the following values: [{', '.join(MESSAGE_TYPES)}]")
             return
         getattr(self, f"_message_{kind.lower()}")(message, prop)
         if "quickReply" in message:
@@ -232,7 +235,8 @@ class _Checker:
             if entry is None:
                 continue
             if entry.get("type") not in ("uri", "message", "clipboard"):
-                self.add(f"{where}.type", "Must be one of the following values: [uri, message, clipboard]")
+                self.add(f"{where}.type",
+                         "Must be one of the following values: [uri, message, clipboard]")
             self.obj(entry.get("area"), f"{where}.area")
 
     def _message_template(self, message: dict[str, Any], prop: str) -> None:
@@ -255,7 +259,8 @@ class _Checker:
                 if entry is not None:
                     counts.add(self._template_column(entry, f"{where}.columns[{i}]", 120, 3))
             if len(counts) > 1:
-                self.add(f"{where}.columns", "The number of actions must be the same for all columns")
+                self.add(f"{where}.columns",
+                         "The number of actions must be the same for all columns")
         elif kind == "image_carousel":
             for i, column in enumerate(self.array(template, "columns", where, 1, 10)):
                 entry = self.obj(column, f"{where}.columns[{i}]")
@@ -264,9 +269,11 @@ class _Checker:
                     self.action(entry.get("action"), f"{where}.columns[{i}].action",
                                 label_max=12, label_required=False)
         else:
-            self.add(f"{where}.type", "Must be one of the following values: [buttons, confirm, carousel, image_carousel]")
+            self.add(f"{where}.type", "Must be one of the following values: "
+                     "[buttons, confirm, carousel, image_carousel]")
 
-    def _template_column(self, column: dict[str, Any], prop: str, text_max: int, actions_max: int) -> int:
+    def _template_column(self, column: dict[str, Any], prop: str, text_max: int,
+                         actions_max: int) -> int:
         """Check a buttons template or a carousel column; return its number of actions."""
         short = bool(column.get("title") or column.get("thumbnailImageUrl"))
         self.string(column, "title", prop, max_len=40, required=False)
@@ -318,7 +325,8 @@ class _Checker:
         if "action" in bubble:
             self.action(bubble["action"], f"{prop}.action", label_max=40, label_required=False)
 
-    def component(self, value: Any, prop: str, allowed: tuple[str, ...] = FLEX_COMPONENT_TYPES) -> None:
+    def component(self, value: Any, prop: str,
+                  allowed: tuple[str, ...] = FLEX_COMPONENT_TYPES) -> None:
         """Check a Flex component, recursing into boxes."""
         component = self.obj(value, prop)
         if component is None:
@@ -329,7 +337,8 @@ class _Checker:
             return
         if kind == "box":
             if component.get("layout") not in ("vertical", "horizontal", "baseline"):
-                self.add(f"{prop}.layout", "Must be one of the following values: [horizontal, vertical, baseline]")
+                self.add(f"{prop}.layout",
+                         "Must be one of the following values: [horizontal, vertical, baseline]")
             children = component.get("contents")
             if not isinstance(children, list):
                 self.add(f"{prop}.contents", "must be specified")
@@ -387,8 +396,10 @@ class _Checker:
             self.string(action, "text", prop, max_len=300, required=False)
             if action.get("displayText") is not None and action.get("text") is not None:
                 self.add(f"{prop}.displayText", "displayText and text cannot both be specified")
-            if action.get("inputOption") not in (None, "closeRichMenu", "openRichMenu", "openKeyboard", "openVoice"):
-                self.add(f"{prop}.inputOption", "Must be one of the following values: [closeRichMenu, openRichMenu, openKeyboard, openVoice]")
+            if action.get("inputOption") not in (None, "closeRichMenu", "openRichMenu",
+                                                 "openKeyboard", "openVoice"):
+                self.add(f"{prop}.inputOption", "Must be one of the following values: "
+                         "[closeRichMenu, openRichMenu, openKeyboard, openVoice]")
         elif kind == "message":
             self.string(action, "text", prop, max_len=300)
         elif kind == "uri":

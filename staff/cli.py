@@ -37,7 +37,8 @@ class _PasswordFromEnv(BaseSettings):
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="main.py staff", description=__doc__)
     sub = parser.add_subparsers(dest="action", required=True)
-    add = sub.add_parser("add", help="create an account (password from MADOGUCHI_STAFF_PASSWORD or a prompt)")
+    add = sub.add_parser(
+        "add", help="create an account (password from MADOGUCHI_STAFF_PASSWORD or a prompt)")
     add.add_argument("login")
     add.add_argument("--role", choices=("staff", "admin"), default="staff")
     add.add_argument("--name", required=True)

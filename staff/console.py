@@ -87,7 +87,8 @@ def build_templates() -> Jinja2Templates:
                        mask_phone=lambda v: mask_phone(v) if v else "", phone=_phone,
                        mask_number=lambda v: mask_number(v) if v else "",
                        attendant=lambda v: ATTENDANTS.get(v, "なし"),
-                       role=lambda r: t.ROLES.get(r, r), user_role=lambda r: t.USER_ROLES.get(r or "", "未選択"),
+                       role=lambda r: t.ROLES.get(r, r),
+                       user_role=lambda r: t.USER_ROLES.get(r or "", "未選択"),
                        action=lambda a: t.ACTIONS.get(a, a), day=format_date_ja)
     return templates
 
@@ -164,7 +165,8 @@ class Console:
         if location is not None:
             return RedirectResponse(location, status_code=303, headers=headers)
         if status == 401 and request.method in ("GET", "HEAD"):
-            target = quote(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
+            target = quote(request.url.path
+                           + (f"?{request.url.query}" if request.url.query else ""))
             return RedirectResponse(f"/staff/login?next={target}", status_code=303)
         return self.templates.TemplateResponse(request, "error.html", {
             "office": self.services.office, "staff": None, "csrf": "", "notice": "",

@@ -90,7 +90,8 @@ def add_routes(router: APIRouter, c: Console) -> None:
                 {"booth": b, "starts_at": s.isoformat(), "status": row.status, "id": str(row.id)}
                 for (b, s), row in grid.cells.items()]})
         return c.page(request, "board.html", staff, board=grid, today=today,
-                      prev_day=previous_open_day(shown), next_day=next_open_day(shown + timedelta(days=1)),
+                      prev_day=previous_open_day(shown),
+                      next_day=next_open_day(shown + timedelta(days=1)),
                       immediate=office.immediate_use_enabled, pushes=pushes, now=c.now())
 
     @router.get("/queue")

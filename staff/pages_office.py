@@ -33,7 +33,8 @@ def month_weeks(first: date) -> list[list[date | None]]:
 def add_routes(router: APIRouter, c: Console) -> None:
 
     @router.get("/closures")
-    async def closures_page(request: Request, staff: StaffDep, month: str | None = None) -> Response:
+    async def closures_page(request: Request, staff: StaffDep,
+                            month: str | None = None) -> Response:
         today = to_jst(c.now()).date()
         first = parse_day(f"{month}-01" if month else None, today.replace(day=1))
         last = first.replace(day=calendar.monthrange(first.year, first.month)[1])

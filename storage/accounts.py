@@ -21,7 +21,8 @@ from storage.db import transaction
 from storage.models import Consent, LineUser, Office, TermsVersionRow
 
 
-async def find_user(session: AsyncSession, office_id: uuid.UUID, line_user_id: str) -> LineUser | None:
+async def find_user(session: AsyncSession, office_id: uuid.UUID,
+                    line_user_id: str) -> LineUser | None:
     """The user row for a LINE user, looked up by the hashed id."""
     return (await session.scalars(select(LineUser).where(
         LineUser.office_id == office_id,

@@ -114,7 +114,8 @@ def facts_of(rows: list[Booking], user: LineUser) -> RequestFacts:
 
 
 async def insert_request(*, session: AsyncSession, office: Office, user: LineUser, draft: Draft,
-                         booths: list[int], now: datetime, immediate: bool = False) -> list[Booking]:
+                         booths: list[int], now: datetime,
+                         immediate: bool = False) -> list[Booking]:
     """Insert one row per slot and alert staff; IntegrityError at flush when a slot was taken."""
     assert draft.starts_at is not None
     starts = slot_run(draft.starts_at, len(booths))

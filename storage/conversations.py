@@ -105,7 +105,8 @@ class SlotHolds:
         if await self._redis.set(key, owner, nx=True, px=ms):
             return True
         current = await self._redis.get(key)
-        if current is not None and (current.decode() if isinstance(current, bytes) else current) == owner:
+        if (current is not None
+                and (current.decode() if isinstance(current, bytes) else current) == owner):
             await self._redis.pexpire(key, ms)
             return True
         return False

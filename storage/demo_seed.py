@@ -15,8 +15,10 @@ from storage.models import Booking, BookingStatus, LineUser
 
 # Obviously fictitious people (numbers and 0173-00-xxxx phones are not real).
 DEMO_PEOPLE = (
-    ("Udemo0000000000000000000000000001", "jobseeker", "見本 太郎", "02040-00000001", "+81173000001"),
-    ("Udemo0000000000000000000000000002", "employer", "見本商事株式会社", "0204-000000-1", "+81173000002"),
+    ("Udemo0000000000000000000000000001", "jobseeker", "見本 太郎", "02040-00000001",
+     "+81173000001"),
+    ("Udemo0000000000000000000000000002", "employer", "見本商事株式会社", "0204-000000-1",
+     "+81173000002"),
 )
 
 

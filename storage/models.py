@@ -1,4 +1,4 @@
-"""The office's database tables. Every row carries `office_id` so one deployment can serve many offices."""
+"""The office's database tables. Every row carries `office_id`: one deployment, many offices."""
 
 from __future__ import annotations
 

@@ -11,7 +11,7 @@ from storage.keys import RedisKeys
 
 
 class RateLimiter:
-    """Counts attempts per name and window; `{prefix}:rl:{scope}:{name}:{window}` expires by itself."""
+    """Counts attempts per name and window; `{prefix}:rl:{scope}:{name}:{window}` self-expires."""
 
     def __init__(self, redis: Redis, *, prefix: str, scope: str, limit: int,
                  window_seconds: int) -> None:

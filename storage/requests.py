@@ -55,7 +55,8 @@ class RequestsService:
     async def request_booking(self, line_user_id: str, draft: Draft, at: datetime) -> Outcome:
         outcome = await self._commit(line_user_id, draft, at)
         if outcome.reason == Reason.TAKEN and draft.starts_at is not None:
-            alternatives = await self.availability.nearest_free(line_user_id, draft.starts_at, at, draft.slots)
+            alternatives = await self.availability.nearest_free(line_user_id, draft.starts_at, at,
+                                                                draft.slots)
             return Outcome(ok=False, reason=Reason.TAKEN, alternatives=alternatives)
         return outcome
 
@@ -87,7 +88,8 @@ class RequestsService:
         reason = bk.refusal(user, office, terms.version if terms else None)
         if reason or user is None:
             return Outcome(ok=False, reason=reason)
-        if await bk.active_requests(session=session, user_id=user.id, now=at) >= office.max_active_requests:
+        if (await bk.active_requests(session=session, user_id=user.id, now=at)
+                >= office.max_active_requests):
             return Outcome(ok=False, reason=Reason.LIMIT)
         assert draft.starts_at is not None
         starts = slot_run(draft.starts_at, draft.slots)
@@ -169,7 +171,8 @@ class RequestsService:
                     or head.status not in bk.ACTIVE or head.starts_at <= at:
                 return Outcome(ok=False, reason=Reason.NOT_FOUND)
             if await bk.answered_moves(session=session, ids=[rows[0].id]):
-                return Outcome(ok=False, reason=Reason.ALREADY, bookings=[bk.info_of(rows, answered=True)])
+                return Outcome(ok=False, reason=Reason.ALREADY,
+                               bookings=[bk.info_of(rows, answered=True)])
             await bk.accept_rows(session=session, office=await self._office(session), user=user,
                                  rows=rows, now=at)
             info = bk.info_of(rows, answered=True, ics_url=self.ics_url(rows[0].id))
@@ -185,7 +188,8 @@ class RequestsService:
                 return NowInfo(available=True, slot=slot)
             free = await bk.window(session=session, office=office, now=at)
         nearest = await self.availability.unheld(line_user_id, free, free.nearest(at)[:8], 1)
-        return NowInfo(available=False, reason=reason, slot=slot, next_slot=min(nearest, default=None))
+        return NowInfo(available=False, reason=reason, slot=slot,
+                       next_slot=min(nearest, default=None))
 
     async def request_immediate(self, line_user_id: str, draft: Draft, at: datetime) -> Outcome:
         """Use a free booth now (art. 5-2), alerting staff to call the user at once."""

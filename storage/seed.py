@@ -26,7 +26,8 @@ SEED_TERMS_SUMMARY = (
 )
 
 
-async def ensure_office(sessions: async_sessionmaker[AsyncSession], settings: Settings) -> uuid.UUID:
+async def ensure_office(sessions: async_sessionmaker[AsyncSession],
+                        settings: Settings) -> uuid.UUID:
     """The office's id, creating the office and the seed terms on first start."""
     async with transaction(sessions) as session:
         office = (await session.scalars(

@@ -94,7 +94,8 @@ async def create_account(*, session: AsyncSession, office_id: uuid.UUID, login: 
     return account
 
 
-async def list_accounts(*, session: AsyncSession, office_id: uuid.UUID | None = None) -> list[StaffAccount]:
+async def list_accounts(*, session: AsyncSession,
+                        office_id: uuid.UUID | None = None) -> list[StaffAccount]:
     """Every account (of one office when given), by login."""
     query = select(StaffAccount).order_by(StaffAccount.login)
     if office_id is not None:

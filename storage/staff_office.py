@@ -154,7 +154,7 @@ class OfficeOps:
 
     async def publish_terms(self, actor: Actor, *, version: str, effective: date, summary: str,
                             changes: str, body: str, now: datetime, base_url: str) -> int:
-        """A new terms version (art. 12); every user who consented before is told. Returns how many."""
+        """A new terms version (art. 12); all who consented before are told. Returns how many."""
         if (not VERSION_SHAPE.fullmatch(version) or not body.strip() or len(summary) > 2000
                 or len(changes) > 2000):
             raise OpError("bad_input", 422)

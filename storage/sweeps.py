@@ -352,7 +352,7 @@ async def anonymise_users(*, session: AsyncSession, office_id: uuid.UUID,
               user=str(user_id))
 
 
-# --- failed pushes ---------------------------------------------------------------------------------
+# --- failed pushes --------------------------------------------------------------------------------
 
 async def alert_failed_push(*, session: AsyncSession, row: Outbox, now: datetime,
                             console_url: str = "") -> int:

@@ -21,7 +21,8 @@ def ics_text(rows: list[Booking], office: Any, now: datetime) -> str:
         return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
     def escape(text: str) -> str:
-        return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+        return (text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+                .replace("\n", "\\n"))
 
     note = ("録画・録音はできません。ブースにはご本人以外の方が入らないようにしてください。"
             f"取り消しはLINEの「予約の確認・キャンセル」またはお電話（{office.phone}）で。")

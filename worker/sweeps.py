@@ -67,7 +67,8 @@ async def sweep_deadlines(services: Services, office_id: uuid.UUID | None = None
     return DeadlineResult(alerted=alerted, expired=expired)
 
 
-async def purge_retention(services: Services, office_id: uuid.UUID | None = None) -> list[uuid.UUID]:
+async def purge_retention(services: Services,
+                          office_id: uuid.UUID | None = None) -> list[uuid.UUID]:
     """Anonymise users whose last booking is older than the retention period (art. 6, 7), and
     delete form links that expired more than a day ago."""
     await purge_form_links(services, office_id)

@@ -1,4 +1,4 @@
-"""Who may use the flows now: blocked users (art. 11(1)) and repeated no-shows (art. 5(4)) may not."""
+"""Who may use the flows now: not blocked users (art. 11(1)) nor repeated no-shows (art. 5(4))."""
 
 from __future__ import annotations
 

@@ -18,7 +18,9 @@ from dialogs.ports import UserInfo
 from dialogs.registry import Registry
 from dialogs.replies import Card, Link, Reply, Text
 
-ROLE, REGISTERED, FORM, CHECK = "profile:role", "profile:registered", "profile:form", "profile:check"
+ROLE, REGISTERED, FORM, CHECK = (
+    "profile:role", "profile:registered", "profile:form", "profile:check"
+)
 # Seven digits in a row (phones, numbers) or an @: personal data typed where it must not be.
 PERSONAL = re.compile(r"\d[\d\-\s]{6,}|@")
 
@@ -147,7 +149,8 @@ def register(registry: Registry) -> None:
     registry.state(State(ROLE, role_prompt, on_text=on_role, text_hint=t.ROLE_HINT,
                          actions={"profile.role": on_role}))
     registry.state(State(REGISTERED, registered_prompt, on_text=on_registered,
-                         text_hint=t.REGISTERED_HINT, actions={"profile.registered": on_registered}))
+                         text_hint=t.REGISTERED_HINT,
+                         actions={"profile.registered": on_registered}))
     registry.state(State(FORM, form_prompt, on_text=on_form_text, text_hint=t.FORM_HINT))
     registry.state(State(CHECK, check_prompt, on_text=on_check_text, text_hint=t.CHECK_HINT,
                          actions={"profile.ok": on_check_ok, "profile.change": on_check_change}))

@@ -208,8 +208,10 @@ async def alternatives_prompt(ctx: Ctx) -> list[Reply]:
     wait = [ctx.button(t.WAITLIST, "waitlist.join", day)] if day else []
     if not alts:
         return [Text(text=t.NO_ALTERNATIVES, choices=[*wait, other])]
-    choices: list[Choice] = [ctx.button(f"{format_date_ja(to_jst(a).date())} {format_time(to_jst(a).time())}",
-                                        "booking.slot", a.isoformat()) for a in alts]
+    choices: list[Choice] = [
+        ctx.button(f"{format_date_ja(to_jst(a).date())} {format_time(to_jst(a).time())}",
+                   "booking.slot", a.isoformat())
+        for a in alts]
     return [Text(text=t.ALTERNATIVES, choices=[*choices, other, *wait])]
 
 

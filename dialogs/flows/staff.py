@@ -1,9 +1,9 @@
 """Staff in LINE: link with a one-time code, and answer alert buttons (確定 / 時間変更 / お断り).
 
-Alert buttons (dialogs/notify/staff_alerts.py) are nonce-less postbacks (`staff.confirm` etc., value = booking id), so they work
-whenever they are tapped; every tap is checked against the linked, active staff account, and a
-second tap on a handled request says who handled it. The records are reached through a
-`StaffPort` (dialogs/ports.py) that storage implements.
+Alert buttons (dialogs/notify/staff_alerts.py) are nonce-less postbacks (`staff.confirm` etc.,
+value = booking id), so they work whenever they are tapped; every tap is checked against the
+linked, active staff account, and a second tap on a handled request says who handled it. The
+records are reached through a `StaffPort` (dialogs/ports.py) that storage implements.
 """
 
 from __future__ import annotations
@@ -38,7 +38,8 @@ def said(outcome: StaffOutcome, ok_text: str) -> str:
     if outcome.ok:
         return ok_text.format(slot=outcome.slot)
     if outcome.code == "handled":
-        return t.HANDLED.get(outcome.status or "", t.HANDLED_OTHER).format(by=outcome.by or "ほかの職員")
+        return t.HANDLED.get(outcome.status or "", t.HANDLED_OTHER).format(
+            by=outcome.by or "ほかの職員")
     return t.ERRORS.get(outcome.code, t.ERROR_OTHER)
 
 
@@ -134,7 +135,8 @@ async def on_move(ctx: Ctx, inp: Input) -> Step:
 
 async def move_prompt(ctx: Ctx) -> list[Reply]:
     options = ctx.data.get("options", [])
-    choices = [ctx.button(label, "staff.move_to", str(i)) for i, (_, _, label) in enumerate(options)]
+    choices = [ctx.button(label, "staff.move_to", str(i))
+               for i, (_, _, label) in enumerate(options)]
     console = port(ctx).console_url(ctx.data.get("booking", ""))
     # LINE shows quick replies only under the last message, and they cannot open pages.
     return [Link(text=t.MOVE_OTHER_DAY, label=t.MOVE_CONSOLE, url=console),

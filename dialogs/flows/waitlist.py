@@ -33,7 +33,8 @@ def offer_replies(entry_id: str, starts: list[datetime], slots: int = 1) -> list
     """The pushed offer: buttons that never expire (no nonce), each books one start."""
     day = format_date_ja(to_jst(starts[0]).date())
     buttons = [Choice(label=t.OFFER_BUTTON.format(time=format_time(to_jst(s).time())),
-                      data=Postback(action="waitlist.take", value=offer_value(entry_id, s)).encode(),
+                      data=Postback(action="waitlist.take",
+                                    value=offer_value(entry_id, s)).encode(),
                       style="primary" if i == 0 else "secondary")
                for i, s in enumerate(starts[:OFFERS_SHOWN])]
     return [Card(title=t.OFFER_TITLE, lines=[t.OFFER_TEXT.format(day=day)], buttons=buttons,

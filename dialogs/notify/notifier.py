@@ -34,7 +34,9 @@ Wording = Callable[[Any], list[Notice]]
 WORDINGS: dict[type, Wording] = {}
 
 
-def words(event_type: type[E]) -> Callable[[Callable[[E], list[Notice]]], Callable[[E], list[Notice]]]:
+def words(
+    event_type: type[E],
+) -> Callable[[Callable[[E], list[Notice]]], Callable[[E], list[Notice]]]:
     """Register the wording of one event type."""
     def register(function: Callable[[E], list[Notice]]) -> Callable[[E], list[Notice]]:
         WORDINGS[event_type] = function

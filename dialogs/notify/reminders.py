@@ -30,7 +30,10 @@ ATTENDANT_LINE = "{who}（お申込みのときにお知らせいただいたと
 # Terms art. 11(2)(3), repeated in every reminder.
 RULES = (RULES_TITLE, *BOOTH_RULES)
 LATE_RULE = "開始時刻から10分を過ぎてもご連絡がない場合は、キャンセル扱いとなります。"
-CANCEL_NOTE = "ご都合が悪くなった場合は、下のボタンから取り消すか、お電話（{phone}）でご連絡ください。"
+CANCEL_NOTE = (
+    "ご都合が悪くなった場合は、下のボタンから取り消すか、"
+    "お電話（{phone}）でご連絡ください。"
+)
 CANCEL_LABEL = "予約を取り消す"
 
 NO_SHOW_TEXT = (
@@ -62,13 +65,19 @@ STAFF_NO_SHOW_LINES = (
     "開始10分後までに受付がなかったため、不参加として記録し、利用者に通知しました。",
     "この利用者の不参加：{count}回（上限{limit}回）",
 )
-STAFF_NO_SHOW_REFUSED = "上限に達したため、今後の予約はお断りする状態です。解除は管理画面から行えます。"
+STAFF_NO_SHOW_REFUSED = (
+    "上限に達したため、今後の予約はお断りする状態です。"
+    "解除は管理画面から行えます。"
+)
 
 STAFF_DEADLINE_TITLE = "【未確定の申込み】"
 STAFF_DEADLINE_INTRO = "受付締切（{cutoff}）を過ぎても未確定の申込みが{count}件あります。"
 STAFF_DEADLINE_LINE = "・{slot} {name}（{purpose}）"
 STAFF_DEADLINE_MORE = "ほか{count}件"
-STAFF_DEADLINE_NOTE = "本日の受付時間終了（17:00）までに確定されない申込みは取り消され、利用者に通知されます。"
+STAFF_DEADLINE_NOTE = (
+    "本日の受付時間終了（17:00）までに"
+    "確定されない申込みは取り消され、利用者に通知されます。"
+)
 DEADLINE_LINES_MAX = 8
 
 STAFF_FAILED_TITLE = "【LINEでの通知を送れませんでした】"
@@ -148,7 +157,8 @@ def no_show(slot: SlotFacts, *, count: int, refused: bool, office_phone: str) ->
 def expired(slot: SlotFacts, *, office_phone: str) -> list[Reply]:
     """A request nobody could confirm in time: say so kindly and offer to book again."""
     text = slot_text(slot.starts_at, slot.ends_at)
-    lines = [EXPIRED_TEXT.format(slot=text), EXPIRED_AGAIN, EXPIRED_CONTACT.format(phone=office_phone)]
+    lines = [EXPIRED_TEXT.format(slot=text), EXPIRED_AGAIN,
+             EXPIRED_CONTACT.format(phone=office_phone)]
     return [Card(title=EXPIRED_TITLE, lines=lines, alt=f"{EXPIRED_TITLE}：{text}",
                  buttons=[Choice(label=REBOOK_LABEL, text=REBOOK_TEXT, style="primary")])]
 
@@ -165,7 +175,8 @@ def staff_no_show(slot: SlotFacts, *, masked_name: str | None, count: int, limit
     lines = [line.format(**values) for line in STAFF_NO_SHOW_LINES]
     if refused:
         lines.append(STAFF_NO_SHOW_REFUSED)
-    return [Card(title=STAFF_NO_SHOW_TITLE, lines=lines, alt=f"{STAFF_NO_SHOW_TITLE}{values['slot']}",
+    return [Card(title=STAFF_NO_SHOW_TITLE, lines=lines,
+                 alt=f"{STAFF_NO_SHOW_TITLE}{values['slot']}",
                  buttons=_console(console_url))]
 
 

@@ -50,13 +50,15 @@ def _lines(facts: RequestFacts) -> list[str]:
 def request_alert(facts: RequestFacts) -> list[Reply]:
     """A new reserved request: the facts and the three staff actions."""
     return [Card(title=NEW_REQUEST, lines=[*_lines(facts), NOTE_CALL],
-                 buttons=staff_buttons(facts.booking_id), alt=f"{NEW_REQUEST}{span(facts.starts_at, facts.slots)}")]
+                 buttons=staff_buttons(facts.booking_id),
+                 alt=f"{NEW_REQUEST}{span(facts.starts_at, facts.slots)}")]
 
 
 def immediate_alert(facts: RequestFacts) -> list[Reply]:
     """An immediate-use request (art. 5-2): the same actions, to be handled now."""
     return [Card(title=IMMEDIATE, lines=[*_lines(facts), NOTE_NOW],
-                 buttons=staff_buttons(facts.booking_id), alt=f"{IMMEDIATE}{span(facts.starts_at)}")]
+                 buttons=staff_buttons(facts.booking_id),
+                 alt=f"{IMMEDIATE}{span(facts.starts_at)}")]
 
 
 def cancel_alert(facts: RequestFacts, *, refused_move: bool = False) -> list[Reply]:

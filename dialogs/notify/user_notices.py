@@ -9,13 +9,17 @@ from dialogs.notify.reminders import NO_SHOW_TEXT as NO_SHOW_FACT
 from dialogs.postback import Postback
 from dialogs.replies import Card, Choice, Link, Reply, Text
 
-MY_BOOKINGS = "予約の確認・キャンセル"  # the menu keyword: the user's bookings, each with a cancel button
+# the menu keyword: the user's bookings, each with a cancel button
+MY_BOOKINGS = "予約の確認・キャンセル"
 
 CONFIRMED_TITLE = "ご予約が確定しました"
 CONFIRMED_INTRO = "オンライン相談ブースのご予約を確定しました。当日はお時間までにお越しください。"
 RULES = BOOTH_RULES
 REMINDER_NOTE = "前日にもあらためてお知らせします。"
-CANCEL_NOTE = "ご都合が悪くなった場合は、下のボタンから取り消すか、お電話（{phone}）でご連絡ください。"
+CANCEL_NOTE = (
+    "ご都合が悪くなった場合は、下のボタンから取り消すか、"
+    "お電話（{phone}）でご連絡ください。"
+)
 CANCEL_LABEL = "予約の確認・取消"
 ATTENDANT_LINE = "同席：{who}（お知らせいただいた方のみ）"
 
