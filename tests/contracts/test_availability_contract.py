@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
-import pytest
-
 from booking import JST
 from dialogs.ports import Draft
 from tests.contracts.backends import NOW, Backend, seed_ready_user
@@ -126,11 +124,7 @@ async def test_a_held_slot_cannot_be_requested_by_someone_else(backend: Backend,
 
 
 async def test_a_run_that_cannot_be_held_whole_holds_none_of_its_starts(
-        backend: Backend, line_id: str, other_id: str, request: pytest.FixtureRequest):
-    if backend.name != "memory":  # storage's claim() keeps the starts it held before failing
-        request.applymarker(pytest.mark.xfail(strict=True, reason=(
-            "AvailabilityService.hold of a multi-slot run leaves its first starts held "
-            "(until slot_hold_ms) when a later start is taken")))
+        backend: Backend, line_id: str, other_id: str):
     await seed_ready_user(backend, line_id, NOW)
     assert (await backend.requests.request_booking(
         line_id, Draft(purpose="job_consultation", starts_at=at(2026, 12, 2, 10, 30)), NOW)).ok

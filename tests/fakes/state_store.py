@@ -6,10 +6,7 @@ import asyncio
 import secrets
 
 from dialogs.conversation import Conversation
-
-
-class LockTimeout(Exception):
-    """The per-user lock could not be taken in time."""
+from dialogs.ports import LockTimeout
 
 
 class MemoryStateStore:
