@@ -61,7 +61,9 @@ def run_log(request: pytest.FixtureRequest) -> Iterator[Path]:
     root.addHandler(handler)
     root.setLevel(logging.INFO)
     # As logs.configure_logging does in production: request lines (query strings) stay out.
-    quiet = {name: logging.getLogger(name).level for name in ("httpx", "httpcore", "uvicorn.access")}
+    quiet = {
+        name: logging.getLogger(name).level for name in ("httpx", "httpcore", "uvicorn.access")
+    }
     for name in quiet:
         logging.getLogger(name).setLevel(logging.WARNING)
     yield RUN_LOG

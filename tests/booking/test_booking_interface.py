@@ -59,7 +59,8 @@ def test_booking_imports_only_the_standard_library_holidays_and_phonenumbers() -
 def test_importing_booking_pulls_in_no_framework_or_database_client() -> None:
     script = (
         "import sys, booking; "
-        "bad = {'fastapi', 'linebot', 'sqlmodel', 'sqlalchemy', 'redis', 'saq'} & set(sys.modules); "
+        "bad = {'fastapi', 'linebot', 'sqlmodel', 'sqlalchemy', 'redis', 'saq'} "
+        "& set(sys.modules); "
         "print(sorted(bad))"
     )
     result = subprocess.run(

@@ -55,7 +55,9 @@ async def backend(request: pytest.FixtureRequest) -> AsyncIterator[Backend]:
     if request.param == "memory":
         yield MemoryBackend()
         return
-    url = request.getfixturevalue(f"contract_{'pg' if request.param == 'postgresql' else 'sqlite'}_url")
+    url = request.getfixturevalue(
+        f"contract_{'pg' if request.param == 'postgresql' else 'sqlite'}_url"
+    )
     redis = Redis.from_url(request.getfixturevalue("redis_server").url)
     engine = make_engine(url)
     try:

@@ -59,7 +59,9 @@ async def test_someone_elses_booking_is_not_found_by_another_user(backend: Backe
     made = (await backend.requests.request_booking(line_id, draft(), NOW)).bookings[0]
     assert await backend.requests.booking(other_id, made.id) is None
     assert await backend.requests.booking(line_id, "not-an-id") is None
-    assert (await backend.requests.cancel_booking(other_id, made.id, NOW)).reason == Reason.NOT_FOUND
+    assert (
+        await backend.requests.cancel_booking(other_id, made.id, NOW)
+    ).reason == Reason.NOT_FOUND
 
 
 async def test_a_second_user_on_the_same_slot_gets_taken_with_alternatives(
@@ -78,7 +80,9 @@ async def test_a_second_user_on_the_same_slot_gets_taken_with_alternatives(
 async def test_the_per_user_cap_refuses_one_request_too_many(backend: Backend, line_id: str):
     await seed_ready_user(backend, line_id, NOW)
     for hour in (9, 10, 11):
-        assert (await backend.requests.request_booking(line_id, draft(at(2026, 12, 2, hour, 0)), NOW)).ok
+        assert (
+            await backend.requests.request_booking(line_id, draft(at(2026, 12, 2, hour, 0)), NOW)
+        ).ok
     outcome = await backend.requests.request_booking(line_id, draft(at(2026, 12, 2, 13, 0)), NOW)
     assert not outcome.ok and outcome.reason == Reason.LIMIT
     assert len(await backend.requests.my_bookings(line_id, NOW)) == 3
@@ -162,7 +166,9 @@ async def test_a_cancel_offers_the_freed_day_to_the_waiting_user(backend: Backen
     assert offer.to == other_id and offer.need == 1 and SLOT in offer.starts
     taken = await backend.requests.take_offer(other_id, offer.entry_id, SLOT, NOW)
     assert taken.ok and taken.bookings[0].starts_at == SLOT
-    assert [b.id for b in await backend.requests.my_bookings(other_id, NOW)] == [taken.bookings[0].id]
+    assert [b.id for b in await backend.requests.my_bookings(other_id, NOW)] == [
+        taken.bookings[0].id
+    ]
 
 
 async def test_the_first_tap_on_an_offer_wins_and_the_second_gets_taken(
@@ -185,7 +191,9 @@ async def test_the_first_tap_on_an_offer_wins_and_the_second_gets_taken(
     assert again.reason == Reason.NOT_FOUND  # the entry was used up by the first tap
     forged = await backend.requests.take_offer(third, offers[other_id].entry_id, SLOT, NOW)
     assert forged.reason == Reason.NOT_FOUND
-    assert (await backend.requests.take_offer(third, "nonsense", SLOT, NOW)).reason == Reason.NOT_FOUND
+    assert (
+        await backend.requests.take_offer(third, "nonsense", SLOT, NOW)
+    ).reason == Reason.NOT_FOUND
 
 
 async def test_immediate_use_is_closed_outside_office_hours(backend: Backend, line_id: str):

@@ -38,7 +38,9 @@ def counting_registry(order: list[str]) -> Registry:
     registry = Registry()
 
     async def ask(ctx: Ctx) -> list[Reply]:
-        return [Text(text=f"合計 {ctx.data.get('sum', 0)}", choices=[ctx.button("1を足す", "add", "1")])]
+        return [
+            Text(text=f"合計 {ctx.data.get('sum', 0)}", choices=[ctx.button("1を足す", "add", "1")])
+        ]
 
     async def add(ctx: Ctx, inp: Input) -> Step:
         value = inp.postback.value if inp.postback else inp.text
@@ -69,7 +71,9 @@ async def redis(redis_server) -> AsyncIterator[Redis]:
     await client.aclose()
 
 
-def make_engine(redis: Redis, order: list[str], ttl: int = 1800) -> tuple[Engine, ConversationStore]:
+def make_engine(
+    redis: Redis, order: list[str], ttl: int = 1800
+) -> tuple[Engine, ConversationStore]:
     store = ConversationStore(redis, prefix="engine-test", ttl_seconds=ttl)
     engine = Engine(store=store, registry=counting_registry(order),
                     ports=lambda outbox: Ports(office=Port.office, accounts=Port(),  # type: ignore[arg-type]
@@ -82,7 +86,9 @@ async def test_two_events_of_one_user_never_interleave(redis: Redis):
     order: list[str] = []
     engine, store = make_engine(redis, order)
     await engine.handle("Ua", Input(kind="text", text="かぞえる"))
-    await asyncio.gather(*(engine.handle("Ua", Input(kind="text", text=str(n))) for n in range(1, 11)))
+    await asyncio.gather(
+        *(engine.handle("Ua", Input(kind="text", text=str(n))) for n in range(1, 11))
+    )
     assert (await store.load("Ua")).data["sum"] == 55
     pairs = list(zip(order[::2], order[1::2], strict=True))
     assert all(a.split()[1] == b.split()[1] for a, b in pairs)
@@ -120,7 +126,9 @@ async def test_a_fresh_button_works(redis: Redis):
     engine, store = make_engine(redis, [])
     await engine.handle("Ue", Input(kind="text", text="かぞえる"))
     nonce = (await store.load("Ue")).nonce
-    await engine.handle("Ue", Input(kind="postback", postback=Postback(action="add", value="1", nonce=nonce)))
+    await engine.handle(
+        "Ue", Input(kind="postback", postback=Postback(action="add", value="1", nonce=nonce))
+    )
     assert (await store.load("Ue")).data["sum"] == 1
 
 

@@ -41,7 +41,9 @@ async def _server() -> AsyncIterator[Harness]:
     # The webhook URL and the wait hook are learnt late, as the real app learns its port.
     emulator.webhook_url = base_url + "/callback"
     emulator.wait_for = bot.wait_for
-    api_client = AsyncApiClient(Configuration(host=base_url + "/emulator/line", access_token=ACCESS_TOKEN))
+    api_client = AsyncApiClient(
+        Configuration(host=base_url + "/emulator/line", access_token=ACCESS_TOKEN)
+    )
     bot.api = AsyncMessagingApi(api_client)
     http = httpx.AsyncClient(base_url=base_url, trust_env=False, timeout=10)
     try:

@@ -80,7 +80,9 @@ class EchoBot:
             if text == "push too":
                 await self._reply(token, "reply first")
                 await self.api.push_message(
-                    PushMessageRequest(to=event.source.user_id, messages=[TextMessage(text="then a push")]),
+                    PushMessageRequest(
+                        to=event.source.user_id, messages=[TextMessage(text="then a push")]
+                    ),
                     x_line_retry_key=str(uuid.uuid4()),
                 )
             elif text.startswith("many "):
@@ -108,7 +110,9 @@ class EchoBot:
             await self._reply(token, "image received")
         elif isinstance(event, PostbackEvent):
             params = event.postback.params or {}
-            await self._reply(token, f"postback {event.postback.data} {json.dumps(params, sort_keys=True)}")
+            await self._reply(
+                token, f"postback {event.postback.data} {json.dumps(params, sort_keys=True)}"
+            )
         elif isinstance(event, FollowEvent):
             await self._reply(token, "welcome back" if event.follow.is_unblocked else "welcome")
 

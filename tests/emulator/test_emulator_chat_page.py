@@ -45,7 +45,9 @@ async def test_chat_page_script_is_valid_javascript(harness: Harness, tmp_path: 
     script = tmp_path / "chat.js"
     script.write_text(_script_of(page), encoding="utf-8")
 
-    result = subprocess.run([node, "--check", str(script)], capture_output=True, text=True, timeout=30)
+    result = subprocess.run(
+        [node, "--check", str(script)], capture_output=True, text=True, timeout=30
+    )
 
     assert result.returncode == 0, result.stderr
 
@@ -67,7 +69,9 @@ async def test_chat_page_talks_to_the_bot_in_a_browser(harness: Harness) -> None
     errors: list[str] = []
 
     async with playwright_api.async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=browser_path, args=["--no-sandbox"])
+        browser = await playwright.chromium.launch(
+            executable_path=browser_path, args=["--no-sandbox"]
+        )
         try:
             page = await browser.new_page(viewport={"width": 400, "height": 800})
             page.on("pageerror", lambda exc: errors.append(str(exc)))
@@ -87,7 +91,9 @@ async def test_chat_page_talks_to_the_bot_in_a_browser(harness: Harness) -> None
             assert await picker.get_attribute("min") == "2026-12-01"
             await picker.fill("2026-12-10")
             await page.click("#picker-form button.ok")
-            await page.wait_for_selector('text=postback pick=day {"date": "2026-12-10"}', timeout=10_000)
+            await page.wait_for_selector(
+                'text=postback pick=day {"date": "2026-12-10"}', timeout=10_000
+            )
         finally:
             await browser.close()
 

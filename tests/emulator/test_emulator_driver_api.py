@@ -13,7 +13,9 @@ pytestmark = pytest.mark.asyncio(loop_scope="session")
 async def test_send_text_answers_the_echoed_reply(harness: Harness) -> None:
     user = await harness.new_user()
 
-    response = await harness.http.post("/emulator/api/send", json={"user_id": user, "text": "予約したい"})
+    response = await harness.http.post(
+        "/emulator/api/send", json={"user_id": user, "text": "予約したい"}
+    )
 
     assert response.status_code == 200
     body = response.json()
@@ -76,10 +78,14 @@ async def test_postback_datetime_params_are_passed_through(harness: Harness) -> 
 async def test_send_rejects_ambiguous_or_malformed_requests(harness: Harness) -> None:
     user = await harness.new_user()
 
-    both = await harness.http.post("/emulator/api/send", json={"user_id": user, "text": "a", "postback": "b"})
+    both = await harness.http.post(
+        "/emulator/api/send", json={"user_id": user, "text": "a", "postback": "b"}
+    )
     neither = await harness.http.post("/emulator/api/send", json={"user_id": user})
     bad_user = await harness.http.post("/emulator/api/send", json={"user_id": "alice", "text": "a"})
-    bad_event = await harness.http.post("/emulator/api/send", json={"user_id": user, "event": "join"})
+    bad_event = await harness.http.post(
+        "/emulator/api/send", json={"user_id": user, "event": "join"}
+    )
 
     assert both.status_code == 400 and neither.status_code == 400
     assert bad_user.status_code == 400

@@ -96,7 +96,9 @@ async def test_delay_makes_a_client_time_out_and_the_retry_gets_409(harness: Har
         await harness.http.post("/emulator/line/v2/bot/message/push", json=body, headers=headers,
                                 timeout=0.1)
     await asyncio.sleep(0.5)
-    retry = await harness.http.post("/emulator/line/v2/bot/message/push", json=body, headers=headers)
+    retry = await harness.http.post(
+        "/emulator/line/v2/bot/message/push", json=body, headers=headers
+    )
 
     # LINE accepted the first attempt even though the client gave up on it.
     assert retry.status_code == 409

@@ -87,7 +87,9 @@ async def test_reply_answers_sent_messages_with_ids_and_quote_tokens(harness: Ha
     user, token = await fresh_reply_token(harness)
 
     response = await harness.api.reply_message(
-        ReplyMessageRequest(reply_token=token, messages=[TextMessage(text="a"), TextMessage(text="b")])
+        ReplyMessageRequest(
+            reply_token=token, messages=[TextMessage(text="a"), TextMessage(text="b")]
+        )
     )
 
     assert len(response.sent_messages) == 2
@@ -95,7 +97,9 @@ async def test_reply_answers_sent_messages_with_ids_and_quote_tokens(harness: Ha
     assert harness.emulator.texts_for(user) == ["a", "b"]
 
 
-async def test_more_than_five_messages_are_rejected_and_the_token_survives(harness: Harness) -> None:
+async def test_more_than_five_messages_are_rejected_and_the_token_survives(
+    harness: Harness,
+) -> None:
     user, token = await fresh_reply_token(harness)
     # The SDK checks the size itself; construct() skips that, as a raw-dict bot would.
     request = ReplyMessageRequest.construct(
@@ -110,7 +114,9 @@ async def test_more_than_five_messages_are_rejected_and_the_token_survives(harne
         "message": "The request body has 1 error(s)",
         "details": [{"message": "Size must be between 1 and 5", "property": "messages"}],
     }
-    await harness.api.reply_message(ReplyMessageRequest(reply_token=token, messages=[TextMessage(text="ok")]))
+    await harness.api.reply_message(
+        ReplyMessageRequest(reply_token=token, messages=[TextMessage(text="ok")])
+    )
     assert harness.emulator.texts_for(user) == ["ok"]
 
 
@@ -123,7 +129,9 @@ async def test_more_than_thirteen_quick_reply_items_are_rejected(harness: Harnes
 
     with pytest.raises(ApiException) as caught:
         await harness.api.push_message(
-            PushMessageRequest(to=user, messages=[TextMessage(text="選んでください", quick_reply=quick)])
+            PushMessageRequest(
+                to=user, messages=[TextMessage(text="選んでください", quick_reply=quick)]
+            )
         )
 
     assert caught.value.status == 400
@@ -136,13 +144,15 @@ async def test_more_than_thirteen_quick_reply_items_are_rejected(harness: Harnes
 async def test_thirteen_quick_reply_items_with_postbacks_are_accepted(harness: Harness) -> None:
     user = await harness.new_user()
     items = [
-        QuickReplyItem(action=PostbackAction(label=f"{9 + i // 2}:{(i % 2) * 30:02d}", data=f"slot={i}",
-                                             display_text=f"{i}番"))
+        QuickReplyItem(action=PostbackAction(label=f"{9 + i // 2}:{(i % 2) * 30:02d}",
+                                             data=f"slot={i}", display_text=f"{i}番"))
         for i in range(13)
     ]
 
     await harness.api.push_message(
-        PushMessageRequest(to=user, messages=[TextMessage(text="時間", quick_reply=QuickReply(items=items))])
+        PushMessageRequest(
+            to=user, messages=[TextMessage(text="時間", quick_reply=QuickReply(items=items))]
+        )
     )
 
     (message,) = harness.emulator.messages_for(user)
@@ -168,7 +178,8 @@ INVALID_MESSAGES = [
         "type": "postback", "label": "l", "data": "d" * 301}}]})],
         "messages[0].quickReply.items[0].action.data", id="postback-data-over-300"),
     pytest.param([text("x", quickReply={"items": [{"type": "action", "action": {
-        "type": "message", "label": "ラベルが二十文字を超えてしまう長いラベルです", "text": "t"}}]})],
+        "type": "message", "label": "ラベルが二十文字を超えてしまう長いラベルです",
+        "text": "t"}}]})],
         "messages[0].quickReply.items[0].action.label", id="quick-reply-label-over-20"),
     pytest.param([{"type": "flex", "altText": "a", "contents": {
         "type": "carousel", "contents": [bubble() for _ in range(13)]}}],
@@ -193,10 +204,12 @@ INVALID_MESSAGES = [
     pytest.param([{"type": "flex", "altText": "a", "contents": {
         "type": "bubble", "footer": {"type": "box", "layout": "vertical", "contents": [
             {"type": "button", "action": {"type": "datetimepicker", "label": "日付", "data": "d",
-                                          "mode": "date", "min": "2026-12-10", "max": "2026-12-01"}}]}}}],
+                                          "mode": "date", "min": "2026-12-10",
+                                          "max": "2026-12-01"}}]}}}],
         "messages[0].contents.footer.contents[0].action.max", id="picker-min-after-max"),
     pytest.param([text("x", quickReply={"items": [{"type": "action", "action": {
-        "type": "datetimepicker", "label": "日時", "data": "d", "mode": "datetime", "initial": "12/3"}}]})],
+        "type": "datetimepicker", "label": "日時", "data": "d", "mode": "datetime",
+        "initial": "12/3"}}]})],
         "messages[0].quickReply.items[0].action.initial", id="picker-bad-format"),
     pytest.param([text("x", quickReply={"items": [{"type": "action", "action": {
         "type": "richmenuswitch", "label": "tab", "richMenuAliasId": "a", "data": "d"}}]})],
@@ -211,7 +224,9 @@ INVALID_MESSAGES = [
 
 
 @pytest.mark.parametrize(("messages", "prop"), INVALID_MESSAGES)
-async def test_push_rejects_what_line_rejects(harness: Harness, messages: list[Any], prop: str) -> None:
+async def test_push_rejects_what_line_rejects(
+    harness: Harness, messages: list[Any], prop: str
+) -> None:
     user = await harness.new_user()
 
     response = await harness.http.post(
@@ -281,7 +296,8 @@ async def test_rich_flex_and_template_messages_are_accepted(harness: Harness) ->
              {"type": "text", "text": "12月3日(木)", "weight": "bold"}]},
          "body": {"type": "box", "layout": "vertical", "spacing": "sm", "contents": [
              {"type": "button", "style": "primary", "action": {
-                 "type": "postback", "label": "10:00", "data": "slot=1000", "displayText": "10:00"}},
+                 "type": "postback", "label": "10:00", "data": "slot=1000",
+                 "displayText": "10:00"}},
              {"type": "separator"},
              {"type": "button", "action": picker}]}}
         for _ in range(12)]}}
@@ -379,7 +395,9 @@ async def test_profile_loading_quota_and_bot_info(harness: Harness) -> None:
     harness.emulator.monthly_quota = 1
     await harness.api.push_message(PushMessageRequest(to=user, messages=[TextMessage(text="1")]))
     with pytest.raises(ApiException) as over:
-        await harness.api.push_message(PushMessageRequest(to=user, messages=[TextMessage(text="2")]))
+        await harness.api.push_message(
+            PushMessageRequest(to=user, messages=[TextMessage(text="2")])
+        )
     info = await harness.api.get_bot_info()
 
     assert (profile.display_name, profile.user_id, profile.language) == ("山田", user, "ja")

@@ -25,10 +25,12 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 32
 
 def menu_request(name: str = "main", *areas: RichMenuArea) -> RichMenuRequest:
     return RichMenuRequest(
-        size=RichMenuSize(width=2500, height=843), selected=True, name=name, chat_bar_text="メニュー",
+        size=RichMenuSize(width=2500, height=843), selected=True, name=name,
+        chat_bar_text="メニュー",
         areas=list(areas) or [
             RichMenuArea(bounds=RichMenuBounds(x=0, y=0, width=1250, height=843),
-                         action=PostbackAction(label="予約する", data="menu=book", display_text="予約する")),
+                         action=PostbackAction(label="予約する", data="menu=book",
+                                               display_text="予約する")),
             RichMenuArea(bounds=RichMenuBounds(x=1250, y=0, width=1250, height=843),
                          action=MessageAction(label="ヘルプ", text="ヘルプ")),
         ],
@@ -38,11 +40,15 @@ def menu_request(name: str = "main", *areas: RichMenuArea) -> RichMenuRequest:
 async def make_menu(harness: Harness, name: str = "main", *areas: RichMenuArea) -> str:
     created = await harness.api.create_rich_menu(menu_request(name, *areas))
     blob = AsyncMessagingApiBlob(harness.api_client)
-    await blob.set_rich_menu_image(created.rich_menu_id, PNG, _headers={"Content-Type": "image/png"})
+    await blob.set_rich_menu_image(
+        created.rich_menu_id, PNG, _headers={"Content-Type": "image/png"}
+    )
     return created.rich_menu_id
 
 
-async def test_default_menu_is_what_every_user_sees_until_linked_otherwise(harness: Harness) -> None:
+async def test_default_menu_is_what_every_user_sees_until_linked_otherwise(
+    harness: Harness,
+) -> None:
     user = await harness.new_user()
     main = await make_menu(harness)
     staff = await make_menu(harness, "staff")
@@ -89,7 +95,10 @@ async def test_invalid_menu_size_and_areas_are_rejected(harness: Harness) -> Non
 
     properties = {d["property"] for d in square.json()["details"]}
     assert square.status_code == 400 and {"size", "areas"} <= properties
-    assert too_big.status_code == 400 and too_big.json()["details"][0]["property"] == "areas[0].bounds"
+    assert (
+        too_big.status_code == 400
+        and too_big.json()["details"][0]["property"] == "areas[0].bounds"
+    )
 
 
 async def test_alias_switch_from_the_page_links_the_target_menu(harness: Harness) -> None:
@@ -99,12 +108,20 @@ async def test_alias_switch_from_the_page_links_the_target_menu(harness: Harness
         bounds=RichMenuBounds(x=0, y=0, width=2500, height=843),
         action=RichMenuSwitchAction(label="A", rich_menu_alias_id="tab-a", data="switch=a"),
     ))
-    await harness.api.create_rich_menu_alias(CreateRichMenuAliasRequest(rich_menu_alias_id="tab-a", rich_menu_id=tab_a))
-    await harness.api.create_rich_menu_alias(CreateRichMenuAliasRequest(rich_menu_alias_id="tab-b", rich_menu_id=tab_a))
-    await harness.api.update_rich_menu_alias("tab-b", UpdateRichMenuAliasRequest(rich_menu_id=tab_b))
+    await harness.api.create_rich_menu_alias(
+        CreateRichMenuAliasRequest(rich_menu_alias_id="tab-a", rich_menu_id=tab_a)
+    )
+    await harness.api.create_rich_menu_alias(
+        CreateRichMenuAliasRequest(rich_menu_alias_id="tab-b", rich_menu_id=tab_a)
+    )
+    await harness.api.update_rich_menu_alias(
+        "tab-b", UpdateRichMenuAliasRequest(rich_menu_id=tab_b)
+    )
     await harness.api.set_default_rich_menu(tab_b)
 
-    result = await harness.emulator.send(user, postback="switch=a", params={"newRichMenuAliasId": "tab-a"})
+    result = await harness.emulator.send(
+        user, postback="switch=a", params={"newRichMenuAliasId": "tab-a"}
+    )
     view = await harness.http.get("/emulator/api/richmenu", params={"user_id": user})
     aliases = await harness.api.get_rich_menu_alias_list()
 
@@ -153,9 +170,13 @@ async def test_bulk_link_default_lookup_and_alias_removal(harness: Harness) -> N
     no_default = await harness.http.get(f"{base}/user/all/richmenu", headers=auth)
     await harness.api.set_default_rich_menu(menu)
     default = await harness.api.get_default_rich_menu_id()
-    await harness.api.create_rich_menu_alias(CreateRichMenuAliasRequest(rich_menu_alias_id="main", rich_menu_id=menu))
+    await harness.api.create_rich_menu_alias(
+        CreateRichMenuAliasRequest(rich_menu_alias_id="main", rich_menu_id=menu)
+    )
     await harness.api.delete_rich_menu_alias("main")
-    unlinked = await harness.http.post(f"{base}/richmenu/bulk/unlink", headers=auth, json={"userIds": users})
+    unlinked = await harness.http.post(
+        f"{base}/richmenu/bulk/unlink", headers=auth, json={"userIds": users}
+    )
     validated = await harness.api.validate_rich_menu_object(menu_request())
 
     assert linked.status_code == 202 and unlinked.status_code == 202

@@ -115,11 +115,15 @@ async def test_standby_event_has_no_reply_token(harness: Harness) -> None:
 
 async def test_redelivery_keeps_the_event_id_and_sets_is_redelivery(harness: Harness) -> None:
     user = await harness.new_user()
-    first = await harness.http.post("/emulator/api/send", json={"user_id": user, "postback": "ok=1"})
+    first = await harness.http.post(
+        "/emulator/api/send", json={"user_id": user, "postback": "ok=1"}
+    )
     event_id = first.json()["webhook_event_id"]
     original = harness.bot.bodies[-1]["events"][0]
 
-    again = await harness.http.post("/emulator/api/send", json={"user_id": user, "redeliver": event_id})
+    again = await harness.http.post(
+        "/emulator/api/send", json={"user_id": user, "redeliver": event_id}
+    )
 
     assert again.status_code == 200
     assert again.json()["webhook_event_id"] == event_id

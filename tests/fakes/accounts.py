@@ -56,5 +56,7 @@ class MemoryAccounts:
         if user.form_failures >= USER_FAILURES:
             return None
         user.links_issued += 1
-        query = urlencode({"t": f"memory-{user.links_issued}", **({"u": "1"} if unregistered else {})})
+        query = urlencode(
+            {"t": f"memory-{user.links_issued}", **({"u": "1"} if unregistered else {})}
+        )
         return f"{self.office.info.base_url}/form/profile?{query}"

@@ -113,7 +113,9 @@ class MemoryOffice:
 
     def __post_init__(self) -> None:
         if not self.terms:
-            self.publish_terms(SEED_TERMS, datetime(2024, 10, 1, tzinfo=JST), summary="利用規約の概要")
+            self.publish_terms(
+                SEED_TERMS, datetime(2024, 10, 1, tzinfo=JST), summary="利用規約の概要"
+            )
 
     # --- seeding, as the form, staff and the database would have left things ---------------
 
@@ -143,9 +145,11 @@ class MemoryOffice:
         """A request written straight to the records (another user's, a staff move, ...)."""
         slots = fields.pop("slots", 1)
         booths = fields.pop("booths", [fields.pop("booth", 1)] * slots)
-        request = MemoryRequest(user=line_user_id, purpose=fields.pop("purpose", "job_consultation"),
-                                starts=[starts_at + SLOT_LENGTH * k for k in range(slots)],
-                                booths=booths, **fields)
+        request = MemoryRequest(
+            user=line_user_id, purpose=fields.pop("purpose", "job_consultation"),
+            starts=[starts_at + SLOT_LENGTH * k for k in range(slots)],
+            booths=booths, **fields,
+        )
         self.requests.append(request)
         return request
 

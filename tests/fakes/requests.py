@@ -147,7 +147,9 @@ class MemoryRequests:
         if not reason:
             return NowInfo(available=True, slot=slot)
         nearest = self.availability.nearest(line_user_id, at, at)
-        return NowInfo(available=False, reason=reason, slot=slot, next_slot=min(nearest, default=None))
+        return NowInfo(
+            available=False, reason=reason, slot=slot, next_slot=min(nearest, default=None)
+        )
 
     def immediate_state(self, line_user_id: str, at: datetime) -> tuple[Reason, datetime | None]:
         """Whether a booth is free for immediate use now (art. 5-2), and the current slot."""

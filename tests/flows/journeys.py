@@ -103,7 +103,10 @@ def new_messages(live: Any, user: str, before: int) -> list[dict[str, Any]]:
 def register(live: Any, user: str, messages: list[dict[str, Any]], role: str = "jobseeker",
              **fields: str) -> list[dict[str, Any]]:
     """From the role question: pick the role, say registered, fill the form; the pushed step."""
-    label = "求職者（仕事を探している方）" if role == "jobseeker" else "求人者（事業所の採用担当の方）"
+    label = (
+        "求職者（仕事を探している方）" if role == "jobseeker"
+        else "求人者（事業所の採用担当の方）"
+    )
     asked = tap(live, user, messages, label)
     form = tap(live, user, asked, "登録しています")
     before = len(live.messages(user))
@@ -112,7 +115,9 @@ def register(live: Any, user: str, messages: list[dict[str, Any]], role: str = "
     return new_messages(live, user, before)
 
 
-def start_booking(live: Any, user: str, role: str = "jobseeker", **fields: str) -> list[dict[str, Any]]:
+def start_booking(
+    live: Any, user: str, role: str = "jobseeker", **fields: str
+) -> list[dict[str, Any]]:
     """A new user: consent, 予約する, role, form; returns the purpose question."""
     agree(live, user)
     asked = live.send(user, text="予約する")

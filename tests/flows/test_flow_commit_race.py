@@ -83,7 +83,9 @@ async def test_many_users_committing_one_slot_leave_one_booking(
 async def test_consecutive_slots_are_all_or_nothing(engine: AsyncEngine):
     port, sessions, (first, second) = await _service(engine, None, 2)
     middle = SLOT.replace(minute=30)
-    assert (await port.request_booking(first, Draft(purpose="job_consultation", starts_at=middle), NOW)).ok
+    assert (
+        await port.request_booking(first, Draft(purpose="job_consultation", starts_at=middle), NOW)
+    ).ok
     three = Draft(purpose="interview", starts_at=SLOT, slots=3, applicants=3)
     outcome = await port.request_booking(second, three, NOW)
     assert not outcome.ok and outcome.reason == "taken"

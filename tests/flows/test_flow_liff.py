@@ -137,7 +137,8 @@ def test_in_chromium_the_liff_link_opens_the_form_and_the_chat_goes_on(liff_app,
         form.locator("input[name=name]").fill("見本 花子", timeout=WAIT)
         form.locator("input[name=number]").fill("02040-00001234")
         form.locator("input[name=phone]").fill("090-1111-2222")
-        form.locator("button[type=submit]:enabled").click(timeout=WAIT)  # enabled once liff.init is done
+        # Enabled once liff.init is done.
+        form.locator("button[type=submit]:enabled").click(timeout=WAIT)
         form.get_by_text("保存しました").first.wait_for(timeout=WAIT)
         form.get_by_role("button", name="トークに戻る").click(timeout=WAIT)  # liff.closeWindow()
         page.locator("#overlay").wait_for(state="hidden", timeout=WAIT)

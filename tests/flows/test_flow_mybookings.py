@@ -164,6 +164,8 @@ def test_a_reminder_cancel_button_for_someone_elses_booking_does_nothing(live, u
     other = ready_user(live, owner)
     booking = add_booking(live, other.id, free_starts(live, DAY)[0], status="confirmed")
     ready_user(live, user)
-    answer = live.send(user, postback=Postback(action=CANCEL_ACTION, value=str(booking.id)).encode())
+    answer = live.send(
+        user, postback=Postback(action=CANCEL_ACTION, value=str(booking.id)).encode()
+    )
     assert "見つからないか" in texts(answer)
     assert bookings_of(live, owner)[0].status == "confirmed"

@@ -43,7 +43,9 @@ def test_confirm_from_the_page_tells_the_user_with_the_rules(staff_app, console,
     for rule in ("録画・録音はできません", "ご本人以外の方が入らない", "事前に必ずお知らせ",
                  "前日にもあらためてお知らせします", "0173-00-0000", "同席：通訳者"):
         assert rule in shown, rule
-    assert any(a.get("text") == "予約の確認・キャンセル" for a in actions(staff_app.messages(line_id)))
+    assert any(
+        a.get("text") == "予約の確認・キャンセル" for a in actions(staff_app.messages(line_id))
+    )
     (entry,) = [a for a in audits(staff_app, "booking.confirm") if a.booking_id == booking_id]
     assert entry.actor.startswith("staff-") and entry.detail == {"version": 2}
 
@@ -85,7 +87,10 @@ def test_bad_input_is_refused_with_422_in_japanese(staff_app, console, slots):
     user_id, _ = add_user(staff_app)
     booking_id = add_booking(staff_app, user_id, slots.next())
     missing = console.api(f"/staff/bookings/{booking_id}/confirm", {})
-    assert missing.status_code == 422 and "入力内容を確認してください（版）。" == missing.json()["detail"]
+    assert (
+        missing.status_code == 422
+        and "入力内容を確認してください（版）。" == missing.json()["detail"]
+    )
     page = console.form(f"/staff/bookings/{booking_id}/confirm", {"version": "abc"})
     assert page.status_code == 422 and "入力内容を確認してください" in page.text
     empty_reason = console.api(f"/staff/bookings/{booking_id}/decline",
@@ -214,7 +219,9 @@ def test_a_note_is_saved_and_never_sent(staff_app, console, slots):
     assert booking_row(staff_app, booking_id).note == "前回の続き"
     assert "前回の続き" in console.page(f"/staff/bookings/{booking_id}").text
     assert staff_app.messages(line_id) == []
-    too_long = console.api(f"/staff/bookings/{booking_id}/note", {"version": 2, "note": "あ" * 1001})
+    too_long = console.api(
+        f"/staff/bookings/{booking_id}/note", {"version": 2, "note": "あ" * 1001}
+    )
     assert too_long.status_code == 422
 
 

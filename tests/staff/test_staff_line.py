@@ -43,7 +43,10 @@ def test_a_one_time_code_links_the_staff_line_account(staff_app, console):
     code = page.text.split('id="link-code">')[1].split("<")[0]
     assert len(code) == 6 and code.isdigit()
     line_id = "U" + uuid.uuid4().hex
-    answer = staff_app.send(line_id, text=f"連携　{code.translate(str.maketrans('0123456789', '０１２３４５６７８９'))}")
+    answer = staff_app.send(
+        line_id,
+        text=f"連携　{code.translate(str.maketrans('0123456789', '０１２３４５６７８９'))}",
+    )
     assert "窓口 花子さん（職員）" in texts(answer)
     linked = account(staff_app, line_id)
     assert linked is not None and linked.link_code is None
@@ -107,7 +110,9 @@ def test_a_line_user_who_is_not_staff_is_refused(staff_app, slots):
     answer = staff_app.send(user_line, postback=data)
     assert "連携済みの職員の方だけ" in texts(answer)
     for action in ("staff.decline", "staff.move"):
-        refused = staff_app.send(user_line, postback=Postback(action=action, value=str(booking_id)).encode())
+        refused = staff_app.send(
+            user_line, postback=Postback(action=action, value=str(booking_id)).encode()
+        )
         assert "連携済みの職員の方だけ" in texts(refused)
     assert booking_row(staff_app, booking_id).status == "requested"
 

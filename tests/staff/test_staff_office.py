@@ -115,7 +115,10 @@ def test_usage_csv_has_time_slots_only(staff_app, console, slots):
     assert table[0] == ["date", "start", "end", "booth", "kind", "status"]
     assert table[1:] == [[day[0].date().isoformat(), "9:00", "9:30", "1", "reserved", "confirmed"],
                          [day[0].date().isoformat(), "9:30", "10:00", "1", "reserved", "no_show"]]
-    assert "秘密" not in response.text and "+81" not in response.text and "02040" not in response.text
+    assert (
+        "秘密" not in response.text and "+81" not in response.text
+        and "02040" not in response.text
+    )
     assert audits(staff_app, "usage.export")[-1].detail["rows"] == 2
     backwards = console.get_json("/staff/usage.csv", first="2027-02-01", last="2027-01-01")
     assert backwards.status_code == 422
@@ -145,16 +148,22 @@ def test_only_admins_block_and_unblock_with_a_reason(staff_app, console, admin):
     assert staff_try.status_code == 403
     no_reason = admin.api(f"/staff/users/{user_id}/block", {"reason": ""})
     assert no_reason.status_code == 422
-    assert admin.form(f"/staff/users/{user_id}/block", {"reason": "暴言が続いたため"}).status_code == 303
+    assert admin.form(
+        f"/staff/users/{user_id}/block", {"reason": "暴言が続いたため"}
+    ).status_code == 303
     user = user_row(staff_app, user_id)
     assert user.blocked and user.blocked_reason == "暴言が続いたため"
     assert "利用停止中" in admin.page(f"/staff/users/{user_id}").text
     assert "利用停止</span>" in console.page("/staff/users", blocked="true").text
     twice = admin.api(f"/staff/users/{user_id}/block", {"reason": "再度"})
     assert twice.status_code == 409
-    assert admin.form(f"/staff/users/{user_id}/unblock", {"reason": "面談で確認"}).status_code == 303
+    assert admin.form(
+        f"/staff/users/{user_id}/unblock", {"reason": "面談で確認"}
+    ).status_code == 303
     assert user_row(staff_app, user_id).blocked is False
-    details = [a.detail for a in audits(staff_app, "user.block") + audits(staff_app, "user.unblock")]
+    details = [
+        a.detail for a in audits(staff_app, "user.block") + audits(staff_app, "user.unblock")
+    ]
     assert {"user": str(user_id)} in details and all("暴言" not in str(d) for d in details)
 
 

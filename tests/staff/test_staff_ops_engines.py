@@ -129,7 +129,8 @@ async def wait_for_the_full_day(sessions: async_sessionmaker[AsyncSession], offi
         for start in slot_starts(START.date()):
             if start != START:
                 session.add(Booking(office_id=office_id, user_id=filler.id, starts_at=start,
-                                    ends_at=start + timedelta(minutes=30), purpose="job_consultation"))
+                                    ends_at=start + timedelta(minutes=30),
+                                    purpose="job_consultation"))
         session.add(WaitlistEntry(office_id=office_id, user_id=waiting.id, day=START.date(),
                                   purpose="job_consultation", created_at=NOW))
     return "Uwait"

@@ -60,7 +60,8 @@ def test_every_booking_action_refuses_a_stale_version(staff_app, console, slots)
     free = slots.next().isoformat()
     for booking_id, action, extra in (
             (requested, "confirm", {}), (requested, "decline", {"reason": "満席のため"}),
-            (requested, "move", {"starts_at": free, "booth": 1}), (requested, "note", {"note": "x"}),
+            (requested, "move", {"starts_at": free, "booth": 1}),
+            (requested, "note", {"note": "x"}),
             (confirmed, "no-show", {}), (confirmed, "check-in", {})):
         response = console.api(f"/staff/bookings/{booking_id}/{action}", {"version": 7, **extra})
         assert response.status_code == 409, action

@@ -34,7 +34,8 @@ def test_each_kind_builds_the_key_stored_today() -> None:
         "madoguchi:hold:8f1c:2:2026-12-03T01:00:00+00:00"
     assert KEYS.rate_limit("link", "abc", 1234) == "madoguchi:rl:link:abc:1234"
     assert KEYS.rate_limit("login", "abc") == "madoguchi:rl:login:abc"
-    assert KEYS.rate_limit_client("login-mfa", "cafe", 99) == "madoguchi:rl:login-mfa-client:cafe:99"
+    assert KEYS.rate_limit_client("login-mfa", "cafe", 99) == \
+        "madoguchi:rl:login-mfa-client:cafe:99"
     assert KEYS.console_session("0" * 64) == "madoguchi:staffsess:" + "0" * 64
     assert KEYS.jobs() == "madoguchi:jobs"
 

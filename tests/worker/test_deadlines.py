@@ -1,4 +1,5 @@
-"""Deadlines (art. 5(1)): staff alerted at the cut-off, unconfirmed requests expire at closing time."""
+"""Deadlines (art. 5(1)): staff alerted at the cut-off, unconfirmed requests expire at closing
+time."""
 
 from __future__ import annotations
 

@@ -34,7 +34,9 @@ async def test_day_before_reminder_comes_at_17_with_the_rules_and_a_cancel_butto
     assert "通訳者・介助者が同席する場合は、事前に必ずお知らせください" in shown
     assert PHONE in shown
     cancel = button(emulator.messages(user.line_user_id), "予約を取り消す")
-    assert Postback.parse(cancel["data"]) == Postback(action="booking.cancel", value=str(booking.id))
+    assert Postback.parse(cancel["data"]) == Postback(
+        action="booking.cancel", value=str(booking.id)
+    )
     assert (await get(services, Booking, booking.id)).reminded_day_before_at == clock.now()
 
 

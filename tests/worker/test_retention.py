@@ -30,7 +30,9 @@ async def _user_with_history(services, office, clock, *, last_booking_days: int)
     user = await add_user(services, office.id, created_at=now - timedelta(days=800),
                           last_booking_at=then, profile_updated_at=then - timedelta(days=1),
                           consented_at=then - timedelta(days=1))
-    await add_booking(services, office.id, user, then, BookingStatus.COMPLETED, note="山田様 携帯へ")
+    await add_booking(
+        services, office.id, user, then, BookingStatus.COMPLETED, note="山田様 携帯へ"
+    )
     async with transaction(services.sessions) as session:
         session.add(Consent(office_id=office.id, user_id=user.id, terms_version="2024-10-01",
                             consented_at=then))
@@ -60,7 +62,9 @@ async def test_a_year_after_the_last_booking_personal_data_goes_and_time_slots_s
     assert await _count(services, WaitlistEntry, user_id=user.id) == 0
     # Usage time slots (art. 6) and the audit trail stay; free-text notes do not.
     async with services.sessions() as session:
-        (booking,) = (await session.scalars(select(Booking).where(Booking.user_id == user.id))).all()
+        (booking,) = (
+            await session.scalars(select(Booking).where(Booking.user_id == user.id))
+        ).all()
     assert booking.status == BookingStatus.COMPLETED and booking.note is None
     assert await _count(services, Consent, user_id=user.id) == 1
     assert await audit_actions(services, office.id) == ["booking.confirm", "user.anonymized"]

@@ -42,7 +42,10 @@ def findings(text: str, known: Iterable[str] = ()) -> list[str]:
     for kind, pattern in PATTERNS.items():
         for match in pattern.finditer(text):
             if match.group() not in OFFICE_PHONES:
-                found.append(f"{kind}: {match.group()!r} in …{text[max(0, match.start() - 80):match.end() + 40]}…")
+                found.append(
+                    f"{kind}: {match.group()!r} in "
+                    f"…{text[max(0, match.start() - 80):match.end() + 40]}…"
+                )
     found += [f"test data: {value!r}" for value in known if value in text]
     return found
 
@@ -97,4 +100,6 @@ def test_the_whole_run_logged_no_personal_data(pg_server: PostgresServer):
     assert not missing, f"subprocess logs missing: {missing}"
     for path in logs:
         found = findings(path.read_text(encoding="utf-8", errors="replace"), known)
-        assert not found, f"{len(found)} personal data findings in {path}:\n" + "\n".join(found[:20])
+        assert not found, (
+            f"{len(found)} personal data findings in {path}:\n" + "\n".join(found[:20])
+        )
