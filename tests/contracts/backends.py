@@ -12,6 +12,7 @@ import secrets
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from types import SimpleNamespace
 from typing import Any
 
 from redis.asyncio import Redis
@@ -21,7 +22,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from config import Settings
 from dialogs.events import Event, Notice
 from dialogs.notify import Notifier
-from dialogs.ports import AccountsPort, AvailabilityPort, OfficeInfo, RequestsPort
+from dialogs.ports import (
+    AccountsPort,
+    AvailabilityPort,
+    OfficeInfo,
+    RequestsPort,
+    StaffMember,
+    StaffPort,
+)
 from logs import hash_line_user
 from storage.accounts import AccountsService, get_or_create_user
 from storage.availability import AvailabilityService
@@ -31,10 +39,13 @@ from storage.forms import USER_FAILURES, digest
 from storage.models import Closure, Consent, FormToken, LineUser, Office, StaffAccount
 from storage.requests import RequestsService
 from storage.seed import ensure_office
+from storage.staff_accounts import find_in_office, new_link_code
+from storage.staff_line import StaffLinePort
 from storage.unit_of_work import UnitOfWork
 from tests.builders import new_user
 from tests.conftest import DEFAULT_NOW
 from tests.fakes import MemoryAccounts, MemoryAvailability, MemoryOffice, MemoryRequests
+from tests.fakes.staff import MemoryStaffPort
 
 NOW = DEFAULT_NOW  # Tuesday 2026-12-01 10:00 JST, in office hours
 OFFICE = OfficeInfo(name="ハローワーク五所川原", phone="0173-00-0000", hours="平日 9:00〜17:00",
@@ -64,6 +75,7 @@ class Backend:
     requests: RequestsPort
     events: list[Event]
     outbox: list[uuid.UUID] = field(default_factory=list)
+    staff: StaffPort | None = None  # bound to `outbox` like the requests port
 
     async def seed_user(self, line_id: str, *, at: datetime, consent: bool = True,
                         profile: bool = True, **fields: Any) -> None:
@@ -84,10 +96,28 @@ class Backend:
         """The terms versions the user's consent records name, oldest first."""
         raise NotImplementedError
 
+    async def add_staff(self, login: str, name: str, *, role: str = "staff",
+                        line_id: str | None = None, active: bool = True) -> None:
+        """A staff account as the console creates it, linked to `line_id` when given."""
+        raise NotImplementedError
+
+    async def link_code(self, login: str, now: datetime) -> str:
+        """The one-time code the console shows to link a LINE account to `login`."""
+        raise NotImplementedError
+
 
 async def seed_ready_user(backend: Backend, line_id: str, at: datetime, **fields: Any) -> None:
     """A user who agreed to the terms in effect and saved a profile, on any backend."""
     await backend.seed_user(line_id, at=at, **fields)
+
+
+async def seed_staff(backend: Backend, line_id: str, role: str = "staff",
+                     name: str | None = None) -> StaffMember:
+    """An active staff account linked to `line_id`, on any backend."""
+    login = f"s{uuid.uuid4().hex[:12]}"
+    member = StaffMember(login=login, name=name or f"職員{login[-4:]}", role=role)
+    await backend.add_staff(login, member.name, role=role, line_id=line_id)
+    return member
 
 
 class MemoryBackend(Backend):
@@ -99,6 +129,7 @@ class MemoryBackend(Backend):
                          availability=availability,
                          requests=MemoryRequests(self.office, availability).bound(outbox),
                          events=self.office.events, outbox=outbox)
+        self.staff = MemoryStaffPort(self.office).bound(outbox)
 
     async def seed_user(self, line_id: str, *, at: datetime, consent: bool = True,
                         profile: bool = True, **fields: Any) -> None:
@@ -121,6 +152,14 @@ class MemoryBackend(Backend):
     async def consents(self, line_id: str) -> list[str]:
         user = self.office.users.get(line_id)
         return [version for version, _ in user.consents] if user else []
+
+    async def add_staff(self, login: str, name: str, *, role: str = "staff",
+                        line_id: str | None = None, active: bool = True) -> None:
+        MemoryStaffPort(self.office).add_account(login, name, role=role, line_user_id=line_id,
+                                                 active=active)
+
+    async def link_code(self, login: str, now: datetime) -> str:
+        return MemoryStaffPort(self.office).new_link_code(login, now)
 
 
 class StorageBackend(Backend):
@@ -147,6 +186,10 @@ class StorageBackend(Backend):
                       availability=availability, requests=requests, events=notifier.events,
                       outbox=outbox)
         backend.sessions, backend.office_id = sessions, office_id
+        backend.staff = StaffLinePort(SimpleNamespace(
+            uow=UnitOfWork(sessions, notifier), office_id=office_id, sessions=sessions, redis=redis,
+            settings=Settings(_env_file=None, environment="test",  # type: ignore[call-arg]
+                              office_code=code, redis_prefix=code))).bound(outbox)
         return backend
 
     async def seed_user(self, line_id: str, *, at: datetime, consent: bool = True,
@@ -179,3 +222,16 @@ class StorageBackend(Backend):
                        LineUser.line_user_hash == hash_line_user(line_id))
                 .order_by(Consent.consented_at))
             return list(rows.all())
+
+    async def add_staff(self, login: str, name: str, *, role: str = "staff",
+                        line_id: str | None = None, active: bool = True) -> None:
+        async with transaction(self.sessions) as session:
+            session.add(StaffAccount(office_id=self.office_id, login=login, display_name=name,
+                                     role=role, password_hash="-", line_user_id=line_id,
+                                     active=active))
+
+    async def link_code(self, login: str, now: datetime) -> str:
+        async with transaction(self.sessions) as session:
+            account = await find_in_office(session, self.office_id, login)
+            assert account is not None
+            return await new_link_code(session=session, account=account, now=now)

@@ -14,20 +14,23 @@ from tests.fakes.accounts import MemoryAccounts
 from tests.fakes.availability import MemoryAvailability
 from tests.fakes.office import MemoryEntry, MemoryOffice, MemoryRequest, MemoryUser
 from tests.fakes.requests import MemoryRequests
+from tests.fakes.staff import MemoryStaff, MemoryStaffPort
 from tests.fakes.state_store import MemoryStateStore
 
 
 def memory_ports(office: MemoryOffice) -> PortsFactory:
-    """A ports factory over one `MemoryOffice` (no staff port)."""
+    """A ports factory over one `MemoryOffice`; staff accounts are seeded in `office.staff`."""
     accounts = MemoryAccounts(office)
     availability = MemoryAvailability(office)
     requests = MemoryRequests(office, availability)
+    staff = MemoryStaffPort(office)
 
     def ports_for(outbox: list[uuid.UUID]) -> Ports:
         return Ports(office=office.info, accounts=accounts, availability=availability,
-                     requests=requests.bound(outbox))
+                     requests=requests.bound(outbox), staff=staff.bound(outbox))
     return ports_for
 
 
 __all__ = ["MemoryAccounts", "MemoryAvailability", "MemoryEntry", "MemoryOffice",
-           "MemoryRequest", "MemoryRequests", "MemoryStateStore", "MemoryUser", "memory_ports"]
+           "MemoryRequest", "MemoryRequests", "MemoryStaff", "MemoryStaffPort", "MemoryStateStore",
+           "MemoryUser", "memory_ports"]

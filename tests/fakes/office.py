@@ -8,6 +8,7 @@ records without awaiting in between, so on one event loop every change is atomic
 
 from __future__ import annotations
 
+import typing
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -17,6 +18,9 @@ from booking import SLOT_LENGTH, is_bookable, mask_name, slot_starts, to_jst
 from booking.calendar import JST
 from dialogs.events import Event, RequestFacts
 from dialogs.ports import Calendar, OfficeInfo, TermsInfo
+
+if typing.TYPE_CHECKING:
+    from tests.fakes.staff import MemoryStaff
 
 SEED_TERMS = "2024-10-01"  # the version storage/seed.py publishes on first start
 ACTIVE = ("requested", "confirmed")
@@ -60,6 +64,9 @@ class MemoryRequest:
     moved: bool = False  # the office moved it; the user has not answered yet unless accepted
     move_accepted: bool = False
     created_at: datetime | None = None
+    version: int = 1  # bumped by every change, as Booking.version (staff move checks it)
+    handled_by: str | None = None  # the staff member who confirmed, declined or moved it
+    decline_reason: str | None = None
 
     @property
     def active(self) -> bool:
@@ -109,6 +116,7 @@ class MemoryOffice:
     requests: list[MemoryRequest] = field(default_factory=list)
     waitlist: list[MemoryEntry] = field(default_factory=list)
     holds: dict[tuple[datetime, int], str] = field(default_factory=dict)
+    staff: list[MemoryStaff] = field(default_factory=list)  # tests/fakes/staff.py
     events: list[Event] = field(default_factory=list)
 
     def __post_init__(self) -> None:

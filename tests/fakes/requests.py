@@ -113,6 +113,7 @@ class MemoryRequests:
             return Outcome(ok=False, reason=Reason.STARTED)
         refused_move = request.moved and not request.move_accepted
         request.status = "cancelled"
+        request.version += 1
         self.record(RequestCancelled(self.office.facts(request), refused_move=refused_move))
         self.offer_freed(self.office.day_of(request.starts[0]), at)
         return Outcome(ok=True, bookings=[info_of(request)])
@@ -139,6 +140,7 @@ class MemoryRequests:
             return Outcome(ok=False, reason=Reason.ALREADY, bookings=[info_of(request)])
         request.move_accepted = True
         request.status = "confirmed"
+        request.version += 1
         self.record(MoveAccepted(self.office.facts(request)))
         return Outcome(ok=True, bookings=[info_of(request)])
 
