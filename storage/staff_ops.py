@@ -90,6 +90,18 @@ async def locked_booking(session: AsyncSession, office_id: uuid.UUID, booking_id
     return booking
 
 
+async def group_of(session: AsyncSession, head: Booking,
+                   statuses: tuple[str, ...]) -> list[Booking]:
+    """The rows of the request `head` belongs to (consecutive slots booked together), in
+    one of `statuses`, row-locked, earliest first: staff act on a request as a whole."""
+    if head.group_id is None:
+        return [head]
+    rows = list((await session.scalars(select(Booking).where(
+        Booking.office_id == head.office_id, Booking.group_id == head.group_id,
+        Booking.status.in_(statuses)).order_by(Booking.starts_at).with_for_update())).all())
+    return rows or [head]
+
+
 def _handled(booking: Booking) -> OpError:
     return OpError("handled", 409, status=booking.status, by=booking.handled_by)
 
@@ -140,8 +152,9 @@ class StaffOps:
                 raise _handled(booking)
             if booking.starts_at <= now:
                 raise OpError("past", 409)
-            _touch(booking, actor, now, S.CONFIRMED)
-            booking.confirmed_at = now
+            for row in await group_of(session, booking, (S.REQUESTED,)):
+                _touch(row, actor, now, S.CONFIRMED)
+                row.confirmed_at = now
             await self._tell(session, booking, "confirmed", now)
             audit(session, office_id=self.office_id, actor=actor.login, action="booking.confirm",
                   now=now, booking_id=booking.id, version=booking.version)
@@ -156,18 +169,26 @@ class StaffOps:
             old = await locked_booking(session, self.office_id, booking_id, version)
             if old.status not in ACTIVE_STATUSES:
                 raise _handled(old)
-            await check_slot(session, office, starts_at, booth, now)
-            if old.starts_at == starts_at and old.booth == booth:
+            olds = await group_of(session, old, tuple(ACTIVE_STATUSES))
+            # The whole request moves: each slot keeps its place in the run.
+            starts = [starts_at + (row.starts_at - olds[0].starts_at) for row in olds]
+            for start in starts:
+                await check_slot(session, office, start, booth, now)
+            if olds[0].starts_at == starts_at and all(r.booth == booth for r in olds):
                 raise OpError("same_slot", 422)
-            _touch(old, actor, now, S.MOVED)
-            await session.flush()  # free the old slot before the new row claims one
-            new = Booking(
-                office_id=self.office_id, user_id=old.user_id, booth=booth, starts_at=starts_at,
-                ends_at=slot_end(starts_at), status=S.CONFIRMED, purpose=old.purpose,
-                job_number=old.job_number, applicants=old.applicants, attendant=old.attendant,
-                immediate=False, group_id=old.group_id, moved_from_id=old.id, note=old.note,
+            for row in olds:
+                _touch(row, actor, now, S.MOVED)
+            await session.flush()  # free the old slots before the new rows claim them
+            group = uuid.uuid4() if len(olds) > 1 else None
+            news = [Booking(
+                office_id=self.office_id, user_id=row.user_id, booth=booth, starts_at=start,
+                ends_at=slot_end(start), status=S.CONFIRMED, purpose=row.purpose,
+                job_number=row.job_number, applicants=row.applicants, attendant=row.attendant,
+                immediate=False, group_id=group, moved_from_id=row.id, note=row.note,
                 handled_by=actor.name, created_at=now, updated_at=now, confirmed_at=now)
-            session.add(new)
+                for row, start in zip(olds, starts, strict=True)]
+            session.add_all(news)
+            new, old = news[0], olds[0]
             try:
                 await session.flush()
             except IntegrityError as exc:
@@ -201,8 +222,9 @@ class StaffOps:
             allowed = (S.REQUESTED,) if only_requested else ACTIVE_STATUSES
             if booking.status not in allowed:
                 raise _handled(booking)
-            _touch(booking, actor, now, S.DECLINED)
-            booking.decline_reason = reason
+            for row in await group_of(session, booking, tuple(allowed)):
+                _touch(row, actor, now, S.DECLINED)
+                row.decline_reason = reason
             await self._tell(session, booking, "declined", now)
             await session.flush()  # the freed slot must read as free to the waitlist
             await offer_freed(session=session, office=await _office(session, self.office_id),

@@ -288,13 +288,7 @@ async def test_the_console_url_names_the_booking(backend: Backend, staff: StaffP
 
 
 async def test_a_request_of_consecutive_slots_moves_as_a_whole(
-        request: pytest.FixtureRequest, backend: Backend, staff: StaffPort, staff_id: str,
-        line_id: str):
-    if backend.name != "memory":
-        request.applymarker(pytest.mark.xfail(strict=True, reason=(
-            "storage bug: StaffOps.move moves only the booking row it is given (the first of "
-            "the group); the other rows stay requested at the old time and share the group "
-            "with the new row")))
+        backend: Backend, staff: StaffPort, staff_id: str, line_id: str):
     await seed_staff(backend, staff_id)
     booking_id = await requested(backend, line_id, at(2026, 12, 2, 13, 0), purpose="interview",
                                  slots=2, applicants=2, job_number="02040-1234561")
@@ -306,3 +300,21 @@ async def test_a_request_of_consecutive_slots_moves_as_a_whole(
     assert listed.awaiting_answer
     free = await backend.availability.free_slots(line_id, DAY, NOW)
     assert at(2026, 12, 2, 13, 0) in free and at(2026, 12, 2, 13, 30) in free
+
+
+async def test_a_request_of_consecutive_slots_is_declined_and_confirmed_as_a_whole(
+        backend: Backend, staff: StaffPort, staff_id: str, line_id: str, other_id: str):
+    await seed_staff(backend, staff_id)
+    first, second = at(2026, 12, 2, 13, 0), at(2026, 12, 2, 13, 30)
+    declined = await requested(backend, line_id, first, purpose="interview", slots=2,
+                               applicants=2, job_number="02040-1234561")
+    assert (await staff.decline(staff_id, declined, "予約枠の都合のため", NOW)).ok
+    free = await backend.availability.free_slots(line_id, DAY, NOW)
+    assert first in free and second in free  # no row of the request still holds a slot
+    confirmed = await requested(backend, other_id, first, purpose="interview", slots=2,
+                                applicants=2, job_number="02040-1234561")
+    assert (await staff.confirm(staff_id, confirmed, NOW)).ok
+    again = await staff.confirm(staff_id, confirmed, NOW)
+    assert (again.ok, again.code, again.status) == (False, "handled", "confirmed")
+    (listed,) = await backend.requests.my_bookings(other_id, NOW)
+    assert (listed.starts_at, listed.slots, listed.status) == (first, 2, "confirmed")
