@@ -23,7 +23,7 @@ from storage import forms
 from storage.accounts import current_terms_row, find_user
 from storage.availability import AvailabilityService, hold_key
 from storage.db import transaction
-from storage.models import Office, WaitlistEntry
+from storage.models import Booking, LineUser, Office, WaitlistEntry
 from storage.unit_of_work import UnitOfWork, Work
 
 
@@ -141,13 +141,20 @@ class RequestsService:
             answered = await bk.answered_moves(session=session, ids=[rows[0].id])
         return bk.info_of(rows, answered=bool(answered), ics_url=self.ics_url(rows[0].id))
 
+    async def _own_rows(self, session: AsyncSession, line_user_id: str,
+                        booking_id: str) -> tuple[LineUser | None, list[Booking]]:
+        """The user and their request's rows, locked for a change (none if not theirs)."""
+        user = await find_user(session, self.office_id, line_user_id)
+        if user is None:
+            return None, []
+        return user, await bk.request_rows(session=session, user_id=user.id,
+                                           booking_id=booking_id, lock=True)
+
     async def cancel_booking(self, line_user_id: str, booking_id: str, at: datetime) -> Outcome:
         """Cancel the user's request; staff alerted and the waitlist offered, in one commit."""
         async with self.uow.begin(self.written) as work:
             session = work.session
-            user = await find_user(session, self.office_id, line_user_id)
-            rows = await bk.request_rows(session=session, user_id=user.id,
-                                         booking_id=booking_id, lock=True) if user else []
+            user, rows = await self._own_rows(session, line_user_id, booking_id)
             rows = [r for r in rows if r.status in bk.ACTIVE]
             if user is None or not rows:
                 return Outcome(ok=False, reason=Reason.NOT_FOUND)
@@ -163,9 +170,7 @@ class RequestsService:
         """Accept the time the office moved a booking to, if it is still that proposal."""
         async with self.uow.begin(self.written) as work:
             session = work.session
-            user = await find_user(session, self.office_id, line_user_id)
-            rows = await bk.request_rows(session=session, user_id=user.id,
-                                         booking_id=booking_id, lock=True) if user else []
+            user, rows = await self._own_rows(session, line_user_id, booking_id)
             head = rows[0] if rows else None
             if user is None or head is None or head.moved_from_id is None \
                     or head.status not in bk.ACTIVE or head.starts_at <= at:
