@@ -6,13 +6,19 @@ its staff alert are one commit; a slot lost at the last moment gets the nearest 
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Iterator
 from datetime import date, datetime
 from urllib.parse import parse_qs
 
-from sqlalchemy import delete
+import pytest
+from sqlalchemy import delete, select
+from sqlalchemy import text as sql
 
 from booking import JST
-from storage.models import Closure
+from devservices import PostgresServer, RedisServer
+from storage.models import Closure, Outbox, StaffAccount
+from tests.conftest import RUN_LOG, LiveApp, running_app
 from tests.flows.journeys import (
     add_booking,
     bookings_of,
@@ -21,6 +27,7 @@ from tests.flows.journeys import (
     free_starts,
     make_user,
     outbox_for,
+    query,
     ready_user,
     to_day_step,
     to_summary,
@@ -55,13 +62,51 @@ def test_a_booking_by_buttons_is_requested_and_staff_get_an_alert_in_the_same_co
     assert "申込中" in texts(done) and "***-****-5678" in texts(done)
     (alert,) = outbox_for(live, row.id)
     assert alert.kind == "staff.request" and alert.to_line_user_id == staff_line
-    assert alert.created_at == row.created_at  # written by the same commit, at the same moment
     staff_saw = live.messages(staff_line)
     assert "五所川原 様" in texts(staff_saw) and "五所川原 太郎" not in texts(staff_saw)
     for label, action in (("確定する", "staff.confirm"), ("日時を変更", "staff.move"),
                           ("お断りする", "staff.decline")):
         data = button(staff_saw, label)["data"]
         assert data == f"a={action}&v={row.id}"  # nonce-less: staff buttons never expire
+
+
+ALERT_REFUSED = "forced failure: the staff alert cannot be written"
+
+
+@pytest.fixture(scope="module")
+def alert_refusing_app(pg_server: PostgresServer, redis_server: RedisServer) -> Iterator[LiveApp]:
+    """An app whose database refuses every staff alert written to the outbox."""
+    with running_app(pg_server, redis_server.url, "noalert") as app:
+        async def install() -> None:
+            async with app.services.db.begin() as conn:
+                await conn.execute(sql(
+                    "CREATE FUNCTION refuse_alert() RETURNS trigger LANGUAGE plpgsql AS "
+                    f"$$ BEGIN RAISE EXCEPTION '{ALERT_REFUSED}'; END $$"))
+                await conn.execute(sql(
+                    "CREATE TRIGGER refuse_alert BEFORE INSERT ON outbox FOR EACH ROW "
+                    "WHEN (NEW.kind = 'staff.request') EXECUTE FUNCTION refuse_alert()"))
+        app.call(install())
+        yield app
+
+
+def test_a_request_whose_staff_alert_cannot_be_written_is_not_booked_either(
+        alert_refusing_app, user):
+    app = alert_refusing_app
+    staff = "Ustaff" + uuid.uuid4().hex
+    write(app, StaffAccount(office_id=app.services.office_id, login=f"s{uuid.uuid4().hex[:10]}",
+                            display_name="職員", password_hash="-", line_user_id=staff))
+    ready_user(app, user)
+    slot = free_starts(app, DAY)[0]
+    summary = to_summary(app, user, slot)
+    assert "お申し込み内容の確認" in texts(summary)
+    before = RUN_LOG.stat().st_size
+    answer = texts(tap(app, user, summary, "確定する"))
+    logged = RUN_LOG.read_bytes()[before:].decode("utf-8", errors="replace")
+    assert ALERT_REFUSED in logged  # the alert's insert did fail…
+    assert "もう一度お試しください" in answer and "申込中" not in answer  # …the user is told…
+    assert bookings_of(app, user) == []  # …and the booking went with it: one commit
+    assert query(app, select(Outbox).where(Outbox.to_line_user_id.in_([user, staff]))) == []
+    assert texts(app.messages(staff)) == ""
 
 
 def test_a_typed_date_and_time_is_read_back_before_anything_is_booked(live, user):
