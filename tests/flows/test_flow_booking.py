@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from urllib.parse import parse_qs
 
 import pytest
@@ -258,3 +258,41 @@ def test_with_two_booths_a_slot_takes_two_requests_and_no_more(live, user, offic
     third = "U3" + user
     ready_user(live, third)
     assert "すでにご予約が入っています" in texts(to_summary(live, third, slot))
+
+
+def test_the_cap_reached_while_at_the_summary_refuses_the_commit(live, user):
+    row = ready_user(live, user)
+    summary = to_summary(live, user, free_starts(live, DAY)[0])
+    assert "お申し込み内容の確認" in texts(summary)
+    others = [add_booking(live, row.id, slot).id
+              for slot in free_starts(live, date(2026, 12, 11))[:3]]  # made meanwhile
+    answer = texts(tap(live, user, summary, "確定する"))
+    assert "上限（3件）" in answer and "申込中" not in answer
+    assert sorted(b.id for b in bookings_of(live, user)) == sorted(others)
+
+
+def test_consecutive_interview_slots_count_once_toward_the_cap(live, user):
+    row = ready_user(live, user, role="employer", number="0204-123456-7")
+    start = free_starts(live, date(2026, 12, 14), need=3)[0]
+    group = uuid.uuid4()
+    for n in range(3):
+        add_booking(live, row.id, start + timedelta(minutes=30 * n), group_id=group,
+                    purpose="interview", applicants=3)
+    add_booking(live, row.id, free_starts(live, date(2026, 12, 15))[0])
+    summary = to_summary(live, user, free_starts(live, DAY)[0], purpose="求人相談")
+    assert "上限" not in texts(summary)  # four rows, two requests
+    assert "申込中" in texts(tap(live, user, summary, "確定する"))
+    assert len(bookings_of(live, user)) == 5
+    assert "上限（3件）" in texts(live.send(user, text="予約する"))  # three requests now
+
+
+def test_the_cutoff_passing_while_at_the_summary_refuses_the_commit(live, user, clock):
+    ready_user(live, user)
+    slot = free_starts(live, date(2026, 12, 2))[0]
+    summary = to_summary(live, user, slot)
+    assert "お申し込み内容の確認" in texts(summary)
+    clock.set(datetime(2026, 12, 1, 15, 1, tzinfo=JST))  # the day before's 15:00 has passed
+    answer = texts(tap(live, user, summary, "確定する"))
+    assert "その日時の受付は締め切られました" in answer and "申込中" not in answer
+    assert "12月2日(水)" not in answer and "12月3日(木)" in answer  # the days offered again
+    assert bookings_of(live, user) == []
