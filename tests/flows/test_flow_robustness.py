@@ -4,6 +4,9 @@ losing what was entered; unfollow deletes the conversation state."""
 from __future__ import annotations
 
 import json
+import threading
+import uuid
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime
 
 import pytest
@@ -151,3 +154,27 @@ def test_unfollow_deletes_the_conversation_state(live, user):
     again = live.send(user, event="follow")
     assert "ご用件を選んでください" in texts(again)
     assert _state(live, user) is None
+
+
+def test_one_users_failing_step_never_touches_the_others_in_the_same_burst(live, user):
+    others = ["U" + uuid.uuid4().hex for _ in range(5)]
+    for who in (user, *others):
+        ready_user(live, who)
+    # This user's conversation in Redis is not JSON: loading it raises, for this user only.
+    key = f"{live.settings.redis_prefix}:conv:{user}"
+    live.call(live.services.redis.set(key, "{not json"))
+    everyone = (user, *others)
+    start = threading.Barrier(len(everyone))
+
+    def book(who: str) -> str:
+        start.wait(timeout=10)  # every event arrives at once
+        return texts(live.send(who, text="予約する"))
+
+    with ThreadPoolExecutor(len(everyone)) as pool:
+        answers = dict(zip(everyone, pool.map(book, everyone), strict=True))
+    assert "エラーが発生しました" in answers[user] and "ご登録内容" not in answers[user]
+    for who in others:
+        assert "ご登録内容" in answers[who], answers[who]
+        assert _state(live, who)["state"] == "profile:check"
+        assert "ご用件を選んでください" in texts(
+            tap(live, who, live.messages(who), "この内容で進む"))
