@@ -6,13 +6,19 @@ its staff alert are one commit; a slot lost at the last moment gets the nearest 
 
 from __future__ import annotations
 
-from datetime import date, datetime
+import uuid
+from collections.abc import Iterator
+from datetime import date, datetime, timedelta
 from urllib.parse import parse_qs
 
-from sqlalchemy import delete
+import pytest
+from sqlalchemy import delete, select
+from sqlalchemy import text as sql
 
 from booking import JST
-from storage.models import Closure
+from devservices import PostgresServer, RedisServer
+from storage.models import Closure, Outbox, StaffAccount
+from tests.conftest import RUN_LOG, LiveApp, running_app
 from tests.flows.journeys import (
     add_booking,
     bookings_of,
@@ -21,6 +27,7 @@ from tests.flows.journeys import (
     free_starts,
     make_user,
     outbox_for,
+    query,
     ready_user,
     to_day_step,
     to_summary,
@@ -55,13 +62,51 @@ def test_a_booking_by_buttons_is_requested_and_staff_get_an_alert_in_the_same_co
     assert "申込中" in texts(done) and "***-****-5678" in texts(done)
     (alert,) = outbox_for(live, row.id)
     assert alert.kind == "staff.request" and alert.to_line_user_id == staff_line
-    assert alert.created_at == row.created_at  # written by the same commit, at the same moment
     staff_saw = live.messages(staff_line)
     assert "五所川原 様" in texts(staff_saw) and "五所川原 太郎" not in texts(staff_saw)
     for label, action in (("確定する", "staff.confirm"), ("日時を変更", "staff.move"),
                           ("お断りする", "staff.decline")):
         data = button(staff_saw, label)["data"]
         assert data == f"a={action}&v={row.id}"  # nonce-less: staff buttons never expire
+
+
+ALERT_REFUSED = "forced failure: the staff alert cannot be written"
+
+
+@pytest.fixture(scope="module")
+def alert_refusing_app(pg_server: PostgresServer, redis_server: RedisServer) -> Iterator[LiveApp]:
+    """An app whose database refuses every staff alert written to the outbox."""
+    with running_app(pg_server, redis_server.url, "noalert") as app:
+        async def install() -> None:
+            async with app.services.db.begin() as conn:
+                await conn.execute(sql(
+                    "CREATE FUNCTION refuse_alert() RETURNS trigger LANGUAGE plpgsql AS "
+                    f"$$ BEGIN RAISE EXCEPTION '{ALERT_REFUSED}'; END $$"))
+                await conn.execute(sql(
+                    "CREATE TRIGGER refuse_alert BEFORE INSERT ON outbox FOR EACH ROW "
+                    "WHEN (NEW.kind = 'staff.request') EXECUTE FUNCTION refuse_alert()"))
+        app.call(install())
+        yield app
+
+
+def test_a_request_whose_staff_alert_cannot_be_written_is_not_booked_either(
+        alert_refusing_app, user):
+    app = alert_refusing_app
+    staff = "Ustaff" + uuid.uuid4().hex
+    write(app, StaffAccount(office_id=app.services.office_id, login=f"s{uuid.uuid4().hex[:10]}",
+                            display_name="職員", password_hash="-", line_user_id=staff))
+    ready_user(app, user)
+    slot = free_starts(app, DAY)[0]
+    summary = to_summary(app, user, slot)
+    assert "お申し込み内容の確認" in texts(summary)
+    before = RUN_LOG.stat().st_size
+    answer = texts(tap(app, user, summary, "確定する"))
+    logged = RUN_LOG.read_bytes()[before:].decode("utf-8", errors="replace")
+    assert ALERT_REFUSED in logged  # the alert's insert did fail…
+    assert "もう一度お試しください" in answer and "申込中" not in answer  # …the user is told…
+    assert bookings_of(app, user) == []  # …and the booking went with it: one commit
+    assert query(app, select(Outbox).where(Outbox.to_line_user_id.in_([user, staff]))) == []
+    assert texts(app.messages(staff)) == ""
 
 
 def test_a_typed_date_and_time_is_read_back_before_anything_is_booked(live, user):
@@ -213,3 +258,41 @@ def test_with_two_booths_a_slot_takes_two_requests_and_no_more(live, user, offic
     third = "U3" + user
     ready_user(live, third)
     assert "すでにご予約が入っています" in texts(to_summary(live, third, slot))
+
+
+def test_the_cap_reached_while_at_the_summary_refuses_the_commit(live, user):
+    row = ready_user(live, user)
+    summary = to_summary(live, user, free_starts(live, DAY)[0])
+    assert "お申し込み内容の確認" in texts(summary)
+    others = [add_booking(live, row.id, slot).id
+              for slot in free_starts(live, date(2026, 12, 11))[:3]]  # made meanwhile
+    answer = texts(tap(live, user, summary, "確定する"))
+    assert "上限（3件）" in answer and "申込中" not in answer
+    assert sorted(b.id for b in bookings_of(live, user)) == sorted(others)
+
+
+def test_consecutive_interview_slots_count_once_toward_the_cap(live, user):
+    row = ready_user(live, user, role="employer", number="0204-123456-7")
+    start = free_starts(live, date(2026, 12, 14), need=3)[0]
+    group = uuid.uuid4()
+    for n in range(3):
+        add_booking(live, row.id, start + timedelta(minutes=30 * n), group_id=group,
+                    purpose="interview", applicants=3)
+    add_booking(live, row.id, free_starts(live, date(2026, 12, 15))[0])
+    summary = to_summary(live, user, free_starts(live, DAY)[0], purpose="求人相談")
+    assert "上限" not in texts(summary)  # four rows, two requests
+    assert "申込中" in texts(tap(live, user, summary, "確定する"))
+    assert len(bookings_of(live, user)) == 5
+    assert "上限（3件）" in texts(live.send(user, text="予約する"))  # three requests now
+
+
+def test_the_cutoff_passing_while_at_the_summary_refuses_the_commit(live, user, clock):
+    ready_user(live, user)
+    slot = free_starts(live, date(2026, 12, 2))[0]
+    summary = to_summary(live, user, slot)
+    assert "お申し込み内容の確認" in texts(summary)
+    clock.set(datetime(2026, 12, 1, 15, 1, tzinfo=JST))  # the day before's 15:00 has passed
+    answer = texts(tap(live, user, summary, "確定する"))
+    assert "その日時の受付は締め切られました" in answer and "申込中" not in answer
+    assert "12月2日(水)" not in answer and "12月3日(木)" in answer  # the days offered again
+    assert bookings_of(live, user) == []

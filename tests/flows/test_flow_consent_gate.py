@@ -11,6 +11,7 @@ from booking import JST
 from logs import hash_line_user
 from storage.models import Consent, LineUser
 from tests.flows.journeys import (
+    agree,
     bookings_of,
     free_starts,
     make_user,
@@ -93,3 +94,33 @@ def test_immediate_use_asks_again_when_the_terms_changed(live, user, office, new
     assert "利用規約が改定されました" in texts(answer) and CHANGES in texts(answer)
     going = tap(live, user, answer, "同意する")
     assert "ただいまブースが空いています" in texts(going)
+
+
+def test_agreeing_to_new_terms_adds_a_consent_and_keeps_the_old_one(live, user, new_terms,
+                                                                   clock):
+    agree(live, user)
+    (first,) = _consents(live, user)
+    assert first.terms_version == "2024-10-01"
+    clock.advance(hours=1)
+    new_terms("2026-11-20", datetime(2026, 11, 20, tzinfo=JST), CHANGES)
+    tap(live, user, live.send(user, text="予約する"), "同意する")
+    history = _consents(live, user)
+    assert [c.terms_version for c in history] == ["2024-10-01", "2026-11-20"]
+    assert (history[0].id, history[0].consented_at) == (first.id, first.consented_at)
+    assert history[1].consented_at == clock.now()
+    assert user_row(live, user).consent_version == "2026-11-20"
+
+
+def test_terms_published_while_confirming_immediate_use_ask_again_and_book_nothing(
+        live, user, office, new_terms, clock):
+    office(immediate_use_enabled=True)
+    clock.set(datetime(2026, 12, 1, 14, 0, tzinfo=JST))
+    ready_user(live, user)
+    purposes = tap(live, user, live.send(user, text="今すぐ相談"), "この内容で進む")
+    card = tap(live, user, tap(live, user, purposes, "職業相談"), "同席者なし")
+    assert "今すぐ相談のお申し込み" in texts(card)
+    new_terms("2026-11-22", datetime(2026, 11, 22, tzinfo=JST), CHANGES)
+    answer = texts(tap(live, user, card, "申し込む"))
+    assert "利用規約が改定されました" in answer and CHANGES in answer
+    assert "すぐにご連絡します" not in answer
+    assert bookings_of(live, user) == []

@@ -4,6 +4,9 @@ losing what was entered; unfollow deletes the conversation state."""
 from __future__ import annotations
 
 import json
+import threading
+import uuid
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime
 
 import pytest
@@ -124,21 +127,23 @@ def test_nonsense_keeps_the_immediate_use_step(live, user, office, clock):
 
 def test_back_at_any_point_keeps_what_was_entered(live, user):
     purposes = _purpose(live, user)
-    asked = tap(live, user, purposes, "職業紹介")
+    tap(live, user, purposes, "職業紹介")
     attendants = live.send(user, text="02040-11112222")
-    days = tap(live, user, attendants, "介助者が同席")
-    assert "ひとつ前の手順に戻ります" in texts(live.send(user, text="戻る"))
+    tap(live, user, attendants, "介助者が同席")
+    back = texts(live.send(user, text="戻る"))
+    assert "ひとつ前の手順に戻ります" in back and "通訳者や介助者" in back
     assert _state(live, user)["state"] == "booking:attendant"
-    days = tap(live, user, live.send(user, text="わからない"), "介助者が同席")
+    reasked = live.send(user, text="わからない")
+    assert "通訳者や介助者" in texts(reasked)
+    tap(live, user, reasked, "介助者が同席")
     slot = free_starts(live, date(2026, 12, 16))[0]
-    summary = live.send(user, text=typed(slot))
-    shown = texts(summary)
+    shown = texts(live.send(user, text=typed(slot)))
     assert "求人番号：02040-11112222" in shown and "同席：介助者が同席" in shown
-    live.send(user, text="戻る")
-    live.send(user, text="🙂")
-    summary = live.send(user, text=typed(slot))
-    assert "求人番号：02040-11112222" in texts(summary)
-    assert asked and days
+    back = texts(live.send(user, text="戻る"))
+    assert "ひとつ前の手順に戻ります" in back and "お申し込み内容の確認" not in back
+    assert "お申し込み内容の確認" not in texts(live.send(user, text="🙂"))
+    summary = texts(live.send(user, text=typed(slot)))
+    assert "求人番号：02040-11112222" in summary and "同席：介助者が同席" in summary
 
 
 def test_unfollow_deletes_the_conversation_state(live, user):
@@ -149,3 +154,27 @@ def test_unfollow_deletes_the_conversation_state(live, user):
     again = live.send(user, event="follow")
     assert "ご用件を選んでください" in texts(again)
     assert _state(live, user) is None
+
+
+def test_one_users_failing_step_never_touches_the_others_in_the_same_burst(live, user):
+    others = ["U" + uuid.uuid4().hex for _ in range(5)]
+    for who in (user, *others):
+        ready_user(live, who)
+    # This user's conversation in Redis is not JSON: loading it raises, for this user only.
+    key = f"{live.settings.redis_prefix}:conv:{user}"
+    live.call(live.services.redis.set(key, "{not json"))
+    everyone = (user, *others)
+    start = threading.Barrier(len(everyone))
+
+    def book(who: str) -> str:
+        start.wait(timeout=10)  # every event arrives at once
+        return texts(live.send(who, text="予約する"))
+
+    with ThreadPoolExecutor(len(everyone)) as pool:
+        answers = dict(zip(everyone, pool.map(book, everyone), strict=True))
+    assert "エラーが発生しました" in answers[user] and "ご登録内容" not in answers[user]
+    for who in others:
+        assert "ご登録内容" in answers[who], answers[who]
+        assert _state(live, who)["state"] == "profile:check"
+        assert "ご用件を選んでください" in texts(
+            tap(live, who, live.messages(who), "この内容で進む"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from booking import format_time, to_jst
 from tests.flows.journeys import (
     agree,
     bookings_of,
@@ -66,14 +67,20 @@ def test_an_employer_books_an_interview_for_three_applicants_as_three_linked_slo
 
 
 def test_the_times_for_several_applicants_need_consecutive_free_slots(live, user):
+    day = date(2026, 12, 9)
     purposes = start_booking(live, user, role="employer", **EMPLOYER)
     tap(live, user, purposes, "オンライン面接・選考")
     applicants = live.send(user, text="02040-87654321")
-    days = tap(live, user, tap(live, user, applicants, "2名"), "同席者なし")
-    times = live.send(user, text="12月9日")
-    assert "2枠続けて空いている" in texts(times)
-    assert "16:30" not in texts(times)  # 16:30 + 30 minutes would run past closing
-    assert days
+    tap(live, user, tap(live, user, applicants, "2名"), "同席者なし")
+    shown = texts(live.send(user, text="12月9日"))
+    assert "2枠続けて空いている" in shown
+    singles, pairs = free_starts(live, day), free_starts(live, day, need=2)
+    assert format_time(to_jst(singles[-1]).time()) == "16:30"  # free on its own…
+    assert "16:30" not in shown  # …but 16:30 + 30 minutes would run past closing
+    for start in pairs:
+        assert format_time(to_jst(start).time()) in shown
+    for start in set(singles) - set(pairs):
+        assert format_time(to_jst(start).time()) not in shown
 
 
 def test_not_yet_registered_users_may_book_without_a_number(live, user):

@@ -3,7 +3,9 @@ waiting is pushed an offer and the first tap books it."""
 
 from __future__ import annotations
 
+import threading
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime
 
 import pytest
@@ -107,3 +109,29 @@ def test_an_offer_after_new_terms_asks_consent_then_books(live, user, full_day, 
     (row,) = bookings_of(live, user)
     assert row.starts_at == freed
     set_status(live, [row.id], "cancelled")
+
+
+def test_two_users_tapping_one_offer_at_once_get_one_booking_and_one_apology(live, user,
+                                                                              full_day):
+    holder, freed = full_day
+    waiting = (user, "U2" + user)
+    for who in waiting:
+        tap(live, who, _to_days(live, who), "空きが出たら知らせる")
+    listed = live.send(holder, text="予約の確認・キャンセル")
+    tap(live, holder, tap(live, holder, listed, "キャンセルする"), "取り消す")
+    offers = {who: live.messages(who)[-1] for who in waiting}
+    start = threading.Barrier(len(waiting))
+
+    def take(who: str) -> str:
+        start.wait(timeout=10)  # both taps leave together
+        return texts(tap(live, who, [offers[who]], "9:00から申し込む"))
+
+    with ThreadPoolExecutor(len(waiting)) as pool:
+        answers = dict(zip(waiting, pool.map(take, waiting), strict=True))
+    won = [who for who in waiting if "お申し込みを受け付けました" in answers[who]]
+    lost = [who for who in waiting if "先にほかの方のお申し込みがありました" in answers[who]]
+    assert len(won) == 1 and len(lost) == 1, answers
+    (booked,) = bookings_of(live, won[0])
+    assert booked.starts_at == freed
+    assert bookings_of(live, lost[0]) == []
+    set_status(live, [booked.id], "cancelled")

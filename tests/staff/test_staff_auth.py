@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
+import pytest
 from fastapi import Response
+from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
 
 from config import Settings
@@ -152,7 +154,12 @@ def test_the_cookie_is_secure_when_the_console_is_served_over_https(staff_app):
     Auth(SimpleNamespace(settings=settings)).set_cookie(response, ConsoleSession(id="s", csrf="c"))
     cookie = response.headers["set-cookie"]
     assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=lax" in cookie
-    assert "s" != cookie.split("=", 1)[1].split(";")[0]  # the id travels signed
+    value = cookie.split("=", 1)[1].split(";")[0]
+    # The id travels signed: only the app's secret key reads it back; another key cannot.
+    salt = "madoguchi-staff-session"
+    assert URLSafeSerializer("k" * 32, salt=salt).loads(value) == "s"
+    with pytest.raises(BadSignature):
+        URLSafeSerializer("x" * 32, salt=salt).loads(value)
 
 
 def test_console_pages_are_never_cached_or_framed(console):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
 
 from sqlalchemy import select
 
@@ -14,7 +13,6 @@ from tests.helpers import actions, button, tap, texts
 from tests.staff.conftest import (
     Console,
     add_booking,
-    add_staff,
     add_user,
     alert,
     audits,
@@ -118,12 +116,14 @@ def test_a_line_user_who_is_not_staff_is_refused(staff_app, slots):
 
 
 def test_a_disabled_staff_member_gets_no_alerts_and_cannot_act(staff_app, console, admin, slots):
-    staff_line = link(staff_app, console)
+    staff_line, admin_line = link(staff_app, console), link(staff_app, admin)
     login = account(staff_app, staff_line).login
     admin.form(f"/staff/accounts/{login}/disable")
     user_id, _ = add_user(staff_app)
     booking_id = add_booking(staff_app, user_id, slots.next())
     alert(staff_app, booking_id)
+    # The alert went out (the admin, still linked, got it), just not to the disabled account.
+    assert "新しい予約申込み" in texts(staff_app.messages(admin_line))
     assert "新しい予約申込み" not in texts(staff_app.messages(staff_line))
     data = Postback(action="staff.confirm", value=str(booking_id)).encode()
     assert "連携済みの職員の方だけ" in texts(staff_app.send(staff_line, postback=data))
@@ -196,12 +196,15 @@ def test_a_move_raced_by_another_change_is_refused_as_stale(staff_app, console, 
     assert booking_row(staff_app, booking_id).status == "requested"
 
 
-def test_unlinking_stops_the_alerts(staff_app, console, slots):
-    staff_line = link(staff_app, console)
+def test_unlinking_stops_the_alerts(staff_app, console, admin, slots):
+    staff_line, admin_line = link(staff_app, console), link(staff_app, admin)
     assert console.form("/staff/link/unlink").status_code == 303
+    assert account(staff_app, staff_line) is None
     user_id, _ = add_user(staff_app)
-    booking_id = add_booking(staff_app, user_id, slots.next() + timedelta(0))
+    booking_id = add_booking(staff_app, user_id, slots.next())
     alert(staff_app, booking_id)
+    # The alert went out (the admin, still linked, got it), just not to the unlinked account.
+    assert "新しい予約申込み" in texts(staff_app.messages(admin_line))
     assert "新しい予約申込み" not in texts(staff_app.messages(staff_line))
 
 
@@ -209,7 +212,7 @@ def test_a_staff_member_of_the_office_can_still_chat_as_a_user(staff_app, consol
     staff_line = link(staff_app, console)
     answer = staff_app.send(staff_line, text="問い合わせ")
     assert "0173-00-0000" in texts(answer)
-    add_staff(staff_app)  # unrelated accounts change nothing
+    assert account(staff_app, staff_line) is not None  # still linked, chatting as a user
 
 
 def test_a_user_typing_numbers_never_hears_about_staff_codes(staff_app):

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
+import uuid
 
 from sqlalchemy import select
 
 from storage.models import BookingStatus, Closure, Office
+from tests.conftest import DEFAULT_NOW
+from tests.flows.journeys import to_day_step
 from tests.helpers import texts
 from tests.staff.conftest import add_booking, add_user, audits, rows, user_row
 
@@ -177,3 +180,23 @@ def test_closures_calendar_moves_between_months(console):
     page = console.page("/staff/closures", month="2027-01")
     assert "2027年1月" in page.text and "元日" in page.text
     assert "month=2026-12" in page.text and "month=2027-02" in page.text
+
+
+def test_a_cutoff_hour_changed_in_the_settings_moves_the_chats_first_bookable_day(
+        staff_app, admin, sclock):
+    sclock.set(DEFAULT_NOW)  # Tuesday 1 December, 10:00
+    before = office(staff_app)
+    form = {"name": before.name, "phone": before.phone, "booths": before.booths,
+            "cutoff_hour": 15, "no_show_limit": before.no_show_limit,
+            "max_active_requests": before.max_active_requests, "address": before.address,
+            "hours": before.hours}
+    try:
+        assert admin.form("/staff/settings", form).status_code == 303
+        days = texts(to_day_step(staff_app, "U" + uuid.uuid4().hex))
+        assert "12月2日(水)" in days  # tomorrow still open until 15:00 today
+        assert admin.form("/staff/settings", {**form, "cutoff_hour": 9}).status_code == 303
+        days = texts(to_day_step(staff_app, "U" + uuid.uuid4().hex))
+        assert "12月2日(水)" not in days and "12月3日(木)" in days  # closed at 9:00 today
+    finally:
+        restore = {**form, "cutoff_hour": before.cutoff_hour}
+        assert admin.form("/staff/settings", restore).status_code == 303

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -69,4 +69,5 @@ async def test_datetimes_come_back_aware_in_utc(db: AsyncEngine):
     async with sessions() as session:
         booking = (await session.scalars(select(Booking))).one()
     assert booking.starts_at == SLOT
-    assert booking.starts_at.utcoffset() is not None
+    assert booking.starts_at.utcoffset() == timedelta(0)  # UTC, not just aware
+    assert booking.starts_at.hour == 1  # 10:00 JST is 01:00 UTC

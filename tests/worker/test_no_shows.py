@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
-from storage.accounts import user_info
-from storage.models import Booking, BookingStatus, LineUser, Office
+from sqlalchemy import update
+
+from storage.db import transaction
+from storage.models import Booking, BookingStatus, LineUser, Office, StaffAccount
 from tests.helpers import button, texts
-from tests.worker.conftest import PHONE, add_booking, add_user, audit_actions, get, jst
+from tests.worker.conftest import (
+    PHONE,
+    add_booking,
+    add_user,
+    audit_actions,
+    get,
+    jst,
+    new_user,
+)
 from worker import sweeps
 
 START = jst(2026, 12, 1, 10, 0)
@@ -55,18 +66,34 @@ async def test_running_twice_counts_and_tells_once(services, office, clock, emul
     assert len(emulator.log(office.staff)) == 1
 
 
-async def test_reaching_the_offices_limit_refuses_further_bookings_until_staff_lift_it(
-        services, office, clock, emulator):
-    user = await add_user(services, office.id, no_show_count=1)
-    await add_booking(services, office.id, user, START)
-    clock.set(jst(2026, 12, 1, 10, 10))
-    await sweeps.sweep_no_shows(services, office.id)
-    row = await get(services, LineUser, user.id)
-    assert row.no_show_count == 2
-    # The booking flow reads this flag (UserInfo) and refuses new bookings while it is set.
-    assert user_info(row, await get(services, Office, office.id)).refused_for_no_shows
-    assert "今後のご予約はお受けできなくなりました" in texts(emulator.messages(user.line_user_id))
-    assert "上限に達したため" in texts(emulator.messages(office.staff))
+async def test_reaching_the_offices_limit_is_told_and_the_next_booking_is_refused_in_the_chat(
+        services, live, clock, emulator):
+    # The live app's own office, so the refused user can then try to book in its chat. The
+    # sweep is office-wide but only looks at today's sessions: a day no other test books.
+    office_id = live.services.office_id
+    staff = new_user()
+    async with transaction(services.sessions) as session:
+        limit = (await session.get(Office, office_id)).no_show_limit
+        account = StaffAccount(office_id=office_id, login=f"s{uuid.uuid4().hex[:10]}",
+                               display_name="職員", password_hash="-", line_user_id=staff)
+        session.add(account)
+    try:
+        user = await add_user(services, office_id, no_show_count=limit - 1)
+        start = jst(2026, 11, 27, 10, 0)
+        booking = await add_booking(services, office_id, user, start)
+        clock.set(start + timedelta(minutes=10))
+        assert await sweeps.sweep_no_shows(services, office_id) == [booking.id]
+        assert (await get(services, LineUser, user.id)).no_show_count == limit
+        assert "今後のご予約はお受けできなくなりました" in texts(
+            emulator.messages(user.line_user_id))
+        assert "上限に達したため" in texts(emulator.messages(staff))
+        answer = texts(live.send(user.line_user_id, text="予約する"))
+        assert "現在、このトークからのご予約・ご利用はお受けできません" in answer
+        assert "お申し込み内容の確認" not in answer and "ご用件を選んでください" not in answer
+    finally:
+        async with transaction(services.sessions) as session:
+            await session.execute(update(StaffAccount).where(StaffAccount.id == account.id)
+                                  .values(active=False, line_user_id=None))
 
 
 async def test_a_group_of_slots_is_one_reservation_one_no_show(services, office, clock,

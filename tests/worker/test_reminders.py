@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 
+from sqlalchemy import select, text
+
 from dialogs.postback import Postback
+from services import Services
 from storage import sweeps as sql
 from storage.models import Booking, BookingStatus
 from tests.helpers import actions, button, texts
@@ -40,8 +44,7 @@ async def test_day_before_reminder_comes_at_17_with_the_rules_and_a_cancel_butto
     assert (await get(services, Booking, booking.id)).reminded_day_before_at == clock.now()
 
 
-async def test_a_second_run_or_a_racing_worker_sends_nothing_twice(services, office, clock,
-                                                                    emulator):
+async def test_a_second_run_sends_nothing_twice(services, office, clock, emulator):
     user = await add_user(services, office.id)
     await add_booking(services, office.id, user, SESSION)
     clock.set(jst(2026, 12, 1, 18, 30))
@@ -49,6 +52,41 @@ async def test_a_second_run_or_a_racing_worker_sends_nothing_twice(services, off
     again = await sweeps.send_reminders(services, office.id)
     assert len(first) == 1 and again == []
     assert len(emulator.log(user.line_user_id)) == 1
+
+
+async def waiting_on_locks(services: Services, count: int) -> None:
+    """Return once `count` sessions of this database wait on a row lock (polled, bounded)."""
+    async with asyncio.timeout(20), services.sessions() as session:
+        while await session.scalar(text(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND wait_event_type = 'Lock'")) < count:
+            await session.rollback()  # a fresh snapshot of pg_stat_activity each time
+            await asyncio.sleep(0.02)
+
+
+async def test_two_workers_racing_on_one_reminder_send_it_once(services, office, clock,
+                                                               emulator, live):
+    user = await add_user(services, office.id)
+    booking = await add_booking(services, office.id, user, SESSION)
+    clock.set(jst(2026, 12, 1, 18, 30))
+    other_worker = Services(live.settings.model_copy(update={"auto_migrate": False}), clock)
+    await other_worker.start()
+    try:
+        # A third session holds the booking's row lock until both sweeps have read the booking
+        # as not yet reminded and wait to mark it: the race is certain, not left to timing.
+        async with services.sessions() as holder:
+            await holder.execute(select(Booking).where(Booking.id == booking.id)
+                                 .with_for_update())
+            racing = [asyncio.create_task(sweeps.send_reminders(worker, office.id))
+                      for worker in (services, other_worker)]
+            await waiting_on_locks(services, 2)
+            await holder.rollback()
+        results = await asyncio.gather(*racing)
+    finally:
+        await other_worker.stop()
+    assert sorted(results, key=len) == [[], [booking.id]]
+    assert len(emulator.log(user.line_user_id)) == 1
+    assert "明日はご予約の日です" in texts(emulator.messages(user.line_user_id))
 
 
 async def test_thirty_minute_reminder_comes_once_and_does_not_repeat_the_day_before_one(
