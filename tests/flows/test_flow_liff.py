@@ -5,22 +5,18 @@ server takes the user from its `sub`. Anything else is refused, politely, and no
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
 
+from tests.browser import chromium
 from tests.flows.conftest import LIFF_ID
 from tests.flows.journeys import NAME, FormBrowser, agree, user_row
 from tests.helpers import button, tap, texts
 
 CHANNEL = LIFF_ID.split("-")[0]
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 WAIT = 30_000  # generous: the whole suite loads two cores
 REOPEN = "LINEのトークからフォームを開き直してください"
 
@@ -104,17 +100,9 @@ def test_a_forged_signature_is_refused_by_the_verify_endpoint(liff_app, user):
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    """Debian's Chromium (`./dev test` installs it when missing)."""
-    if not CHROMIUM.exists():
-        if os.environ.get("CI"):
-            pytest.fail("Chromium is missing: ./dev test installs it (apt-get install chromium)")
-        pytest.skip("Chromium is not installed: run ./dev test, or apt-get install chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield chromium
-        chromium.close()
+    """One headless Chromium for the module, found by tests/browser.py (fails, never skips)."""
+    with chromium() as launched:
+        yield launched
 
 
 def test_in_chromium_the_liff_link_opens_the_form_and_the_chat_goes_on(liff_app, user, browser):

@@ -10,13 +10,11 @@ import pytest
 
 from booking import format_slot
 from storage.models import BookingStatus
+from tests.browser import chromium
 from tests.conftest import LOG_DIR
 from tests.helpers import texts
 from tests.staff.conftest import PASSWORD, add_booking, add_staff, add_user, booking_row
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "screenshots" / "staff-day-board.png"
 # The committed picture is refreshed on request only, so a test run leaves the tree clean.
 UPDATE_DOCS = bool(os.environ.get("MADOGUCHI_UPDATE_SCREENSHOTS"))
@@ -24,17 +22,9 @@ UPDATE_DOCS = bool(os.environ.get("MADOGUCHI_UPDATE_SCREENSHOTS"))
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    """One Debian Chromium for the module (`./dev test` installs it when missing)."""
-    if not CHROMIUM.exists():
-        if os.environ.get("CI"):
-            pytest.fail("Chromium is missing: ./dev test installs it (apt-get install chromium)")
-        pytest.skip("Chromium is not installed: run ./dev test, or apt-get install chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield chromium
-        chromium.close()
+    """One headless Chromium for the module, found by tests/browser.py (fails, never skips)."""
+    with chromium() as launched:
+        yield launched
 
 
 def test_staff_logs_in_confirms_a_request_and_the_user_is_told(staff_app, slots, browser):

@@ -15,12 +15,10 @@ from logs import hash_line_user
 from storage.db import transaction
 from storage.models import Booking, LineUser
 from storage.staff_accounts import create_account
+from tests.browser import chromium
 from tests.conftest import LOG_DIR
 from tests.helpers import texts
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 UPDATE_DOCS = bool(os.environ.get("MADOGUCHI_UPDATE_SCREENSHOTS"))
 PASSWORD = "walkthrough-password-1"
@@ -29,15 +27,9 @@ WAIT = 30_000  # generous: the whole suite loads two cores
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    """Debian's Chromium (`./dev test` installs it when missing)."""
-    if not CHROMIUM.exists():
-        pytest.fail("Chromium is missing: ./dev test installs it (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield chromium
-        chromium.close()
+    """One headless Chromium for the module, found by tests/browser.py (fails, never skips)."""
+    with chromium() as launched:
+        yield launched
 
 
 def _save(page, name: str) -> None:  # type: ignore[no-untyped-def]
