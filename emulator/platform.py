@@ -8,6 +8,7 @@ loop, and still safe when a test reads the state from another thread.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import copy
 import logging
 import threading
@@ -89,6 +90,15 @@ class _Fault:
     delay: float
     remaining: int
     kinds: frozenset[str]
+    hold: bool = False
+
+
+@dataclass(eq=False)
+class _Held:
+    """A call waiting at the gate until `release_held()` (from any thread) opens it."""
+
+    loop: asyncio.AbstractEventLoop
+    gate: asyncio.Event
 
 
 class Emulator:
@@ -134,6 +144,7 @@ class Emulator:
         self._reply_tokens: OrderedDict[str, _ReplyToken] = OrderedDict()
         self._retry_keys: dict[str, _Accepted] = {}
         self._faults: deque[_Fault] = deque()
+        self._held: list[_Held] = []
         self._events: OrderedDict[str, tuple[str, dict[str, Any]]] = OrderedDict()
         self._loading: list[dict[str, Any]] = []
         self._profiles: dict[str, str] = {}
@@ -205,7 +216,7 @@ class Emulator:
         return copy.deepcopy(stored[1]) if stored else None
 
     def reset(self, *, richmenus: bool = False) -> None:
-        """Forget users, events, tokens, retry keys, faults and sent messages."""
+        """Forget users, events, tokens, retry keys, faults, sent messages; release held calls."""
         with self._lock:
             for store in (
                 self._messages, self._transcripts, self._reply_tokens, self._retry_keys,
@@ -217,6 +228,7 @@ class Emulator:
             self._loading.clear()
             self._blocked.clear()
             self._images.clear()
+        self.release_held()
         if richmenus:
             self.richmenus.clear()
 
@@ -382,18 +394,19 @@ class Emulator:
     # --- faults ---------------------------------------------------------------------------
 
     def inject_fault(
-        self, status: int, count: int = 1, *, delay: float = 0.0,
+        self, status: int, count: int = 1, *, delay: float = 0.0, hold: bool = False,
         kinds: Iterable[str] = FAULT_KINDS,
     ) -> None:
         """Answer the next `count` reply/push/multicast calls with `status` (nothing recorded).
 
-        With `delay`, each of those calls first sleeps that many seconds, then fails.
+        With `delay`, each of those calls first sleeps that many seconds, then fails; with
+        `hold`, each first waits until `release_held()`, then fails.
         """
         if not 400 <= status <= 599:
             raise ValueError("status must be an HTTP error status (400-599)")
         if delay < 0:
             raise ValueError("delay must not be negative")
-        self._add_fault(_Fault(status, float(delay), count, _kinds(kinds)))
+        self._add_fault(_Fault(status, float(delay), count, _kinds(kinds), hold))
 
     def inject_delay(self, seconds: float, count: int = 1, *,
                      kinds: Iterable[str] = FAULT_KINDS) -> None:
@@ -402,16 +415,45 @@ class Emulator:
             raise ValueError("seconds must not be negative")
         self._add_fault(_Fault(None, float(seconds), count, _kinds(kinds)))
 
+    def inject_hold(self, count: int = 1, *, delay: float = 0.0,
+                    kinds: Iterable[str] = FAULT_KINDS) -> None:
+        """Hold the next `count` calls, unanswered, until `release_held()` (then sleep `delay`),
+        then handle them normally: a client that gave up meanwhile finds its call accepted
+        when it retries. No timing is involved: a held call never answers before the release.
+        """
+        if delay < 0:
+            raise ValueError("delay must not be negative")
+        self._add_fault(_Fault(None, float(delay), count, _kinds(kinds), hold=True))
+
+    def held_count(self) -> int:
+        """How many calls are waiting at the gate now."""
+        with self._lock:
+            return len(self._held)
+
+    def release_held(self) -> int:
+        """Let every call waiting at the gate go on; returns how many there were.
+
+        Hold faults not used up yet keep holding the calls that arrive later.
+        Safe from any thread.
+        """
+        with self._lock:
+            held, self._held = self._held, []
+        for waiter in held:
+            with contextlib.suppress(RuntimeError):  # its loop is gone: nothing waits any more
+                waiter.loop.call_soon_threadsafe(waiter.gate.set)
+        return len(held)
+
     def clear_faults(self) -> None:
-        """Drop every pending fault."""
+        """Drop every pending fault and release the calls being held."""
         with self._lock:
             self._faults.clear()
+        self.release_held()
 
     def pending_faults(self) -> list[dict[str, Any]]:
         """Faults not yet used up, in the order they will apply."""
         with self._lock:
             return [
-                {"status": f.status, "delay": f.delay, "count": f.remaining,
+                {"status": f.status, "delay": f.delay, "hold": f.hold, "count": f.remaining,
                  "kinds": sorted(f.kinds)}
                 for f in self._faults
             ]
@@ -432,11 +474,25 @@ class Emulator:
                     return fault
         return None
 
+    async def _wait_for_release(self) -> None:
+        waiter = _Held(asyncio.get_running_loop(), asyncio.Event())
+        with self._lock:
+            self._held.append(waiter)
+        try:
+            await waiter.gate.wait()
+        finally:  # e.g. the server shutting down: this call no longer waits
+            with self._lock:
+                if waiter in self._held:
+                    self._held.remove(waiter)
+
     async def apply_fault(self, kind: str) -> ApiResult | None:
-        """Consume the next fault for `kind` (sleeping if it is a delay); the error to answer."""
+        """Consume the next fault for `kind` (waiting for the release if it holds, sleeping if
+        it is a delay); the error to answer."""
         fault = self._take_fault(kind)
         if fault is None:
             return None
+        if fault.hold:
+            await self._wait_for_release()
         if fault.delay:
             await asyncio.sleep(fault.delay)
         if fault.status is None:

@@ -258,10 +258,12 @@ class SendRequest(BaseModel):
 
 
 class FaultRequest(BaseModel):
-    """Body of `POST /emulator/api/faults`: an error status or a delay for the next calls."""
+    """Body of `POST /emulator/api/faults`: an error status, a delay or a hold (until
+    `POST /emulator/api/faults/release`) for the next calls."""
 
     status: int | None = Field(default=None, ge=400, le=599)
     delay: float | None = Field(default=None, ge=0, le=120)
+    hold: bool = False
     count: int = Field(default=1, ge=1, le=100_000)
     kinds: list[Literal["reply", "push", "multicast"]] = ["reply", "push", "multicast"]
 
@@ -330,24 +332,29 @@ def _driver_router(emulator: Emulator) -> APIRouter:
 
     @router.get("/faults")
     async def list_faults() -> dict[str, Any]:
-        return {"faults": emulator.pending_faults()}
+        return {"faults": emulator.pending_faults(), "held": emulator.held_count()}
 
     @router.post("/faults")
     async def add_fault(request: FaultRequest) -> Response:
-        if request.status is None and request.delay is None:
-            return JSONResponse({"detail": "give a status, a delay, or both"}, 400)
+        if request.status is None and request.delay is None and not request.hold:
+            return JSONResponse({"detail": "give a status, a delay or a hold"}, 400)
         if request.status is not None:
-            emulator.inject_fault(
-                request.status, request.count, delay=request.delay or 0.0, kinds=request.kinds
-            )
+            emulator.inject_fault(request.status, request.count, delay=request.delay or 0.0,
+                                  hold=request.hold, kinds=request.kinds)
+        elif request.hold:
+            emulator.inject_hold(request.count, delay=request.delay or 0.0, kinds=request.kinds)
         else:
             emulator.inject_delay(request.delay or 0.0, request.count, kinds=request.kinds)
         return JSONResponse({"faults": emulator.pending_faults()})
 
+    @router.post("/faults/release")
+    async def release_held() -> dict[str, int]:
+        return {"released": emulator.release_held()}
+
     @router.delete("/faults")
     async def clear_faults() -> dict[str, Any]:
         emulator.clear_faults()
-        return {"faults": []}
+        return {"faults": [], "held": 0}
 
     @router.get("/richmenu")
     async def richmenu(request: Request, user_id: str) -> dict[str, Any]:

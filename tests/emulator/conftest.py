@@ -14,7 +14,7 @@ import httpx
 import pytest
 import pytest_asyncio
 import uvicorn
-from emulator_harness import ACCESS_TOKEN, CHANNEL_SECRET, EchoBot, Harness, make_app
+from emulator_harness import ACCESS_TOKEN, CHANNEL_SECRET, EchoBot, Harness, make_app, until
 from linebot.v3 import WebhookParser
 from linebot.v3.messaging import AsyncApiClient, AsyncMessagingApi, Configuration
 
@@ -32,10 +32,8 @@ async def _server() -> AsyncIterator[Harness]:
                             log_config=None)
     server = uvicorn.Server(config)
     serving = asyncio.create_task(server.serve())
-    for _ in range(500):
-        if server.started:
-            break
-        await asyncio.sleep(0.01)
+    await until(lambda: server.started or serving.done())  # 30 s: a busy machine starts slowly
+    assert server.started, "the emulator's server did not start"
     port = server.servers[0].sockets[0].getsockname()[1]
     base_url = f"http://127.0.0.1:{port}"
     # The webhook URL and the wait hook are learnt late, as the real app learns its port.

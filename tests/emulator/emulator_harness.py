@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -166,3 +168,11 @@ class Harness:
         return response.json()["user_id"]
 
 
+
+
+async def until(condition: Callable[[], bool], cap: float = 30.0) -> None:
+    """Wait until something observable has happened: a generous cap, never a fixed sleep."""
+    deadline = time.monotonic() + cap
+    while not condition():
+        assert time.monotonic() < deadline, "condition not reached"
+        await asyncio.sleep(0.01)

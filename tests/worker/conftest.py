@@ -59,7 +59,8 @@ async def office(services: Services) -> OwnOffice:
 
 @pytest.fixture
 def emulator(live: Any) -> Iterator[Emulator]:
-    """The live emulator's driver API; faults left over are cleared after the test."""
+    """The live emulator's driver API; faults left over are cleared (and held pushes released)
+    after the test."""
     driver = Emulator(live)
     yield driver
     live.http.delete("/emulator/api/faults")
@@ -82,9 +83,22 @@ class Emulator:
         return response.json()["entries"]
 
     def fault(self, **body: Any) -> None:
-        """The next `count` pushes fail with `status`, or are delayed by `delay` seconds."""
+        """The next `count` pushes fail with `status`, are delayed by `delay` seconds, or are
+        held unanswered (`hold=True`) until `release()`, then fail with `status` if given."""
         response = self.live.http.post("/emulator/api/faults", json={"kinds": ["push"], **body})
         response.raise_for_status()
+
+    def held(self) -> int:
+        """How many pushes LINE is holding now, unanswered."""
+        response = self.live.http.get("/emulator/api/faults")
+        response.raise_for_status()
+        return response.json()["held"]
+
+    def release(self) -> int:
+        """Let the held pushes go on (accepted, or failed if their fault has a status)."""
+        response = self.live.http.post("/emulator/api/faults/release")
+        response.raise_for_status()
+        return response.json()["released"]
 
 
 def new_user() -> str:

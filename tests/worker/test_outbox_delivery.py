@@ -21,6 +21,9 @@ from storage.outbox import add_push
 from tests.helpers import texts
 from tests.worker.conftest import add_booking, add_user, jst, new_user, outbox_rows, sender
 
+# Generous for a push LINE answers (milliseconds), yet a held push always outlasts it.
+CLIENT_TIMEOUT = 2.0
+
 
 async def _queue(services, office_id, n: int, *, kind: str = "test.notice",
                  booking_id: uuid.UUID | None = None) -> tuple[list[uuid.UUID], list[str]]:
@@ -54,7 +57,7 @@ def _recorded_once(emulator, users: list[str], ids: list[uuid.UUID]) -> None:
     assert keys == {user: [str(row_id)] for user, row_id in zip(users, ids, strict=True)}
 
 
-async def _wait_until(predicate: Callable[[], bool], timeout: float = 10.0) -> None:
+async def _wait_until(predicate: Callable[[], bool], timeout: float = 30.0) -> None:
     """Poll a condition on the emulator (something happening there, not a fixed sleep)."""
     deadline = asyncio.get_running_loop().time() + timeout
     while not predicate():
@@ -98,13 +101,16 @@ async def test_5xx_and_429_are_retried_with_backoff_and_recorded_once(services, 
 async def test_time_outs_are_retried_with_the_same_key_and_recorded_once(services, office, clock,
                                                                           emulator):
     ids, users = await _queue(services, office.id, 20)
-    # Two pushes LINE accepts after our 0.3 s time-out, two it never accepts.
-    emulator.fault(delay=1.0, count=2)
-    emulator.fault(status=503, delay=1.0, count=2)
-    out = sender(services, timeout=0.3)
+    # Four pushes LINE holds unanswered until released: two it then accepts (after our
+    # client gave up on them), two it never accepts. The others answer in milliseconds.
+    emulator.fault(hold=True, count=2)
+    emulator.fault(status=503, hold=True, count=2)
+    out = sender(services, timeout=CLIENT_TIMEOUT)
     await out.drain()
     waiting = [r for r in await outbox_rows(services, ids) if r.status == OutboxStatus.PENDING]
     assert len(waiting) == 4 and all(r.last_error == "TimeoutError" for r in waiting)
+    assert (emulator.held(), _logged(emulator, users)) == (4, 16)
+    assert emulator.release() == 4
     await _wait_until(lambda: _logged(emulator, users) == 18)  # the late ones landed at LINE
 
     rows = await _until_settled(out, services, ids, clock)
@@ -115,16 +121,18 @@ async def test_time_outs_are_retried_with_the_same_key_and_recorded_once(service
 async def test_a_worker_killed_mid_batch_leaves_rows_leased_then_resent_once(services, office,
                                                                              clock, emulator):
     ids, users = await _queue(services, office.id, 20)
-    emulator.fault(delay=1.0, count=3)  # in flight when the worker dies, accepted by LINE
-    emulator.fault(status=503, delay=1.0, count=2)  # in flight, never accepted
-    dying = asyncio.create_task(sender(services).drain())
-    await _wait_until(lambda: _logged(emulator, users) == 15)
+    emulator.fault(hold=True, count=3)  # in flight when the worker dies, accepted by LINE
+    emulator.fault(status=503, hold=True, count=2)  # in flight, never accepted
+    # A time-out the test never meets: the worker dies while five pushes are held.
+    dying = asyncio.create_task(sender(services, timeout=300).drain())
+    await _wait_until(lambda: _logged(emulator, users) == 15 and emulator.held() == 5)
     dying.cancel()
     with suppress(asyncio.CancelledError):
         await dying
     rows = await outbox_rows(services, ids)
     assert {r.status for r in rows} == {OutboxStatus.PENDING}
     assert all(r.claimed_until == clock.now() + LEASE for r in rows)
+    assert emulator.release() == 5
     await _wait_until(lambda: _logged(emulator, users) == 18)
 
     restarted = sender(services)
