@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from emulator_harness import Harness
 
+from tests.browser import async_chromium
+
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
 
@@ -52,50 +54,32 @@ async def test_chat_page_script_is_valid_javascript(harness: Harness, tmp_path: 
     assert result.returncode == 0, result.stderr
 
 
-def _chromium() -> str | None:
-    for name in ("chromium", "chromium-browser", "google-chrome"):
-        found = shutil.which(name)
-        if found:
-            return found
-    return None
-
-
 async def test_chat_page_talks_to_the_bot_in_a_browser(harness: Harness) -> None:
-    browser_path = _chromium()
-    if browser_path is None:
-        pytest.skip("no Chromium on this machine")
-    playwright_api = pytest.importorskip("playwright.async_api")
     user = await harness.new_user()
     errors: list[str] = []
 
-    async with playwright_api.async_playwright() as playwright:
-        browser = await playwright.chromium.launch(
-            executable_path=browser_path, args=["--no-sandbox"]
+    async with async_chromium() as browser:
+        page = await browser.new_page(viewport={"width": 400, "height": 800})
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        await page.goto(f"{harness.base_url}/emulator/chat?user_id={user}")
+        await page.click("#follow")
+        await page.wait_for_selector(".row.bot .bubble >> text=welcome", timeout=10_000)
+        await page.fill("#text", "choices")
+        await page.press("#text", "Enter")
+        await page.click(".chip >> text=職業相談", timeout=10_000)
+        await page.wait_for_selector(".row.user .bubble >> text=職業相談です", timeout=10_000)
+        await page.wait_for_selector("text=postback purpose=consult {}", timeout=10_000)
+        await page.fill("#text", "choices")
+        await page.press("#text", "Enter")
+        await page.click(".chip >> text=日付", timeout=10_000)
+        picker = page.locator("#picker-input")
+        assert await picker.get_attribute("type") == "date"
+        assert await picker.get_attribute("min") == "2026-12-01"
+        await picker.fill("2026-12-10")
+        await page.click("#picker-form button.ok")
+        await page.wait_for_selector(
+            'text=postback pick=day {"date": "2026-12-10"}', timeout=10_000
         )
-        try:
-            page = await browser.new_page(viewport={"width": 400, "height": 800})
-            page.on("pageerror", lambda exc: errors.append(str(exc)))
-            await page.goto(f"{harness.base_url}/emulator/chat?user_id={user}")
-            await page.click("#follow")
-            await page.wait_for_selector(".row.bot .bubble >> text=welcome", timeout=10_000)
-            await page.fill("#text", "choices")
-            await page.press("#text", "Enter")
-            await page.click(".chip >> text=職業相談", timeout=10_000)
-            await page.wait_for_selector(".row.user .bubble >> text=職業相談です", timeout=10_000)
-            await page.wait_for_selector("text=postback purpose=consult {}", timeout=10_000)
-            await page.fill("#text", "choices")
-            await page.press("#text", "Enter")
-            await page.click(".chip >> text=日付", timeout=10_000)
-            picker = page.locator("#picker-input")
-            assert await picker.get_attribute("type") == "date"
-            assert await picker.get_attribute("min") == "2026-12-01"
-            await picker.fill("2026-12-10")
-            await page.click("#picker-form button.ok")
-            await page.wait_for_selector(
-                'text=postback pick=day {"date": "2026-12-10"}', timeout=10_000
-            )
-        finally:
-            await browser.close()
 
     assert errors == []
     assert harness.emulator.texts_for(user)[0] == "welcome"

@@ -10,7 +10,7 @@ from tests.browser import MISSING_CHROMIUM, NAMES, find_chromium
 
 # Launches Chromium itself and skips without it; owned by another branch, which is to switch it
 # to tests.browser.async_chromium.
-PENDING = {"emulator/test_emulator_chat_page.py"}
+PENDING: set[str] = set()
 
 
 def test_chromium_on_path_is_found_first(tmp_path):
