@@ -206,6 +206,24 @@ def running_app(pg_server: PostgresServer, redis_url: str, prefix: str,
         app.stop()
 
 
+@contextmanager
+def refusing_app(pg_server: PostgresServer, redis_url: str, prefix: str, *, table: str,
+                 event: str, when: str, message: str) -> Iterator[LiveApp]:
+    """An app of its own whose database raises `message` on `event` of `table` rows matching
+    `when` (a trigger): a real failure at a chosen point, for what must happen then."""
+    with running_app(pg_server, redis_url, prefix) as app:
+        async def install() -> None:
+            async with app.services.db.begin() as conn:
+                await conn.exec_driver_sql(
+                    f"CREATE FUNCTION refuse_{prefix}() RETURNS trigger LANGUAGE plpgsql AS "
+                    f"$$ BEGIN RAISE EXCEPTION '{message}'; END $$")
+                await conn.exec_driver_sql(
+                    f"CREATE TRIGGER refuse_{prefix} BEFORE {event} ON {table} FOR EACH ROW "
+                    f"WHEN ({when}) EXECUTE FUNCTION refuse_{prefix}()")
+        app.call(install())
+        yield app
+
+
 @pytest.fixture(scope="session")
 def live(redis_server: RedisServer, pg_server: PostgresServer) -> Iterator[LiveApp]:
     """One app for the end-to-end tests: PostgreSQL, Redis, emulator; each test uses new users."""

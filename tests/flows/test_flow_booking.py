@@ -13,12 +13,11 @@ from urllib.parse import parse_qs
 
 import pytest
 from sqlalchemy import delete, select
-from sqlalchemy import text as sql
 
 from booking import JST
 from devservices import PostgresServer, RedisServer
 from storage.models import Closure, Outbox, StaffAccount
-from tests.conftest import RUN_LOG, LiveApp, running_app
+from tests.conftest import RUN_LOG, LiveApp, refusing_app
 from tests.flows.journeys import (
     add_booking,
     bookings_of,
@@ -76,16 +75,8 @@ ALERT_REFUSED = "forced failure: the staff alert cannot be written"
 @pytest.fixture(scope="module")
 def alert_refusing_app(pg_server: PostgresServer, redis_server: RedisServer) -> Iterator[LiveApp]:
     """An app whose database refuses every staff alert written to the outbox."""
-    with running_app(pg_server, redis_server.url, "noalert") as app:
-        async def install() -> None:
-            async with app.services.db.begin() as conn:
-                await conn.execute(sql(
-                    "CREATE FUNCTION refuse_alert() RETURNS trigger LANGUAGE plpgsql AS "
-                    f"$$ BEGIN RAISE EXCEPTION '{ALERT_REFUSED}'; END $$"))
-                await conn.execute(sql(
-                    "CREATE TRIGGER refuse_alert BEFORE INSERT ON outbox FOR EACH ROW "
-                    "WHEN (NEW.kind = 'staff.request') EXECUTE FUNCTION refuse_alert()"))
-        app.call(install())
+    with refusing_app(pg_server, redis_server.url, "noalert", table="outbox", event="INSERT",
+                      when="NEW.kind = 'staff.request'", message=ALERT_REFUSED) as app:
         yield app
 
 

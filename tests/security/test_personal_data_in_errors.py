@@ -6,10 +6,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import text
 
 from devservices import PostgresServer, RedisServer
-from tests.conftest import RUN_LOG, LiveApp, running_app
+from tests.conftest import RUN_LOG, LiveApp, refusing_app
 from tests.flows.journeys import FormBrowser, agree, form_token
 from tests.helpers import tap
 from tests.records import user_row
@@ -22,16 +21,8 @@ FAILURE = "forced failure for the privacy test"
 @pytest.fixture(scope="module")
 def broken_app(pg_server: PostgresServer, redis_server: RedisServer) -> Iterator[LiveApp]:
     """An app whose database refuses every change of a user's phone."""
-    with running_app(pg_server, redis_server.url, "broken") as app:
-        async def install() -> None:
-            async with app.services.db.begin() as conn:
-                await conn.execute(text(
-                    "CREATE FUNCTION refuse_phone() RETURNS trigger LANGUAGE plpgsql AS "
-                    f"$$ BEGIN RAISE EXCEPTION '{FAILURE}'; END $$"))
-                await conn.execute(text(
-                    "CREATE TRIGGER refuse_phone BEFORE UPDATE ON users FOR EACH ROW "
-                    "WHEN (NEW.phone IS DISTINCT FROM OLD.phone) EXECUTE FUNCTION refuse_phone()"))
-        app.call(install())
+    with refusing_app(pg_server, redis_server.url, "broken", table="users", event="UPDATE",
+                      when="NEW.phone IS DISTINCT FROM OLD.phone", message=FAILURE) as app:
         yield app
 
 
