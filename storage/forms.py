@@ -64,8 +64,8 @@ async def user_locked_out(*, session: AsyncSession, user_id: uuid.UUID, now: dat
     return int(total or 0) >= USER_FAILURES
 
 
-def _refusal(row: FormToken | None, now: datetime) -> Refusal | None:
-    """Why this row may not be used now, if it may not."""
+def _usable(row: FormToken | None, now: datetime) -> FormToken | Refusal:
+    """The link when it may be used now, else why not."""
     if row is None:
         return Refusal.UNKNOWN
     if row.used_at is not None:
@@ -76,7 +76,7 @@ def _refusal(row: FormToken | None, now: datetime) -> Refusal | None:
         return Refusal.LOCKED
     if now >= row.expires_at:
         return Refusal.EXPIRED
-    return None
+    return row
 
 
 async def by_token(*, session: AsyncSession, token: str) -> FormToken | None:
@@ -146,11 +146,9 @@ class ProfileForms:
     async def bind(self, token: str, secret: str | None, now: datetime) -> Binding | Refusal:
         """Open a link in a browser: the first one gets a cookie secret, others are refused."""
         async with transaction(self.sessions) as session:
-            row = await by_token(session=session, token=token)
-            refusal = _refusal(row, now)
-            if refusal is not None:
-                return refusal
-            assert row is not None
+            row = _usable(await by_token(session=session, token=token), now)
+            if isinstance(row, Refusal):
+                return row
             left = max(1, int((row.expires_at - now).total_seconds()))
             if row.browser_key is None:
                 fresh = secrets.token_urlsafe(32)
@@ -163,11 +161,9 @@ class ProfileForms:
     async def open(self, secret: str, now: datetime) -> OpenForm | Refusal:
         """The link this browser's cookie holds, with the saved profile, or why not."""
         async with self.sessions() as session:
-            row = await by_browser(session=session, secret=secret)
-            refusal = _refusal(row, now)
-            if refusal is not None:
-                return refusal
-            assert row is not None
+            row = _usable(await by_browser(session=session, secret=secret), now)
+            if isinstance(row, Refusal):
+                return row
             user = await session.get(LineUser, row.user_id)
         assert user is not None and user.line_user_id is not None
         return OpenForm(line_user_id=user.line_user_id, role=user.role, saved=_saved(user))
@@ -175,22 +171,18 @@ class ProfileForms:
     async def fail(self, secret: str, now: datetime) -> Refusal | None:
         """Count a failed submission; the refusal if the link is (now) unusable."""
         async with transaction(self.sessions) as session:
-            row = await by_browser(session=session, secret=secret)
-            refusal = _refusal(row, now)
-            if refusal is not None:
-                return refusal
-            assert row is not None
+            row = _usable(await by_browser(session=session, secret=secret), now)
+            if isinstance(row, Refusal):
+                return row
             row.failures += 1
             return Refusal.LOCKED if row.failures >= MAX_FAILURES else None
 
     async def save(self, secret: str, now: datetime, profile: Profile) -> str | Refusal:
         """Store the profile and use up the link: the LINE user id, or why not."""
         async with transaction(self.sessions) as session:
-            row = await by_browser(session=session, secret=secret)
-            refusal = _refusal(row, now)
-            if refusal is not None:
-                return refusal
-            assert row is not None
+            row = _usable(await by_browser(session=session, secret=secret), now)
+            if isinstance(row, Refusal):
+                return row
             user = await session.get(LineUser, row.user_id)
             assert user is not None and user.line_user_id is not None
             user.role, user.name, user.number = profile.role, profile.name, profile.number
