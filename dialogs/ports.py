@@ -102,6 +102,19 @@ class Reason(StrEnum):
     DISABLED = "disabled"  # staff turned immediate use off
 
 
+def refusal(*, consented: bool, blocked: bool, no_shows: int, no_show_limit: int,
+            has_profile: bool) -> Reason:
+    """Why a user may not request now (art. 11(1), 5(4), 5 前文, 5(2)): the one rule every
+    RequestsPort applies, in this order; Reason.NONE when they may."""
+    if not consented:
+        return Reason.CONSENT
+    if blocked or no_shows >= no_show_limit:
+        return Reason.REFUSED
+    if not has_profile:
+        return Reason.PROFILE
+    return Reason.NONE
+
+
 @dataclass(frozen=True)
 class Outcome:
     """The result of a change: ok, or why not (taken, limit, refused, ...) and what is free."""

@@ -26,6 +26,7 @@ from booking.availability import Calendar, Occupancy, Window, day_bounds, free_b
 from booking.kinds import Purpose
 from dialogs.events import MoveAccepted, RequestCancelled, RequestCreated, RequestFacts, SlotFreed
 from dialogs.ports import BookingInfo, Draft, Reason
+from dialogs.ports import refusal as refusal_rule
 from storage.models import (
     ACTIVE_STATUSES,
     AuditLog,
@@ -86,14 +87,14 @@ async def active_requests(*, session: AsyncSession, user_id: uuid.UUID, now: dat
 
 
 def refusal(user: LineUser | None, office: Office, terms_version: str | None) -> Reason:
-    """Why this user may not request now ("" when they may): art. 11(1), 5(4), 5 前文, 5(2)."""
-    if user is None or terms_version is None or user.consent_version != terms_version:
+    """Why this user may not request now: dialogs.ports.refusal over the stored facts."""
+    if user is None:
         return Reason.CONSENT
-    if user.blocked or user.no_show_count >= office.no_show_limit:
-        return Reason.REFUSED
-    if not (user.name and user.phone):
-        return Reason.PROFILE
-    return Reason.NONE
+    return refusal_rule(consented=terms_version is not None
+                        and user.consent_version == terms_version,
+                        blocked=user.blocked, no_shows=user.no_show_count,
+                        no_show_limit=office.no_show_limit,
+                        has_profile=bool(user.name and user.phone))
 
 
 def audit(session: AsyncSession, office_id: uuid.UUID, now: datetime, action: str,

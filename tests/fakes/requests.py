@@ -13,19 +13,20 @@ from datetime import date, datetime
 from booking import current_slot_start, is_bookable
 from dialogs.events import Event, MoveAccepted, RequestCancelled, RequestCreated, SlotFreed
 from dialogs.ports import BookingInfo, Draft, NowInfo, Outcome, Reason
+from dialogs.ports import refusal as refusal_rule
 from tests.fakes.availability import MemoryAvailability, run_of
 from tests.fakes.office import MemoryEntry, MemoryOffice, MemoryRequest, MemoryUser
 
 
 def refusal(user: MemoryUser | None, office: MemoryOffice, terms_version: str | None) -> Reason:
-    """Why this user may not request now: storage.bookings.refusal, rule for rule."""
-    if user is None or terms_version is None or user.consent_version != terms_version:
+    """Why this user may not request now: the ports' one rule over the memory records."""
+    if user is None:
         return Reason.CONSENT
-    if user.blocked or user.no_show_count >= office.no_show_limit:
-        return Reason.REFUSED
-    if not (user.name and user.phone):
-        return Reason.PROFILE
-    return Reason.NONE
+    return refusal_rule(consented=terms_version is not None
+                        and user.consent_version == terms_version,
+                        blocked=user.blocked, no_shows=user.no_show_count,
+                        no_show_limit=office.no_show_limit,
+                        has_profile=bool(user.name and user.phone))
 
 
 def info_of(request: MemoryRequest) -> BookingInfo:
