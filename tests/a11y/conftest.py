@@ -67,3 +67,20 @@ def no_horizontal_scroll(page: Any) -> tuple[int, int]:
     found = page.evaluate("[document.scrollingElement.scrollWidth,"
                           " document.scrollingElement.clientWidth]")
     return int(found[0]), int(found[1])
+
+
+SPILLING = """() => {
+  const width = document.scrollingElement.clientWidth;
+  const name = e => e.tagName.toLowerCase() + (e.id ? "#" + e.id : "")
+    + (e.classList.length ? "." + [...e.classList].join(".") : "");
+  return [...document.body.querySelectorAll("*")]
+    .filter(e => e.getBoundingClientRect().right > width + 0.5
+                 && ![...e.children].some(c => c.getBoundingClientRect().right > width + 0.5))
+    .slice(0, 5).map(e => name(e) + " (right edge " + Math.round(e.getBoundingClientRect().right)
+                             + " px)");
+}"""
+
+
+def spilling(page: Any) -> list[str]:
+    """The innermost elements reaching past the window's right edge (to say what to fix)."""
+    return [str(found) for found in page.evaluate(SPILLING)]

@@ -21,6 +21,7 @@ from tests.a11y.conftest import (
     form_link,
     html_lang,
     no_horizontal_scroll,
+    spilling,
 )
 from tests.evidence import saw_line_id
 from tests.flows.journeys import user_row
@@ -157,7 +158,8 @@ def test_errors_are_announced_and_tied_to_their_fields(a11y_app, browser, lang):
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
-def test_at_200_percent_zoom_on_a_phone_nothing_scrolls_sideways(a11y_app, browser, lang):
+def test_at_200_percent_zoom_on_a_phone_nothing_scrolls_sideways(a11y_app, browser, axe_source,
+                                                                  lang):
     failures = []
     for name, url, step in _states(a11y_app):
         page = _page(browser, lang, ZOOMED_VIEWPORT)
@@ -167,10 +169,14 @@ def test_at_200_percent_zoom_on_a_phone_nothing_scrolls_sideways(a11y_app, brows
                 step(page)
             scroll, client = no_horizontal_scroll(page)
             if scroll > client:
-                failures.append(f"{name}: {scroll} px wide in a {client}-px window")
+                failures.append(f"{name}: {scroll} px wide in a {client}-px window: "
+                                f"{spilling(page)}")
+            found = violations(page, axe_source)
+            if found:
+                failures.append(report(f"{name} ({lang}, 200 % zoom)", found))
         finally:
             page.context.close()
-    assert not failures, failures
+    assert not failures, "\n".join(failures)
 
 
 def test_the_statement_names_the_standard_the_checks_and_the_offices_phone(a11y_app):
