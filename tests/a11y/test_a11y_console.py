@@ -109,6 +109,13 @@ def _enrol(app: Any, page: Any) -> str:
     return secret
 
 
+def _refused(page: Any, field: str, wrong: str) -> None:
+    """Send the form with a wrong value: the page comes back with its error announced."""
+    page.fill(field, wrong)
+    page.click("button[type=submit]")
+    page.locator("[role=alert]").last.wait_for()
+
+
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_signing_in_with_totp_has_no_wcag_violations(a11y_app, browser, axe_source, lang):
     """Login, the enrolment an admin must do first, the recovery codes shown once, and the
@@ -120,9 +127,14 @@ def test_signing_in_with_totp_has_no_wcag_violations(a11y_app, browser, axe_sour
         page = first.new_page()
         page.goto(f"{a11y_app.url}/staff/login")
         _check(page, axe_source, lang, "login", failures)
+        page.fill("#login", login)
+        _refused(page, "#password", "not-the-password-1")
+        _check(page, axe_source, lang, "login, wrong password", failures)
         _sign_in(page, a11y_app.url, login)
         page.wait_for_url("**/staff/mfa")
         _check(page, axe_source, lang, "TOTP enrolment", failures)
+        _refused(page, "#code", "000000")
+        _check(page, axe_source, lang, "TOTP enrolment, wrong code", failures)
         _enrol(a11y_app, page)
         page.locator("li", has_text="-").first.wait_for()
         codes = [text for text in page.locator("li").all_inner_texts()
@@ -136,6 +148,8 @@ def test_signing_in_with_totp_has_no_wcag_violations(a11y_app, browser, axe_sour
         _sign_in(page, a11y_app.url, login)
         page.wait_for_url("**/staff/login/mfa**")
         _check(page, axe_source, lang, "code step of the sign-in", failures)
+        _refused(page, "#code", "000000")
+        _check(page, axe_source, lang, "code step, wrong code", failures)
         page.fill("#code", codes[0])
         page.click("button[type=submit]")
         page.wait_for_url(f"{a11y_app.url}/staff/")
@@ -162,6 +176,11 @@ def test_every_console_page_has_no_wcag_violations_and_reflows(a11y_app, browser
             assert answer is not None and answer.status in (200, 404), (url, answer)
             assert "/staff/login" not in page.url and page.url.endswith(url), (url, page.url)
             _check(page, axe_source, lang, url, failures)
+        page.goto(f"{a11y_app.url}/staff/password")
+        page.fill("#new", "a-new-long-password-2")
+        page.fill("#confirm", "a-new-long-password-2")
+        _refused(page, "#current", "not-the-password-1")
+        _check(page, axe_source, lang, "password change, wrong password", failures)
     finally:
         context.close()
     assert len(pages) >= 15, pages
