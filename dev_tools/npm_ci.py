@@ -12,6 +12,7 @@ import hashlib
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 AXE_DIR = Path(__file__).resolve().parent / "axe"
@@ -36,11 +37,12 @@ def up_to_date(directory: Path) -> bool:
     return stamp.is_file() and stamp.read_text(encoding="ascii").strip() == lock_hash(directory)
 
 
-def ensure(directory: Path = AXE_DIR, npm: str | None = None) -> bool:
+def ensure(directory: Path = AXE_DIR,
+           which: Callable[[str], str | None] = shutil.which) -> bool:
     """Run `npm ci` in `directory` unless its node_modules matches the lock; True if it ran."""
     if up_to_date(directory):
         return False
-    npm = npm or shutil.which("npm")
+    npm = which("npm")
     if npm is None:
         raise NpmMissing(NO_NPM.format(directory=directory))
     wanted = lock_hash(directory)
