@@ -1,6 +1,6 @@
 """The pages users open from the chat, measured in Chromium (DESIGN.md §14, issue 16 item 6):
 axe-core finds no WCAG 2.1 A/AA violation on the profile form (empty, with errors, with a
-saved profile, saved), the terms page and the accessibility statement; the form is completed
+saved profile, saved, a link that no longer opens), the terms page and the accessibility statement; the form is completed
 by keyboard alone with the focus visible and its errors announced; at 200 % zoom on a 390-px
 phone nothing scrolls sideways."""
 
@@ -66,6 +66,7 @@ def _states(app: Any) -> list[tuple[str, str, Any]]:
         ("form, with errors", form_link(app, _new_user()), submit_empty),
         ("form, saved profile shown masked", change_link(app, _new_user()), None),
         ("form, saved", form_link(app, _new_user()), save),
+        ("form, a link that no longer opens", app.url + "/form/profile?t=not-a-link", None),
         ("terms", app.url + TERMS, None),
         ("accessibility statement", app.url + STATEMENT, None),
     ]
