@@ -36,9 +36,12 @@ def axe_source() -> str:
     return installed_axe()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    """One headless Chromium, found by tests/browser.py (fails, never skips)."""
+    """One headless Chromium per module, found by tests/browser.py (fails, never skips).
+
+    Not per session: Playwright's sync API runs an event loop in the main thread while it is
+    open, which the asyncio tests of later modules would find already running."""
     with chromium() as launched:
         yield launched
 
