@@ -1,8 +1,8 @@
 """The pages users open from the chat, measured in Chromium (DESIGN.md §14, issue 16 item 6):
 axe-core finds no WCAG 2.1 A/AA violation on the profile form (empty, with errors, with a
-saved profile, saved, a link that no longer opens), the terms page and the accessibility statement; the form is completed
-by keyboard alone with the focus visible and its errors announced; at 200 % zoom on a 390-px
-phone nothing scrolls sideways."""
+saved profile, saved, a link that no longer opens), the terms page and the accessibility
+statement; the form is completed by keyboard alone with the focus visible and its errors
+announced; at 200 % zoom on a 390-px phone nothing scrolls sideways."""
 
 from __future__ import annotations
 
