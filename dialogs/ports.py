@@ -9,6 +9,7 @@ from enum import StrEnum
 from typing import Literal, Protocol
 
 from booking.availability import Calendar, DayInfo
+from booking.sites import Site
 from dialogs.conversation import Conversation
 from dialogs.events import Event, Notice
 
@@ -63,6 +64,7 @@ class Draft:
     job_number: str | None = None
     applicants: int | None = None
     attendant: str = "none"
+    site_id: str | None = None  # None: the office's only site (DESIGN §13)
 
 
 @dataclass(frozen=True)
@@ -82,6 +84,7 @@ class BookingInfo:
     moved: bool = False
     awaiting_answer: bool = False
     ics_url: str | None = None
+    site: Site | None = None  # where the user goes: name, address, map, access notes
 
 
 class Reason(StrEnum):

@@ -32,11 +32,11 @@ from storage.models import (
     AuditLog,
     Booking,
     BookingStatus,
-    Closure,
     LineUser,
     Office,
     WaitlistEntry,
 )
+from storage.sites import closed_days, load_limits, load_ranges, load_sites, site_uuid
 from storage.unit_of_work import publish
 
 ACTIVE = [str(status) for status in ACTIVE_STATUSES]
@@ -47,12 +47,18 @@ INTERVIEW = Purpose.INTERVIEW  # requests that take one slot per applicant (§7)
 
 
 async def load_calendar(*, session: AsyncSession, office: Office, now: datetime) -> Calendar:
-    """Closures ahead, the cut-off hour and the number of booths, as staff last set them."""
+    """Closures ahead, the cut-off hour, the sites and their booths, the capacity limits, as
+    staff last set them."""
     today = to_jst(now).date()
-    days = await session.scalars(select(Closure.day).where(
-        Closure.office_id == office.id, Closure.day >= today, Closure.day <= today + HORIZON))
-    return Calendar(closures=frozenset(days), cutoff=time(office.cutoff_hour),
-                    booths=office.booths)
+    days = await session.scalars(closed_days(office.id, today, today + HORIZON))
+    sites = await load_sites(session=session, office_id=office.id)
+    return Calendar(
+        closures=frozenset(days), cutoff=time(office.cutoff_hour),
+        booths=sum(len(site.booths) for site in sites) if sites else office.booths,
+        sites=sites,
+        ranges=await load_ranges(session=session, office_id=office.id, first=today,
+                                 last=today + HORIZON),
+        limits=await load_limits(session=session, office_id=office.id, first=today))
 
 
 async def occupancy(*, session: AsyncSession, office_id: uuid.UUID, start: datetime,
@@ -77,6 +83,19 @@ async def window(*, session: AsyncSession, office: Office, now: datetime,
     used = await occupancy(session=session, office_id=office.id, start=day_bounds(min(days))[0],
                            end=day_bounds(max(days))[1])
     return Window(cal=cal, used=used, days=days, now=now)
+
+
+async def locked_window(*, session: AsyncSession, office: Office, now: datetime,
+                        starts: list[datetime]) -> Window:
+    """The window of the day of `starts` for a commit. Where staff capacity is below the
+    booths, the booth index cannot keep the count: the office row is locked first (PostgreSQL),
+    so commits at those starts count the bookings one after another."""
+    days = [to_jst(starts[0]).date()]
+    free = await window(session=session, office=office, now=now, days=days)
+    if all(free.cal.capacity(start) >= free.cal.booths for start in starts):
+        return free
+    await session.execute(select(Office.id).where(Office.id == office.id).with_for_update())
+    return await window(session=session, office=office, now=now, days=days)
 
 
 async def active_requests(*, session: AsyncSession, user_id: uuid.UUID, now: datetime) -> int:
@@ -115,13 +134,17 @@ def facts_of(rows: list[Booking], user: LineUser) -> RequestFacts:
 
 
 async def insert_request(*, session: AsyncSession, office: Office, user: LineUser, draft: Draft,
-                         booths: list[int], now: datetime,
-                         immediate: bool = False) -> list[Booking]:
+                         booths: list[int], now: datetime, immediate: bool = False,
+                         site_id: str | None = None) -> list[Booking]:
     """Insert one row per slot and alert staff; IntegrityError at flush when a slot was taken."""
     assert draft.starts_at is not None
     starts = slot_run(draft.starts_at, len(booths))
     group = uuid.uuid4() if len(starts) > 1 else None
-    rows = [Booking(office_id=office.id, user_id=user.id, booth=booth, starts_at=start,
+    site = site_uuid(site_id)
+    if site is not None:
+        user.usual_site_id = site  # offered first next time
+    rows = [Booking(office_id=office.id, user_id=user.id, booth=booth, site_id=site,
+                    starts_at=start,
                     ends_at=start + SLOT_LENGTH, status=BookingStatus.REQUESTED,
                     purpose=draft.purpose, job_number=draft.job_number,
                     applicants=draft.applicants, attendant=draft.attendant, immediate=immediate,

@@ -14,7 +14,7 @@ from datetime import date, datetime
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from booking import is_bookable, to_jst
+from booking import is_bookable
 from booking.availability import slot_run
 from dialogs.ports import BookingInfo, Draft, NowInfo, OfficeInfo, Outcome, Reason
 from logs import hash_line_user
@@ -93,15 +93,16 @@ class RequestsService:
             return Outcome(ok=False, reason=Reason.LIMIT)
         assert draft.starts_at is not None
         starts = slot_run(draft.starts_at, draft.slots)
-        free = await bk.window(session=session, office=office, now=at,
-                               days=[to_jst(draft.starts_at).date()])
+        free = await bk.locked_window(session=session, office=office, now=at, starts=starts)
         if not immediate and not all(is_bookable(s, at, free.cal.closures, free.cal.cutoff)
                                      for s in starts):
             return Outcome(ok=False, reason=Reason.NOT_BOOKABLE)
-        if not await self.availability.claim(owner, starts, free, claimed):
+        site = await self.availability.claim(owner, starts, free, claimed, draft.site_id)
+        if site is None:
             return Outcome(ok=False, reason=Reason.TAKEN)
         rows = await bk.insert_request(session=session, office=office, user=user, draft=draft,
-                                       booths=list(claimed), now=at, immediate=immediate)
+                                       booths=list(claimed), now=at, immediate=immediate,
+                                       site_id=site.id)
         if entry_id is not None:
             entry = await session.get(WaitlistEntry, entry_id)
             if entry is not None:

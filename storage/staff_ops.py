@@ -34,10 +34,10 @@ from storage.models import (
     AuditLog,
     Booking,
     BookingStatus,
-    Closure,
     LineUser,
     Office,
 )
+from storage.sites import closed_days
 from storage.staff_accounts import Actor
 from storage.unit_of_work import UnitOfWork, publish
 
@@ -123,8 +123,8 @@ async def _office(session: AsyncSession, office_id: uuid.UUID) -> Office:
 async def check_slot(session: AsyncSession, office: Office, starts_at: datetime, booth: int,
                      now: datetime) -> None:
     """A slot staff may put a booking in: a session start on an open day, ahead, a real booth."""
-    closures = set((await session.scalars(select(Closure.day).where(
-        Closure.office_id == office.id, Closure.day == to_jst(starts_at).date()))).all())
+    day = to_jst(starts_at).date()
+    closures = set((await session.scalars(closed_days(office.id, day, day))).all())
     if not is_slot_start(starts_at, closures) or not 1 <= booth <= office.booths:
         raise OpError("bad_slot", 422)
     if starts_at <= now:

@@ -23,6 +23,7 @@ from storage.models import (
     StaffAccount,
     TermsVersionRow,
 )
+from storage.sites import in_force
 from storage.staff_office import day_range
 
 
@@ -48,9 +49,9 @@ async def office_row(session: AsyncSession, office_id: uuid.UUID) -> Office:
 async def closure_days(session: AsyncSession, office_id: uuid.UUID, first: date,
                        last: date) -> dict[date, str]:
     """Closed days (office closures, not legal holidays) in [first, last] with their reasons."""
-    rows = (await session.scalars(select(Closure).where(
-        Closure.office_id == office_id, Closure.day >= first, Closure.day <= last)
-        .order_by(Closure.day))).all()
+    rows = (await session.scalars(in_force(office_id).where(
+        Closure.day >= first, Closure.day <= last, Closure.site_id.is_(None),
+        Closure.starts.is_(None)).order_by(Closure.day))).all()
     return {row.day: row.reason for row in rows}
 
 

@@ -38,13 +38,13 @@ from storage.models import (
     AuditLog,
     Booking,
     BookingStatus,
-    Closure,
     FormToken,
     LineUser,
     Office,
     Outbox,
     WaitlistEntry,
 )
+from storage.sites import closed_days
 from storage.unit_of_work import publish
 
 ACTOR = "system:worker"
@@ -69,8 +69,7 @@ async def office_row(session: AsyncSession, office_id: uuid.UUID) -> Office:
 
 async def closures(session: AsyncSession, office_id: uuid.UUID) -> frozenset[date]:
     """The office's own closed days, on top of the legal holidays."""
-    days = await session.scalars(select(Closure.day).where(Closure.office_id == office_id))
-    return frozenset(days.all())
+    return frozenset((await session.scalars(closed_days(office_id))).all())
 
 
 def audit(session: AsyncSession, *, office_id: uuid.UUID, now: datetime, action: str,

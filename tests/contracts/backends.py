@@ -39,6 +39,7 @@ from storage.forms import USER_FAILURES, digest
 from storage.models import Closure, Consent, FormToken, LineUser, Office, StaffAccount
 from storage.requests import RequestsService
 from storage.seed import ensure_office
+from storage.sites import set_office_booths
 from storage.staff_accounts import find_in_office, new_link_code
 from storage.staff_line import StaffLinePort
 from storage.unit_of_work import UnitOfWork
@@ -202,6 +203,9 @@ class StorageBackend(Backend):
         async with transaction(self.sessions) as session:
             await session.execute(update(Office).where(Office.id == self.office_id)
                                   .values(**values))
+            if "booths" in values:  # as the office settings page does: the one site's booths
+                await set_office_booths(session, office_id=self.office_id,
+                                        count=values["booths"])
 
     async def close_day(self, day: date) -> None:
         async with transaction(self.sessions) as session:

@@ -81,16 +81,19 @@ class MemoryRequests:
         cal = office.calendar()
         if not immediate and not all(is_bookable(s, at, cal.closures, cal.cutoff) for s in starts):
             return Outcome(ok=False, reason=Reason.NOT_BOOKABLE)
-        booths = self.availability.claim(line_user_id, starts)
-        if booths is None:
+        claimed = self.availability.claim(line_user_id, starts, draft.site_id)
+        if claimed is None:
             return Outcome(ok=False, reason=Reason.TAKEN)
+        booths, site = claimed
         for start, booth in zip(starts, booths, strict=True):
             office.holds.pop((start, booth), None)  # the request, not the hold, keeps it now
         request = MemoryRequest(
             user=line_user_id, starts=starts, booths=booths, purpose=draft.purpose,
             job_number=draft.job_number, applicants=draft.applicants,
-            attendant=draft.attendant, immediate=immediate, created_at=at)
+            attendant=draft.attendant, immediate=immediate, created_at=at, site_id=site.id)
         office.requests.append(request)
+        if site.id is not None:
+            user.usual_site_id = site.id
         self.record(RequestCreated(office.facts(request), immediate=immediate))
         for entry in office.waitlist:
             if entry.id == entry_id:
