@@ -24,6 +24,7 @@ from booking import (
 )
 from booking.availability import Calendar, Occupancy, Window, day_bounds, free_booths, slot_run
 from booking.kinds import Purpose
+from booking.sites import Site
 from dialogs.events import MoveAccepted, RequestCancelled, RequestCreated, RequestFacts, SlotFreed
 from dialogs.ports import BookingInfo, Draft, Reason
 from dialogs.ports import refusal as refusal_rule
@@ -36,7 +37,14 @@ from storage.models import (
     Office,
     WaitlistEntry,
 )
-from storage.sites import closed_days, load_limits, load_ranges, load_sites, site_uuid
+from storage.sites import (
+    closed_days,
+    load_limits,
+    load_ranges,
+    load_sites,
+    place_of,
+    site_uuid,
+)
 from storage.unit_of_work import publish
 
 ACTIVE = [str(status) for status in ACTIVE_STATUSES]
@@ -187,9 +195,9 @@ async def answered_moves(*, session: AsyncSession, ids: list[uuid.UUID]) -> set[
     return {booking for booking in found if booking is not None}
 
 
-def info_of(rows: list[Booking], *, answered: bool = False,
-            ics_url: str | None = None) -> BookingInfo:
-    """The user's view of one request."""
+def info_of(rows: list[Booking], *, answered: bool = False, ics_url: str | None = None,
+            sites: tuple[Site, ...] = ()) -> BookingInfo:
+    """The user's view of one request, with the place to go (from `sites`, the office's)."""
     head, last = rows[0], rows[-1]
     moved = head.moved_from_id is not None
     return BookingInfo(
@@ -197,7 +205,8 @@ def info_of(rows: list[Booking], *, answered: bool = False,
         purpose=head.purpose, slots=len(rows), immediate=head.immediate,
         attendant=head.attendant, job_number=head.job_number, applicants=head.applicants,
         moved=moved, awaiting_answer=moved and not answered and head.status in ACTIVE,
-        ics_url=ics_url if head.status == BookingStatus.CONFIRMED else None)
+        ics_url=ics_url if head.status == BookingStatus.CONFIRMED else None,
+        site=place_of(sites, str(head.site_id) if head.site_id else None))
 
 
 async def upcoming(*, session: AsyncSession, user_id: uuid.UUID,
@@ -253,7 +262,7 @@ async def offer_freed(*, session: AsyncSession, office: Office, day: date, now: 
     sent = 0
     for entry in entries:
         need = entry_need(entry)
-        starts = free.starts(day, need)
+        starts = free.starts(day, need, str(entry.site_id) if entry.site_id else None)
         user = await session.get(LineUser, entry.user_id)
         if not starts or user is None or not user.line_user_id or not user.followed:
             continue
@@ -267,12 +276,16 @@ async def offer_freed(*, session: AsyncSession, office: Office, day: date, now: 
 
 async def join_waitlist(*, session: AsyncSession, office: Office, user: LineUser, day: date,
                         draft: Draft, now: datetime) -> WaitlistEntry:
-    """Wait for `day` with this request (one entry per user and day, the latest request wins)."""
+    """Wait for `day` at the request's site (one entry per user, day and site, the latest
+    request wins)."""
+    site = site_uuid(draft.site_id)
     entry = (await session.scalars(select(WaitlistEntry).where(
         WaitlistEntry.office_id == office.id, WaitlistEntry.user_id == user.id,
-        WaitlistEntry.day == day, WaitlistEntry.active.is_(True)))).first()
+        WaitlistEntry.day == day, WaitlistEntry.site_id.is_not_distinct_from(site),
+        WaitlistEntry.active.is_(True)))).first()
     if entry is None:
-        entry = WaitlistEntry(office_id=office.id, user_id=user.id, day=day, created_at=now)
+        entry = WaitlistEntry(office_id=office.id, user_id=user.id, day=day, site_id=site,
+                              created_at=now)
         session.add(entry)
     entry.purpose, entry.job_number = draft.purpose, draft.job_number
     entry.applicants, entry.attendant = draft.applicants, draft.attendant
@@ -283,11 +296,13 @@ def waitlist_draft(entry: WaitlistEntry, starts_at: datetime) -> Draft:
     """The request a waitlist entry was waiting with, at the offered time."""
     return Draft(purpose=entry.purpose or "job_consultation", starts_at=starts_at,
                  slots=entry_need(entry), job_number=entry.job_number,
-                 applicants=entry.applicants, attendant=entry.attendant or "none")
+                 applicants=entry.applicants, attendant=entry.attendant or "none",
+                 site_id=str(entry.site_id) if entry.site_id else None)
 
 
 async def immediate_state(*, session: AsyncSession, office: Office, user_id: uuid.UUID | None,
-                          now: datetime) -> tuple[Reason, datetime | None]:
+                          now: datetime, site_id: str | None = None
+                          ) -> tuple[Reason, datetime | None]:
     """Whether a booth is free for immediate use now (art. 5-2): ("" or a reason, the slot)."""
     cal = await load_calendar(session=session, office=office, now=now)
     start = current_slot_start(now, cal.closures)
@@ -301,6 +316,6 @@ async def immediate_state(*, session: AsyncSession, office: Office, user_id: uui
             Booking.user_id == user_id, Booking.status.in_(ACTIVE),
             Booking.starts_at == start).limit(1)):
         return Reason.ALREADY, start
-    if not free_booths(cal, used, start):
+    if not free_booths(cal, used, start, site_id):
         return Reason.BUSY, start
     return Reason.NONE, start
