@@ -131,10 +131,14 @@ def audit(session: AsyncSession, office_id: uuid.UUID, now: datetime, action: st
                          booking_id=booking_id, detail=detail))
 
 
-def facts_of(rows: list[Booking], user: LineUser) -> RequestFacts:
-    """The staff alert's view of a request: masked name only."""
+def facts_of(rows: list[Booking], user: LineUser, sites: tuple[Site, ...] = (),
+             console: str = "") -> RequestFacts:
+    """The staff alert's view of a request: masked name only, the site, the console link
+    (`console`: the console's root, "…/staff/")."""
     head = rows[0]
     return RequestFacts(
+        site=place_of(sites, str(head.site_id) if head.site_id else None),
+        console_url=f"{console}bookings/{head.id}" if console else "",
         booking_id=str(head.id), starts_at=head.starts_at, purpose=head.purpose,
         masked_name=mask_name(user.name) if user.name else "お名前未登録", slots=len(rows),
         role=user.role, attendant=head.attendant, job_number=head.job_number,
@@ -143,7 +147,7 @@ def facts_of(rows: list[Booking], user: LineUser) -> RequestFacts:
 
 async def insert_request(*, session: AsyncSession, office: Office, user: LineUser, draft: Draft,
                          booths: list[int], now: datetime, immediate: bool = False,
-                         site_id: str | None = None) -> list[Booking]:
+                         site_id: str | None = None, console: str = "") -> list[Booking]:
     """Insert one row per slot and alert staff; IntegrityError at flush when a slot was taken."""
     assert draft.starts_at is not None
     starts = slot_run(draft.starts_at, len(booths))
@@ -163,7 +167,9 @@ async def insert_request(*, session: AsyncSession, office: Office, user: LineUse
     user.last_booking_at = now
     audit(session, office.id, now, "booking.requested", rows[0].id, slots=len(rows),
           immediate=immediate)
-    await publish(session, RequestCreated(facts_of(rows, user), immediate=immediate),
+    sites = await load_sites(session=session, office_id=office.id)
+    await publish(session, RequestCreated(facts_of(rows, user, sites, console),
+                                          immediate=immediate),
                   office_id=office.id, now=now)
     return rows
 
@@ -228,7 +234,9 @@ async def cancel_rows(*, session: AsyncSession, office: Office, user: LineUser,
         row.status, row.updated_at, row.version = BookingStatus.CANCELLED, now, row.version + 1
     audit(session, office.id, now, "booking.move_refused" if refused_move else "booking.cancelled",
           rows[0].id, slots=len(rows))
-    await publish(session, RequestCancelled(facts_of(rows, user), refused_move=refused_move),
+    sites = await load_sites(session=session, office_id=office.id)
+    await publish(session, RequestCancelled(facts_of(rows, user, sites),
+                                            refused_move=refused_move),
                   office_id=office.id, now=now)
     await session.flush()
     await offer_freed(session=session, office=office, day=to_jst(rows[0].starts_at).date(),
@@ -243,7 +251,9 @@ async def accept_rows(*, session: AsyncSession, office: Office, user: LineUser,
             row.status, row.confirmed_at = BookingStatus.CONFIRMED, now
         row.updated_at, row.version = now, row.version + 1
     audit(session, office.id, now, MOVE_ACCEPTED, rows[0].id)
-    await publish(session, MoveAccepted(facts_of(rows, user)), office_id=office.id, now=now)
+    sites = await load_sites(session=session, office_id=office.id)
+    await publish(session, MoveAccepted(facts_of(rows, user, sites)), office_id=office.id,
+                  now=now)
 
 
 def entry_need(entry: WaitlistEntry) -> int:

@@ -103,7 +103,8 @@ class RequestsService:
             return Outcome(ok=False, reason=Reason.TAKEN)
         rows = await bk.insert_request(session=session, office=office, user=user, draft=draft,
                                        booths=list(claimed), now=at, immediate=immediate,
-                                       site_id=site.id)
+                                       site_id=site.id,
+                                       console=f"{self.office.base_url.rstrip('/')}/staff/")
         if entry_id is not None:
             entry = await session.get(WaitlistEntry, entry_id)
             if entry is not None:

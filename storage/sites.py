@@ -136,3 +136,10 @@ async def set_office_booths(session: AsyncSession, *, office_id: uuid.UUID, coun
     session.add_all([BoothRow(office_id=office_id, number=number, site_id=sites[0].id)
                      for number in range(1, count + 1) if number not in have])
     return True
+
+
+async def booth_site(session: AsyncSession, office_id: uuid.UUID,
+                     booth: int) -> uuid.UUID | None:
+    """The site a booth stands at (None for an office that described no site)."""
+    return await session.scalar(select(BoothRow.site_id).where(
+        BoothRow.office_id == office_id, BoothRow.number == booth))
