@@ -9,11 +9,12 @@ from collections.abc import Iterator
 from datetime import date, datetime, time
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from booking import JST
 from devservices import PostgresServer, RedisServer
-from storage.models import BoothRow, CapacityLimitRow, Office, SiteRow
+from storage.db import transaction
+from storage.models import Booking, BoothRow, CapacityLimitRow, Office, SiteRow
 from tests.conftest import LiveApp, running_app
 from tests.staff.conftest import Console, add_booking, add_staff, add_user, audits, rows
 
@@ -148,3 +149,32 @@ def test_a_booth_with_bookings_ahead_cannot_leave_its_site(sites_console_app, si
     assert answered.status_code == 409 and "これからの有効な予約が" in answered.text
     assert [b.number for b in rows(app, select(BoothRow))
             if b.site_id == own.id] == [1]
+
+
+def test_board_queue_and_booking_page_name_the_site_and_filter_by_it(sites_console_app,
+                                                                      site_admin):
+    app = sites_console_app
+    if _town(app) is None:
+        site_admin.form("/staff/sites", TOWN)
+    town = _town(app)
+    assert town is not None
+    user, _ = add_user(app)
+    tuesday = date(2026, 12, 8)  # the town hall is open on Tuesdays
+    booked = add_booking(app, user, datetime.combine(tuesday, time(11), tzinfo=JST), booth=2)
+    set_site(app, booked, town.id)
+    board = site_admin.page("/staff/", day=tuesday.isoformat(), site=str(town.id))
+    assert board.status_code == 200 and "ブース2" in board.text and "ブース1" not in board.text
+    assert TOWN["name"] in board.text
+    queue = site_admin.page("/staff/queue", site=str(town.id))
+    assert str(booked) in queue.text and TOWN["name"] in queue.text
+    page = site_admin.page(f"/staff/bookings/{booked}")
+    assert TOWN["address"] in page.text and TOWN["map_url"] in page.text
+    assert site_admin.page("/staff/queue", site="nowhere").status_code == 400
+
+
+def set_site(app: LiveApp, booking_id: uuid.UUID, site_id: uuid.UUID) -> None:
+    async def change() -> None:
+        async with transaction(app.services.sessions) as session:
+            await session.execute(update(Booking).where(Booking.id == booking_id)
+                                  .values(site_id=site_id))
+    app.call(change())
