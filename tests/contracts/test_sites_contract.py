@@ -4,6 +4,7 @@ the office's own booth (booth 1, weekdays 9–17) and a town hall booth (booth 2
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date, datetime, time
 
 from booking import JST
@@ -123,3 +124,21 @@ async def test_the_waitlist_waits_for_its_site(backend: Backend, line_id: str, o
                                               at(10), NOW)
     assert taken.ok and taken.bookings[0].site is not None
     assert taken.bookings[0].site.id == town
+
+
+async def test_two_requests_at_once_at_two_sites_never_exceed_the_capacity(backend: Backend,
+                                                                           line_id: str,
+                                                                           other_id: str):
+    # The booth index cannot see this (different booths): the commit counts under a lock.
+    town = await town_hall(backend)
+    own = (await backend.availability.calendar(NOW)).active_sites()[0].id
+    await backend.limit(CapacityLimit(starts=time(10), ends=time(10, 30), capacity=1,
+                                      day=THURSDAY))
+    await seed_ready_user(backend, line_id, NOW)
+    await seed_ready_user(backend, other_id, NOW)
+    outcomes = await asyncio.gather(*(
+        backend.requests.request_booking(who, Draft(purpose="job_consultation",
+                                                    starts_at=at(10), site_id=where), NOW)
+        for who, where in ((line_id, own), (other_id, town))))
+    assert sorted(o.ok for o in outcomes) == [False, True]
+    assert [o.reason for o in outcomes if not o.ok] == [Reason.TAKEN]
