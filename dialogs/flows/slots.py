@@ -87,7 +87,11 @@ async def day_prompt(ctx: Ctx) -> list[Reply]:
                         data=Postback(action="booking.date", nonce=ctx.conv.nonce).encode(),
                         initial=first, min=first,
                         max=(today + timedelta(days=HORIZON_DAYS)).isoformat())
-    cards = [day_card(ctx, d.day, d.free) for d in days]
+    # A day the chosen site does not open (its weekly hours, a closure) is left out; a full
+    # day stays, with the waitlist button.
+    cards = [day_card(ctx, d.day, d.free) for d in days if d.open]
+    if not cards:
+        return [Text(text=st.NO_DAYS_AT_SITE.format(phone=ctx.office.phone)), picker]
     return [Text(text=t.ASK_DAY), Carousel(cards=cards, alt=t.DAY_ALT), picker]
 
 

@@ -39,7 +39,8 @@ async def test_the_calendar_lists_both_sites_and_the_town_hall_keeps_its_own_hou
     assert (starts[0], starts[-1], len(starts)) == (at(10), at(14, 30), 10)
     assert await backend.availability.free_slots(line_id, FRIDAY, NOW, site_id=town) == []
     days = await backend.availability.open_days(NOW, 3, site_id=town)
-    assert [(d.day.day, d.free) for d in days] == [(2, 0), (3, 10), (4, 0)]
+    assert [(d.day.day, d.free, d.open) for d in days] == [
+        (2, 0, False), (3, 10, True), (4, 0, False)]
 
 
 async def test_a_request_at_the_town_hall_stands_there_and_names_the_place(backend: Backend,

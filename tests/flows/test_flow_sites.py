@@ -73,6 +73,9 @@ def test_a_newcomer_books_at_the_town_hall_and_every_message_names_the_place(
     assert TOWN_SITE["map_url"] in [a["uri"] for a in maps]
 
     days = _pick_town(live, user, sites)
+    # Only the days the town hall opens (Tue/Thu): no Wednesday, no Friday to wait for.
+    assert "12月3日(木)" in texts(days) and "12月4日(金)" not in texts(days)
+    assert "12月2日(水)" not in texts(days)
     thursday = next(a for a in actions(days) if f"v={THURSDAY.isoformat()}" in a.get("data", ""))
     times = live.send(user, postback=thursday["data"])
     labels = [a["label"] for a in actions(times) if a["type"] == "postback" and ":" in a["label"]]
