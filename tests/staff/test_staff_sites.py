@@ -178,3 +178,17 @@ def set_site(app: LiveApp, booking_id: uuid.UUID, site_id: uuid.UUID) -> None:
             await session.execute(update(Booking).where(Booking.id == booking_id)
                                   .values(site_id=site_id))
     app.call(change())
+
+
+def test_with_several_sites_the_booth_count_is_set_per_site_not_in_the_settings(
+        sites_console_app, site_admin):
+    app = sites_console_app
+    if _town(app) is None:
+        site_admin.form("/staff/sites", TOWN)
+    (office,) = rows(app, select(Office))
+    answered = site_admin.form("/staff/settings", {
+        "name": office.name, "phone": "0173-00-0000", "address": office.address,
+        "hours": office.hours, "booths": str(office.booths + 1), "cutoff_hour": "15",
+        "no_show_limit": "2", "max_active_requests": "3"})
+    assert answered.status_code == 409 and "場所ごとに変更" in answered.text
+    assert rows(app, select(Office))[0].booths == office.booths
