@@ -10,13 +10,21 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import update
 
 from booking import JST
 from devservices import PostgresServer, RedisServer
 from storage.demo_seed import TOWN_SITE, seed_demo_sites
-from storage.models import StaffAccount
+from storage.models import Office, StaffAccount
 from tests.conftest import DEFAULT_NOW, LiveApp, running_app
-from tests.flows.journeys import bookings_of, new_messages, start_booking, write
+from tests.flows.journeys import (
+    bookings_of,
+    execute,
+    new_messages,
+    ready_user,
+    start_booking,
+    write,
+)
 from tests.helpers import actions, button, tap, texts
 from worker.sweeps import send_reminders
 
@@ -151,3 +159,26 @@ def test_with_one_site_the_choice_is_skipped(live: LiveApp, user: str):
     days = tap(live, user, tap(live, user, purposes, "職業相談"), "同席者なし")
     assert "場所を選んでください" not in texts(days) and "空き" in texts(days)
 
+
+
+def test_immediate_use_at_the_town_hall_takes_its_booth_and_names_it(sites_app: LiveApp,
+                                                                      user: str):
+    live = sites_app
+    execute(live, update(Office).where(Office.id == live.services.office_id)
+            .values(immediate_use_enabled=True))
+    try:
+        live.clock.set(datetime.combine(THURSDAY, time(10, 5), tzinfo=JST))
+        ready_user(live, user)
+        offered = live.send(user, text="今すぐ相談")
+        purposes = tap(live, user, offered, "この内容で進む")
+        sites = tap(live, user, tap(live, user, purposes, "職業相談"), "同席者なし")
+        confirm = _pick_town(live, user, sites)
+        assert f"場所：{TOWN}" in texts(confirm)
+        done = tap(live, user, confirm, "申し込む")
+        assert TOWN in texts(done)
+        (row,) = bookings_of(live, user)
+        assert row.immediate and row.booth == 2
+    finally:
+        live.clock.set(DEFAULT_NOW)
+        execute(live, update(Office).where(Office.id == live.services.office_id)
+                .values(immediate_use_enabled=False))
