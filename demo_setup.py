@@ -12,10 +12,11 @@ log = logging.getLogger(__name__)
 async def prepare_demo(services: Any) -> list[asyncio.Task[Any]]:
     """Seed demo data, install the rich menu in the emulator, start the worker; print the URLs."""
     from bot.richmenu import install
-    from storage.demo_seed import seed_demo_bookings
+    from storage.demo_seed import seed_demo_bookings, seed_demo_sites
 
     base = services.settings.public_base_url.rstrip("/")
     await seed_demo_bookings(services.sessions, services.office_id, services.clock.now())
+    await seed_demo_sites(services.sessions, services.office_id, services.clock.now())
     login = await _demo_admin(services)
     await install(api_host=services.line_host, data_host=services.line_host,
                   token=services.settings.line_channel_access_token)

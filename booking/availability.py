@@ -1,7 +1,9 @@
 """Which session starts are free: the calendar staff set, the booths booked, pure arithmetic.
 
-Storage reads the closures and the booked booths once (storage/bookings.py `window`); these
-rules answer every question the flows ask about them, without I/O.
+A start is free (DESIGN §13) when the office is open that day ∧ the site is open then (its
+hours minus closures) ∧ a booth of that site is free ∧ office-wide staff capacity is left
+(bookings at every site count). Storage reads the calendar and the booked booths once
+(storage/bookings.py `window`); these rules answer every question the flows ask, without I/O.
 """
 
 from __future__ import annotations
@@ -10,7 +12,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from booking.calendar import JST
+from booking.capacity import CapacityLimit, capacity_at
 from booking.deadlines import is_bookable
+from booking.sites import ClosureRange, Site, site_open, whole_office_site
 from booking.slots import SLOT_LENGTH, slot_starts
 
 Occupancy = dict[datetime, set[int]]  # booths in use per session start
@@ -18,19 +22,54 @@ Occupancy = dict[datetime, set[int]]  # booths in use per session start
 
 @dataclass(frozen=True)
 class Calendar:
-    """The office's booking rules that staff can change: closures, cut-off hour, booths."""
+    """The office's booking rules that staff can change.
+
+    `closures` are the days shut for the whole office all day (they move request deadlines,
+    like holidays); `ranges` are every closure in force, partial ones and single sites too.
+    `booths` is the office's number of booths, the default staff capacity. With no `sites`
+    the booths stand in one place keeping the office's hours (an office that described none).
+    """
 
     closures: frozenset[date]
     cutoff: time
     booths: int
+    sites: tuple[Site, ...] = ()
+    ranges: tuple[ClosureRange, ...] = ()
+    limits: tuple[CapacityLimit, ...] = ()
+
+    def places(self) -> tuple[Site, ...]:
+        """Every site, or the one implicit place of an office that described none."""
+        return self.sites or (whole_office_site(self.booths),)
+
+    def active_sites(self) -> list[Site]:
+        """The sites users may book at, in the office's order."""
+        return [site for site in self.places() if site.active]
+
+    def site(self, site_id: str | None) -> Site | None:
+        """The site with this id (None: the only active site, if there is exactly one)."""
+        if site_id is None:
+            active = self.active_sites()
+            return active[0] if len(active) == 1 else None
+        return next((site for site in self.places() if site.id == site_id), None)
+
+    def site_of_booth(self, booth: int) -> Site | None:
+        """The site a booth stands at."""
+        return next((site for site in self.places() if booth in site.booths), None)
+
+    def capacity(self, starts_at: datetime) -> int:
+        """Sessions the staff can hold at once at `starts_at`, office-wide."""
+        return capacity_at(starts_at, self.booths, self.limits)
 
 
 @dataclass(frozen=True)
 class DayInfo:
-    """One open day and how many session starts are still free on it (for the day carousel)."""
+    """One open day and how many session starts are still free on it (for the day carousel).
+    `open` is False when the site holds no session that day at all (its weekly hours, a
+    closure, no staff): nothing to wait for, unlike a day that is full."""
 
     day: date
     free: int
+    open: bool = True
 
 
 def day_bounds(day: date) -> tuple[datetime, datetime]:
@@ -44,22 +83,40 @@ def slot_run(starts_at: datetime, slots: int) -> list[datetime]:
     return [starts_at + SLOT_LENGTH * k for k in range(max(slots, 1))]
 
 
-def free_booths(cal: Calendar, used: Occupancy, starts_at: datetime) -> list[int]:
-    """Booths nobody has booked at `starts_at`."""
+def _sites_for(cal: Calendar, site_id: str | None) -> list[Site]:
+    if site_id is None:
+        return cal.active_sites()
+    site = cal.site(site_id)
+    return [site] if site is not None else []
+
+
+def free_booths(cal: Calendar, used: Occupancy, starts_at: datetime,
+                site_id: str | None = None) -> list[int]:
+    """Booths free at `starts_at` at site `site_id` (None: any active site): the site open
+    then, the booth unbooked, and staff capacity left office-wide. The day itself is the
+    caller's to check (slot_starts, current_slot_start)."""
     taken = used.get(starts_at, set())
-    return [booth for booth in range(1, cal.booths + 1) if booth not in taken]
+    if len(taken) >= cal.capacity(starts_at):
+        return []
+    return [booth for site in _sites_for(cal, site_id) if site_open(site, starts_at, cal.ranges)
+            for booth in site.booths if booth not in taken]
 
 
-def free_starts(day: date, cal: Calendar, used: Occupancy, need: int = 1) -> list[datetime]:
-    """Starts on `day` with `need` consecutive sessions each having a free booth."""
-    free = {s for s in slot_starts(day, cal.closures) if free_booths(cal, used, s)}
-    return sorted(s for s in free if all(t in free for t in slot_run(s, need)))
+def free_starts(day: date, cal: Calendar, used: Occupancy, need: int = 1,
+                site_id: str | None = None) -> list[datetime]:
+    """Starts on `day` with `need` consecutive sessions each having a free booth at one site."""
+    sites = _sites_for(cal, site_id)
+    found: set[datetime] = set()
+    for site in sites:
+        free = {s for s in slot_starts(day, cal.closures) if free_booths(cal, used, s, site.id)}
+        found |= {s for s in free if all(t in free for t in slot_run(s, need))}
+    return sorted(found)
 
 
 def bookable_starts(day: date, cal: Calendar, used: Occupancy, now: datetime,
-                    need: int = 1) -> list[datetime]:
+                    need: int = 1, site_id: str | None = None) -> list[datetime]:
     """Free starts that may still be requested (tomorrow or later, before the cut-off)."""
-    return [s for s in free_starts(day, cal, used, need)
+    return [s for s in free_starts(day, cal, used, need, site_id)
             if is_bookable(s, now, cal.closures, cal.cutoff)]
 
 
@@ -72,17 +129,20 @@ class Window:
     days: list[date]
     now: datetime
 
-    def starts(self, day: date, need: int = 1) -> list[datetime]:
-        """Bookable free starts on `day`."""
-        return bookable_starts(day, self.cal, self.used, self.now, need)
+    def starts(self, day: date, need: int = 1, site_id: str | None = None) -> list[datetime]:
+        """Bookable free starts on `day` (at site `site_id`, None: at any active site)."""
+        return bookable_starts(day, self.cal, self.used, self.now, need, site_id)
 
-    def day_infos(self, need: int = 1) -> list[DayInfo]:
+    def day_infos(self, need: int = 1, site_id: str | None = None) -> list[DayInfo]:
         """Each day of the window and how many starts are free on it."""
-        return [DayInfo(day=d, free=len(self.starts(d, need))) for d in self.days]
+        return [DayInfo(day=d, free=len(self.starts(d, need, site_id)),
+                        open=bool(bookable_starts(d, self.cal, {}, self.now, need, site_id)))
+                for d in self.days]
 
-    def nearest(self, wanted: datetime, need: int = 1) -> list[datetime]:
+    def nearest(self, wanted: datetime, need: int = 1,
+                site_id: str | None = None) -> list[datetime]:
         """Every bookable free start in the window, nearest to `wanted` first."""
-        found = [s for d in self.days for s in self.starts(d, need)]
+        found = [s for d in self.days for s in self.starts(d, need, site_id)]
         return sorted(found, key=lambda s: (abs(s - wanted), s))
 
 

@@ -9,6 +9,7 @@ from enum import StrEnum
 from typing import Literal, Protocol
 
 from booking.availability import Calendar, DayInfo
+from booking.sites import Site
 from dialogs.conversation import Conversation
 from dialogs.events import Event, Notice
 
@@ -51,6 +52,7 @@ class UserInfo:
     masked_number: str | None = None
     active_requests: int = 0
     max_active_requests: int = 3
+    usual_site_id: str | None = None  # where they booked last, offered first (DESIGN §13)
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,7 @@ class Draft:
     job_number: str | None = None
     applicants: int | None = None
     attendant: str = "none"
+    site_id: str | None = None  # None: the office's only site (DESIGN §13)
 
 
 @dataclass(frozen=True)
@@ -82,6 +85,7 @@ class BookingInfo:
     moved: bool = False
     awaiting_answer: bool = False
     ics_url: str | None = None
+    site: Site | None = None  # where the user goes: name, address, map, access notes
 
 
 class Reason(StrEnum):
@@ -225,15 +229,20 @@ class AccountsPort(Protocol):
 
 
 class AvailabilityPort(Protocol):
-    """Open days and free slots from the rules and the database; holds while users confirm."""
+    """Open days and free slots from the rules and the database; holds while users confirm.
+    `site_id` None: any active site (the only one, in the simple case); the sites themselves
+    come with `calendar` (Calendar.active_sites)."""
 
     async def calendar(self, at: datetime) -> Calendar: ...
-    async def open_days(self, at: datetime, count: int, need: int = 1) -> list[DayInfo]: ...
+    async def open_days(self, at: datetime, count: int, need: int = 1,
+                        site_id: str | None = None) -> list[DayInfo]: ...
     async def free_slots(self, line_user_id: str, day: date, at: datetime,
-                         need: int = 1) -> list[datetime]: ...
+                         need: int = 1, site_id: str | None = None) -> list[datetime]: ...
     async def nearest_free(self, line_user_id: str, wanted: datetime, at: datetime,
-                           need: int = 1, count: int = 4) -> list[datetime]: ...
-    async def hold(self, line_user_id: str, starts_at: datetime, slots: int = 1) -> bool: ...
+                           need: int = 1, count: int = 4,
+                           site_id: str | None = None) -> list[datetime]: ...
+    async def hold(self, line_user_id: str, starts_at: datetime, slots: int = 1,
+                   site_id: str | None = None) -> bool: ...
     async def release(self, line_user_id: str, starts_at: datetime, slots: int = 1) -> None: ...
 
 
@@ -246,7 +255,8 @@ class RequestsPort(Protocol):
     async def booking(self, line_user_id: str, booking_id: str) -> BookingInfo | None: ...
     async def cancel_booking(self, line_user_id: str, booking_id: str, at: datetime) -> Outcome: ...
     async def accept_move(self, line_user_id: str, booking_id: str, at: datetime) -> Outcome: ...
-    async def immediate_status(self, line_user_id: str, at: datetime) -> NowInfo: ...
+    async def immediate_status(self, line_user_id: str, at: datetime,
+                               site_id: str | None = None) -> NowInfo: ...
     async def request_immediate(self, line_user_id: str, draft: Draft, at: datetime) -> Outcome: ...
     async def join_waitlist(self, line_user_id: str, day: date, draft: Draft,
                             at: datetime) -> bool: ...

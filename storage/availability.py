@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from booking import bookable_days, to_jst
 from booking.availability import Calendar, DayInfo, Window, free_booths, slot_run
+from booking.sites import Site
 from logs import hash_line_user
 from storage import bookings as bk
 from storage.models import Office
@@ -22,6 +23,11 @@ from storage.models import Office
 def hold_key(starts_at: datetime) -> str:
     """How a session start names its hold in Redis (JST wall clock, minute precision)."""
     return to_jst(starts_at).strftime("%Y%m%dT%H%M")
+
+
+def all_booths(cal: Calendar) -> list[int]:
+    """Every booth number of the office, at every site."""
+    return sorted({booth for site in cal.places() for booth in site.booths})
 
 
 class AvailabilityService:
@@ -50,28 +56,31 @@ class AvailabilityService:
             return await bk.load_calendar(session=session, office=await self._office(session),
                                           now=at)
 
-    async def open_days(self, at: datetime, count: int, need: int = 1) -> list[DayInfo]:
+    async def open_days(self, at: datetime, count: int, need: int = 1,
+                        site_id: str | None = None) -> list[DayInfo]:
         async with self.sessions() as session:
             office = await self._office(session)
             cal = await bk.load_calendar(session=session, office=office, now=at)
             days = bookable_days(at, count, cal.closures, cal.cutoff)
             free = await bk.window(session=session, office=office, now=at, days=days)
-        return free.day_infos(need)
+        return free.day_infos(need, site_id)
 
     async def free_slots(self, line_user_id: str, day: date, at: datetime,
-                         need: int = 1) -> list[datetime]:
+                         need: int = 1, site_id: str | None = None) -> list[datetime]:
         free = await self.window(at, [day])
-        return await self.unheld(line_user_id, free, free.starts(day, need), need)
+        return await self.unheld(line_user_id, free, free.starts(day, need, site_id), need,
+                                 site_id)
 
     async def nearest_free(self, line_user_id: str, wanted: datetime, at: datetime,
-                           need: int = 1, count: int = 4) -> list[datetime]:
+                           need: int = 1, count: int = 4,
+                           site_id: str | None = None) -> list[datetime]:
         free = await self.window(at)
-        candidates = free.nearest(wanted, need)[: count * 3]
-        found = await self.unheld(line_user_id, free, candidates, need)
+        candidates = free.nearest(wanted, need, site_id)[: count * 3]
+        found = await self.unheld(line_user_id, free, candidates, need, site_id)
         return sorted(found[:count])
 
     async def unheld(self, line_user_id: str, free: Window, starts: list[datetime],
-                      need: int) -> list[datetime]:
+                     need: int, site_id: str | None = None) -> list[datetime]:
         """Drop starts whose every free booth is held by someone else who is confirming.
 
         Holds are read first and the bookings again after: a winner lets go of its hold only
@@ -81,19 +90,21 @@ class AvailabilityService:
             return starts
         owner = hash_line_user(line_user_id)
         runs = sorted({t for s in starts for t in slot_run(s, need)})
-        keys = [(t, b) for t in runs for b in range(1, free.cal.booths + 1)]
+        keys = [(t, b) for t in runs for b in all_booths(free.cal)]
         # One key at a time: a fan-out per request would drain the shared Redis pool under load.
         holders = [await self.holds.holder(str(self.office_id), b, hold_key(t)) for t, b in keys]
         fresh = await self.window(free.now, free.days)
         open_ = {t for (t, b), holder in zip(keys, holders, strict=True)
-                 if holder in (None, owner) and b in free_booths(fresh.cal, fresh.used, t)}
+                 if holder in (None, owner)
+                 and b in free_booths(fresh.cal, fresh.used, t, site_id)}
         return [s for s in starts if all(t in open_ for t in slot_run(s, need))]
 
-    async def hold(self, line_user_id: str, starts_at: datetime, slots: int = 1) -> bool:
+    async def hold(self, line_user_id: str, starts_at: datetime, slots: int = 1,
+                   site_id: str | None = None) -> bool:
         """Keep the slot(s) for this user while they confirm; False when someone was faster."""
         free = await self.window(starts_at, [to_jst(starts_at).date()])
         owner, starts, claimed = hash_line_user(line_user_id), slot_run(starts_at, slots), []
-        if await self.claim(owner, starts, free, claimed):
+        if await self.claim(owner, starts, free, claimed, site_id):
             return True
         # A later slot of the run was taken: let go of the earlier ones at once, or they stay
         # hidden from everyone until the hold expires.
@@ -106,18 +117,28 @@ class AvailabilityService:
         """Let go of any hold this user has on the slot(s) (token-checked, so others' stay)."""
         if self.holds is None:
             return
-        async with self.sessions() as session:
-            booths = (await self._office(session)).booths
+        booths = all_booths(await self.calendar(starts_at))
         owner = hash_line_user(line_user_id)
         for start in slot_run(starts_at, slots):
-            for booth in range(1, booths + 1):
+            for booth in booths:
                 await self.holds.release(str(self.office_id), booth, hold_key(start), owner)
 
     async def claim(self, owner: str, starts: list[datetime], free: Window,
-                     claimed: list[int]) -> bool:
-        """Pick and hold a free booth per start, preferring one this owner already holds."""
+                    claimed: list[int], site_id: str | None = None) -> Site | None:
+        """Pick and hold a free booth per start, all at one site (`site_id`, or the first
+        active site with a booth free at every start), preferring booths this owner holds.
+        The site, or None when no site has them all."""
+        sites = [free.cal.site(site_id)] if site_id is not None else free.cal.active_sites()
+        site = next((site for site in sites if site is not None and all(
+            free_booths(free.cal, free.used, start, site.id) for start in starts)), None)
+        if site is None or not await self._claim_at(owner, starts, free, claimed, site.id):
+            return None
+        return site
+
+    async def _claim_at(self, owner: str, starts: list[datetime], free: Window,
+                        claimed: list[int], site_id: str | None) -> bool:
         for start in starts:
-            booths = free_booths(free.cal, free.used, start)
+            booths = free_booths(free.cal, free.used, start, site_id)
             if not booths:
                 return False
             if self.holds is None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from enum import StrEnum
 from typing import Any
 
@@ -54,6 +54,9 @@ class LineUser(SQLModel, table=True):
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     office_id: uuid.UUID = Field(foreign_key="offices.id", index=True)
     line_user_id: str | None = Field(default=None, max_length=64)
+    # The site the user booked at last, offered first next time (DESIGN §13). No foreign key:
+    # SQLite could only add one by rebuilding `users`, which other tables reference.
+    usual_site_id: uuid.UUID | None = Field(default=None)
     line_user_hash: str = Field(max_length=64, index=True)
     role: UserRole | None = Field(default=None, sa_type=StrEnumType(UserRole, 20))
     name: str | None = Field(default=None, max_length=100)
@@ -117,6 +120,8 @@ class Booking(SQLModel, table=True):
     office_id: uuid.UUID = Field(foreign_key="offices.id", index=True)
     user_id: uuid.UUID = Field(foreign_key="users.id", index=True)
     booth: int = Field(default=1)
+    # Where the user goes (DESIGN §13); None only for an office that has described no site.
+    site_id: uuid.UUID | None = Field(default=None, foreign_key="sites.id", index=True)
     starts_at: datetime = Field(sa_type=UTCDateTime, index=True)
     ends_at: datetime = Field(sa_type=UTCDateTime)
     status: BookingStatus = Field(default=BookingStatus.REQUESTED,
@@ -141,15 +146,74 @@ class Booking(SQLModel, table=True):
     deadline_alerted_at: datetime | None = _dt()
 
 
-class Closure(SQLModel, table=True):
-    """A day the office is closed beyond the legal holidays."""
+class SiteRow(SQLModel, table=True):
+    """A place where booths stand (a town hall's 相談室, the office's own booth): DESIGN §13."""
 
-    __tablename__ = "closures"
-    __table_args__ = (UniqueConstraint("office_id", "day"),)
+    __tablename__ = "sites"
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     office_id: uuid.UUID = Field(foreign_key="offices.id", index=True)
-    day: date
+    name: str = Field(max_length=100)
+    address: str = Field(default="", max_length=200)
+    map_url: str = Field(default="", max_length=500)
+    access_notes: str = Field(default="", max_length=1000)
+    active: bool = Field(default=True)
+    position: int = Field(default=0)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class SiteHoursRow(SQLModel, table=True):
+    """The hours a site keeps on one weekday (0 = Monday), inside 9:00–17:00."""
+
+    __tablename__ = "site_hours"
+    site_id: uuid.UUID = Field(foreign_key="sites.id", primary_key=True)
+    weekday: int = Field(primary_key=True)
+    opens: time
+    closes: time
+
+
+class BoothRow(SQLModel, table=True):
+    """A booth: an office-wide number (Booking.booth) standing at one site."""
+
+    __tablename__ = "booths"
+    office_id: uuid.UUID = Field(foreign_key="offices.id", primary_key=True)
+    number: int = Field(primary_key=True)
+    site_id: uuid.UUID = Field(foreign_key="sites.id", index=True)
+
+
+class Closure(SQLModel, table=True):
+    """Staff closed a day or a time range of it, office-wide (site_id None) or at one site.
+
+    starts/ends None: the whole day. reopened_at set: no longer in force (kept for the record).
+    """
+
+    __tablename__ = "closures"
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    office_id: uuid.UUID = Field(foreign_key="offices.id", index=True)
+    day: date = Field(index=True)
+    starts: time | None = Field(default=None)
+    ends: time | None = Field(default=None)
+    site_id: uuid.UUID | None = Field(default=None, foreign_key="sites.id")
     reason: str = Field(default="", max_length=200)
+    created_at: datetime | None = _dt()
+    created_by: str | None = Field(default=None, max_length=100)
+    reopened_at: datetime | None = _dt()
+    reopened_by: str | None = Field(default=None, max_length=100)
+
+
+class CapacityLimitRow(SQLModel, table=True):
+    """Fewer sessions at once than booths for a time range, once (day) or weekly (weekday)."""
+
+    __tablename__ = "capacity_limits"
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    office_id: uuid.UUID = Field(foreign_key="offices.id", index=True)
+    day: date | None = Field(default=None)
+    weekday: int | None = Field(default=None)
+    starts: time
+    ends: time
+    capacity: int
+    reason: str = Field(default="", max_length=200)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    created_by: str | None = Field(default=None, max_length=100)
 
 
 class OutboxStatus(StrEnum):
@@ -241,6 +305,7 @@ class WaitlistEntry(SQLModel, table=True):
     office_id: uuid.UUID = Field(foreign_key="offices.id", index=True)
     user_id: uuid.UUID = Field(foreign_key="users.id", index=True)
     day: date = Field(index=True)
+    site_id: uuid.UUID | None = Field(default=None, foreign_key="sites.id")  # waits per site
     active: bool = Field(default=True)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     notified_at: datetime | None = _dt()

@@ -1,4 +1,5 @@
-"""First-run data: the office row and the seed terms version, created only when missing."""
+"""First-run data: the office row, its own booth site and the seed terms version, created only
+when missing."""
 
 from __future__ import annotations
 
@@ -10,9 +11,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from booking.sites import office_hours
 from config import Settings
 from storage.db import transaction
 from storage.models import Office, TermsVersionRow
+from storage.sites import add_site
 
 SEED_DIR = Path(__file__).resolve().parent / "seed_data"
 SEED_TERMS_VERSION = "2024-10-01"
@@ -41,6 +44,9 @@ async def ensure_office(sessions: async_sessionmaker[AsyncSession],
                             max_active_requests=settings.max_active_requests)
             session.add(office)
             await session.flush()
+            await add_site(session, office_id=office.id, name=f"{office.name} 相談ブース",
+                     address=office.address, booths=range(1, office.booths + 1),
+                     hours=office_hours())
             session.add(TermsVersionRow(
                 office_id=office.id, version=SEED_TERMS_VERSION,
                 effective_from=datetime(2024, 10, 1, tzinfo=ZoneInfo("Asia/Tokyo")),

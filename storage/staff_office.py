@@ -36,6 +36,7 @@ from storage.models import (
     StaffAccount,
     TermsVersionRow,
 )
+from storage.sites import closed_days, in_force, set_office_booths
 from storage.staff_accounts import (
     AccountError,
     Actor,
@@ -101,23 +102,24 @@ class OfficeOps:
                 raise OpError("past_day", 422)
             if not is_open_day(day):
                 raise OpError("already_closed", 409)
-            if await session.scalar(select(Closure.id).where(
-                    Closure.office_id == self.office_id, Closure.day == day)):
+            if await session.scalar(closed_days(self.office_id, day, day)):
                 raise OpError("already_closed", 409)
             count = await active_on(session, self.office_id, day)
             if count:
                 raise OpError("day_has_bookings", 409, count=count)
-            session.add(Closure(office_id=self.office_id, day=day, reason=reason.strip()))
+            session.add(Closure(office_id=self.office_id, day=day, reason=reason.strip(),
+                                created_at=now, created_by=actor.login))
             self._audit(session, actor, "closure.add", now, day=day.isoformat())
 
     async def remove_closure(self, actor: Actor, day: date, *, now: datetime) -> None:
         """Open a closed day again."""
         async with transaction(self.sessions) as session:
-            row = (await session.scalars(select(Closure).where(
-                Closure.office_id == self.office_id, Closure.day == day))).first()
-            if row is None:
+            rows = (await session.scalars(in_force(self.office_id).where(
+                Closure.day == day, Closure.site_id.is_(None), Closure.starts.is_(None)))).all()
+            if not rows:
                 raise OpError("not_found", 404)
-            await session.delete(row)
+            for row in rows:  # kept, re-opened: the record of the closure stays
+                row.reopened_at, row.reopened_by = now, actor.login
             self._audit(session, actor, "closure.remove", now, day=day.isoformat())
 
     async def set_immediate(self, actor: Actor, enabled: bool, *, now: datetime) -> None:
@@ -146,6 +148,9 @@ class OfficeOps:
                                              Booking.status.in_(ACTIVE_STATUSES),
                                              Booking.booth > new.booths).limit(1)):
                 raise OpError("booths_in_use", 409)
+            if new.booths != office.booths and not await set_office_booths(
+                    session, office_id=self.office_id, count=new.booths):
+                raise OpError("booths_by_site", 409)
             values = {**new.__dict__, "phone": phone, "name": new.name.strip()}
             changed = sorted(k for k, v in values.items() if getattr(office, k) != v)
             for key, value in values.items():

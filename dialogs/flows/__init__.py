@@ -14,12 +14,14 @@ def build_registry() -> Registry:
         immediate,
         mybookings,
         profile,
+        sites,
         slots,
         staff,
         waitlist,
     )
 
     registry = Registry()
-    for flow in (home, consent, staff, profile, booking, slots, mybookings, immediate, waitlist):
+    for flow in (home, consent, staff, profile, booking, sites, slots, mybookings, immediate,
+                 waitlist):
         flow.register(registry)
     return registry

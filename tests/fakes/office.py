@@ -14,8 +14,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
 
-from booking import SLOT_LENGTH, is_bookable, mask_name, slot_starts, to_jst
+from booking import SLOT_LENGTH, mask_name, to_jst
+from booking.availability import bookable_starts, free_booths
 from booking.calendar import JST
+from booking.capacity import CapacityLimit
+from booking.sites import ClosureRange, Site
 from dialogs.events import Event, RequestFacts
 from dialogs.ports import Calendar, OfficeInfo, TermsInfo
 
@@ -45,6 +48,7 @@ class MemoryUser:
     followed: bool = True
     form_failures: int = 0
     links_issued: int = 0
+    usual_site_id: str | None = None
 
 
 @dataclass
@@ -67,6 +71,7 @@ class MemoryRequest:
     version: int = 1  # bumped by every change, as Booking.version (staff move checks it)
     handled_by: str | None = None  # the staff member who confirmed, declined or moved it
     decline_reason: str | None = None
+    site_id: str | None = None
 
     @property
     def active(self) -> bool:
@@ -91,6 +96,7 @@ class MemoryEntry:
     id: str = field(default_factory=lambda: str(uuid.uuid4()))
     active: bool = True
     notified_at: datetime | None = None
+    site_id: str | None = None
 
     @property
     def need(self) -> int:
@@ -111,6 +117,9 @@ class MemoryOffice:
     max_active_requests: int = 3
     immediate_use_enabled: bool = False
     closures: set[date] = field(default_factory=set)
+    sites: tuple[Site, ...] = ()  # none: the booths stand in one place (booking.sites)
+    ranges: list[ClosureRange] = field(default_factory=list)
+    limits: list[CapacityLimit] = field(default_factory=list)
     terms: list[TermsInfo] = field(default_factory=list)
     users: dict[str, MemoryUser] = field(default_factory=dict)
     requests: list[MemoryRequest] = field(default_factory=list)
@@ -164,6 +173,13 @@ class MemoryOffice:
     def close(self, day: date) -> None:
         """Staff close the office on `day`."""
         self.closures.add(day)
+        self.ranges.append(ClosureRange(day=day))
+
+    def close_range(self, closure: ClosureRange) -> None:
+        """Staff close part of a day, or one site."""
+        self.ranges.append(closure)
+        if closure.office_wide and closure.whole_day:
+            self.closures.add(closure.day)
 
     # --- reading the records ------------------------------------------------------------------
 
@@ -177,25 +193,38 @@ class MemoryOffice:
         return max(due, key=lambda t: t.effective_from, default=None)
 
     def calendar(self) -> Calendar:
+        booths = sum(len(site.booths) for site in self.sites) if self.sites else self.booths
         return Calendar(closures=frozenset(self.closures), cutoff=time(self.cutoff_hour),
-                        booths=self.booths)
+                        booths=booths, sites=self.sites, ranges=tuple(self.ranges),
+                        limits=tuple(self.limits))
+
+    def site(self, site_id: str | None) -> Site | None:
+        """Where a request with this site stands (None: the office's only place)."""
+        cal = self.calendar()
+        return next((s for s in cal.places() if s.id == site_id), None) if site_id else (
+            cal.places()[0] if len(cal.places()) == 1 else None)
 
     def used_booths(self, starts_at: datetime) -> set[int]:
         """Booths of active requests at `starts_at`."""
         return {booth for r in self.requests if r.active
                 for start, booth in zip(r.starts, r.booths, strict=True) if start == starts_at}
 
-    def free_booths(self, starts_at: datetime) -> list[int]:
-        used = self.used_booths(starts_at)
-        return [b for b in range(1, self.booths + 1) if b not in used]
+    def occupancy(self) -> dict[datetime, set[int]]:
+        """Booths of active requests per start."""
+        used: dict[datetime, set[int]] = {}
+        for request in self.requests:
+            if request.active:
+                for start, booth in zip(request.starts, request.booths, strict=True):
+                    used.setdefault(start, set()).add(booth)
+        return used
 
-    def bookable_starts(self, day: date, now: datetime, need: int = 1) -> list[datetime]:
+    def free_booths(self, starts_at: datetime, site_id: str | None = None) -> list[int]:
+        return free_booths(self.calendar(), self.occupancy(), starts_at, site_id)
+
+    def bookable_starts(self, day: date, now: datetime, need: int = 1,
+                        site_id: str | None = None) -> list[datetime]:
         """Free starts of `day` that may still be requested, with `need` free slots in a row."""
-        cal = self.calendar()
-        free = {s for s in slot_starts(day, cal.closures) if self.free_booths(s)}
-        return sorted(s for s in free
-                      if all(s + SLOT_LENGTH * k in free for k in range(need))
-                      and is_bookable(s, now, cal.closures, cal.cutoff))
+        return bookable_starts(day, self.calendar(), self.occupancy(), now, need, site_id)
 
     def active_requests(self, line_user_id: str, now: datetime) -> int:
         """Requests not yet over: the per-user cap."""

@@ -15,7 +15,9 @@ import pytest
 from sqlalchemy import delete, update
 
 from devservices import free_port
+from storage.db import transaction
 from storage.models import Office, StaffAccount, TermsVersionRow
+from storage.sites import set_office_booths
 from tests.conftest import running_app
 from tests.flows.journeys import execute, write
 
@@ -54,14 +56,22 @@ def office(live) -> Iterator[Any]:
             row = await session.get(Office, office_id)
             return {name: getattr(row, name) for name in names}
 
+    async def set_booths(count: int) -> None:
+        async with transaction(live.services.sessions) as session:
+            await set_office_booths(session, office_id=office_id, count=count)
+
     def change(**values: Any) -> None:
         for name, value in live.call(read(list(values))).items():
             saved.setdefault(name, value)
         execute(live, update(Office).where(Office.id == office_id).values(**values))
+        if "booths" in values:  # as the settings page does: the one site's booths follow
+            live.call(set_booths(values["booths"]))
 
     yield change
     if saved:
         execute(live, update(Office).where(Office.id == office_id).values(**saved))
+        if "booths" in saved:
+            live.call(set_booths(saved["booths"]))
 
 
 @pytest.fixture

@@ -33,7 +33,12 @@ def test_closures_are_added_shown_and_removed(staff_app, console, slots):
     assert twice.status_code == 409 and "すでに休業日" in twice.json()["detail"]
     removed = console.form(f"/staff/closures/{day.isoformat()}/delete")
     assert removed.status_code == 303
-    assert rows(staff_app, select(Closure.day).where(Closure.day == day)) == []
+    # Re-opened, not erased: the record of the closure and who re-opened it stays.
+    assert rows(staff_app, select(Closure.day).where(
+        Closure.day == day, Closure.reopened_at.is_(None))) == []
+    (kept,) = rows(staff_app, select(Closure).where(Closure.day == day))
+    assert kept.reopened_by is not None and kept.created_by == kept.reopened_by
+    assert "休業：庁舎点検" not in console.page("/staff/closures", month=f"{day:%Y-%m}").text
     assert [a.detail for a in audits(staff_app, "closure.add")][-1] == {"day": day.isoformat()}
 
 
