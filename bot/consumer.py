@@ -40,7 +40,8 @@ class Consumer:
     """One handler process's (or the app's in-process) reading loop."""
 
     def __init__(self, *, stream: EventStream, dispatcher: Dispatcher, lease_seconds: float,
-                 concurrency: int = MAX_CONCURRENT, batch: int = 32, name: str | None = None) -> None:
+                 concurrency: int = MAX_CONCURRENT, batch: int = 32,
+                 name: str | None = None) -> None:
         self._stream = stream
         self._dispatcher = dispatcher
         self._lease_ms = max(300, int(lease_seconds * 1000))

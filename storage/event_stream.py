@@ -126,8 +126,14 @@ class EventStream:
         if not partitions:
             return []
         streams = {self.stream_of(p): ">" for p in partitions}
-        answer = await self._redis.xreadgroup(GROUP, consumer, streams, count=count,
-                                              block=block_ms)
+        try:
+            answer = await self._redis.xreadgroup(GROUP, consumer, streams, count=count,
+                                                  block=block_ms)
+        except ResponseError as exc:
+            if "NOGROUP" not in str(exc):
+                raise
+            await self.ensure_groups()  # Redis lost its data (a restart without persistence)
+            return []
         return [entry for stream, rows in answer or []
                 for entry in self._entries(self._partition(stream), rows)]
 
