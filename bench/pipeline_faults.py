@@ -167,7 +167,7 @@ async def scenario(args: argparse.Namespace) -> None:
         with emulator_process(webhook_url=webhook) as emulator:
             env = app_env(port=port, backing=backing, line_host=emulator.url + "/emulator/line",
                           HANDLERS_IN_PROCESS="false", HANDLER_LEASE_SECONDS=LEASE)
-            web = Served("main:create_app", env=env, port=port).start()
+            web = Served("main:create_app", env=env, port=port).start(timeout=300)
             handlers = [HandlerProcess(env, f"h{i}").start() for i in range(2)]
             # Pushes a killed handler queued but never sent are the outbox job's.
             worker = HandlerProcess(env, "worker", command="worker").start()
@@ -179,7 +179,7 @@ async def scenario(args: argparse.Namespace) -> None:
                 await burst.at(burst.total // 3).wait()
                 web.proc.kill()  # type: ignore[union-attr]
                 faults.append("web SIGKILL")
-                await asyncio.to_thread(web.start)
+                await asyncio.to_thread(web.start, 300)
                 await burst.at(2 * burst.total // 3).wait()
                 handlers[0].kill()
                 faults.append("handler SIGKILL")

@@ -38,7 +38,7 @@ from tests.zz_privacy.test_logs_have_no_personal_data import findings
 
 ROOT = Path(__file__).resolve().parent.parent
 PUBLIC = "https://madoguchi.example.jp"
-WAIT = 60.0  # generous: a loaded 2-core machine starts four Python processes here
+WAIT = 120.0  # generous: a loaded 2-core machine starts five Python processes here
 
 
 def eventually(check: Callable[[], Any], what: str, timeout: float = WAIT) -> Any:
