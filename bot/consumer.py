@@ -91,6 +91,7 @@ class Consumer:
         for partition in list(self._dropping):
             self._dropping.discard(partition)
             self.owned.discard(partition)
+            self._taken.discard(partition)
             try:
                 await self._stream.give_up(self.name, partition)
             except Exception:
