@@ -11,7 +11,7 @@ handler processes is SIGKILLed and restarted. Then every event must have had exa
 answer (a reply with its token, or the push that stands in for a stale one), and every user
 exactly one consent row.
 
-    uv run python -m bench.pipeline_faults [--users 1000] [--at-once 200]
+    uv run python -m bench.pipeline_faults [--users 1000] [--at-once 100]
 """
 
 from __future__ import annotations
@@ -48,19 +48,35 @@ class Burst:
     def at(self, count: int) -> asyncio.Event:
         return self.milestones.setdefault(count, asyncio.Event())
 
+    async def call(self, http: aiohttp.ClientSession, method: str, path: str,
+                   **kwargs: Any) -> dict[str, Any]:
+        """One driver API call, tried again when the (busy) emulator drops the connection."""
+        for attempt in range(20):
+            try:
+                async with http.request(method, self.emulator_url + path, **kwargs) as response:
+                    answer: dict[str, Any] = await response.json()
+                    return answer
+            except (aiohttp.ClientError, TimeoutError):
+                if attempt == 19:
+                    raise
+                await asyncio.sleep(0.5)
+        raise AssertionError("unreachable")
+
     async def deliver(self, http: aiohttp.ClientSession, user: str,
                       spec: dict[str, Any]) -> dict[str, Any]:
-        """Send one event; redeliver it (same id) until the bot acknowledges it."""
-        async with http.post(f"{self.emulator_url}/emulator/api/send",
-                             json={"user_id": user, **spec}) as response:
-            result: dict[str, Any] = await response.json()
+        """Send one event; redeliver it (same id) until the bot acknowledges it.
+
+        (A driver call that lost its connection is not sent again as a new event: the
+        emulator may have delivered it, so it goes again only as a redelivery.)
+        """
+        result = await self.call(http, "POST", "/emulator/api/send",
+                                 json={"user_id": user, **spec})
         while not 200 <= result["webhook_status"] < 300:
             self.redelivered += 1
-            await asyncio.sleep(0.2)
-            async with http.post(f"{self.emulator_url}/emulator/api/send",
-                                 json={"user_id": user,
-                                       "redeliver": result["webhook_event_id"]}) as response:
-                again = await response.json()
+            await asyncio.sleep(0.5)
+            again = await self.call(http, "POST", "/emulator/api/send",
+                                    json={"user_id": user,
+                                          "redeliver": result["webhook_event_id"]})
             result = {**again, "messages": again["messages"] or result["messages"]}
         self.sent.append(result["webhook_event_id"])
         for count, flag in self.milestones.items():
@@ -75,12 +91,11 @@ class Burst:
             return list(result["messages"])
         deadline = time.monotonic() + REPLY_WAIT
         while time.monotonic() < deadline:
-            async with http.get(f"{self.emulator_url}/emulator/api/messages",
-                                params={"user_id": user, "since": since}) as response:
-                got = (await response.json())["messages"]
+            got = (await self.call(http, "GET", "/emulator/api/messages",
+                                   params={"user_id": user, "since": since}))["messages"]
             if got:
                 return list(got)
-            await asyncio.sleep(0.2)
+            await asyncio.sleep(0.5)
         return []
 
     async def user(self, http: aiohttp.ClientSession, user: str) -> None:
@@ -210,7 +225,7 @@ async def scenario(args: argparse.Namespace) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=1000)
-    parser.add_argument("--at-once", type=int, default=200)
+    parser.add_argument("--at-once", type=int, default=100)
     asyncio.run(scenario(parser.parse_args()))
 
 
