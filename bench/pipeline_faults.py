@@ -142,13 +142,12 @@ async def count_consents(database_url: str) -> Counter[int]:
     return Counter(int(row[0]) for row in rows)
 
 
-async def answers_by_event(emulator_url: str, event_ids: list[str]) -> Counter[str]:
+async def answers_by_event(burst: Burst, event_ids: list[str]) -> Counter[str]:
     """Answers per event as the user saw them: replies by token, fallback pushes by retry key."""
     async with aiohttp.ClientSession() as http:
-        async with http.get(f"{emulator_url}/emulator/api/log") as response:
-            log = (await response.json())["entries"]
-        async with http.post(f"{emulator_url}/bench/tokens", json=event_ids) as response:
-            token_of = {token: e for e, token in (await response.json())["tokens"].items()}
+        log = (await burst.call(http, "GET", "/emulator/api/log"))["entries"]
+        tokens = (await burst.call(http, "POST", "/bench/tokens", json=event_ids))["tokens"]
+        token_of = {token: e for e, token in tokens.items()}
     push_of = {str(uuid.uuid5(FALLBACK_NAMESPACE, e)): e for e in event_ids}
     answered: Counter[str] = Counter(dict.fromkeys(event_ids, 0))
     for entry in log:
@@ -159,13 +158,12 @@ async def answers_by_event(emulator_url: str, event_ids: list[str]) -> Counter[s
     return answered
 
 
-async def settled(emulator_url: str, quiet: float = 8.0, cap: float = 300.0) -> None:
+async def settled(burst: Burst, quiet: float = 8.0, cap: float = 300.0) -> None:
     """Wait until the emulator's log stops growing (claimed events finished, pushes sent)."""
     deadline, last, since = time.monotonic() + cap, -1, time.monotonic()
     async with aiohttp.ClientSession() as http:
         while time.monotonic() < deadline:
-            async with http.get(f"{emulator_url}/bench/stats") as response:
-                stats = await response.json()
+            stats = await burst.call(http, "GET", "/bench/stats")
             count = stats["replies_ok"] + stats["replies_failed"] + stats["pushes"]
             if count != last:
                 last, since = count, time.monotonic()
@@ -203,9 +201,9 @@ async def scenario(args: argparse.Namespace) -> None:
             started = time.monotonic()
             try:
                 await asyncio.gather(run(burst, users, args.at_once), inject())
-                await settled(emulator.url)
+                await settled(burst)
                 elapsed = time.monotonic() - started
-                answered = await answers_by_event(emulator.url, burst.sent)
+                answered = await answers_by_event(burst, burst.sent)
                 consents = await count_consents(backing.database_url)
             finally:
                 for proc in (*handlers, worker):
