@@ -10,7 +10,7 @@ from functools import lru_cache
 from typing import Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PLACEHOLDER = "change-me"
@@ -96,6 +96,14 @@ class Settings(BaseSettings):
     # Mount the local LINE platform at /emulator: demo and tests only, never by default.
     emulator: bool = False
     auto_migrate: bool = False
+
+    @field_validator("handlers_in_process", mode="before")
+    @classmethod
+    def _unset_means_default(cls, value: object) -> object:
+        """An empty value (or "None", as a dumped settings object writes it) leaves it unset."""
+        if isinstance(value, str) and value.strip().lower() in ("", "none", "auto"):
+            return None
+        return value
 
     @model_validator(mode="after")
     def _refuse_unsafe(self) -> Settings:
