@@ -187,11 +187,15 @@ def main() -> None:
         port = Served("main:create_app").port
         env = app_env(port=port, backing=backing, line_host=emulator.url + "/emulator/line",
                       HANDLERS_IN_PROCESS="false")
-        with Served("main:create_app", env=env, port=port) as app, \
-                HandlerProcess(env, "ack"):
-            results = uvloop.run(measure(app, emulator.url, rates, args.seconds))
-            sustained, best, steps = uvloop.run(replies_phase(app, emulator.url, args.reply_rate,
-                                                              args.reply_seconds))
+        app = Served("main:create_app", env=env, port=port)
+        try:
+            app.start(timeout=300)  # a loaded machine starts slowly
+            with HandlerProcess(env, "ack"):
+                results = uvloop.run(measure(app, emulator.url, rates, args.seconds))
+                sustained, best, steps = uvloop.run(
+                    replies_phase(app, emulator.url, args.reply_rate, args.reply_seconds))
+        finally:
+            app.stop()
     for r in results:
         show("full", r)
     for r in steps:

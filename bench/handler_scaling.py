@@ -56,11 +56,14 @@ def main() -> None:
     args = parser.parse_args()
     print(machine())
     results = {}
-    with backing_services() as backing, emulator_process() as emulator:
+    with backing_services() as backing:
+        emulator = emulator_process().start(timeout=300)  # a loaded machine starts slowly
         port = Served("main:create_app").port
         env = app_env(port=port, backing=backing, line_host=emulator.url + "/emulator/line",
                       HANDLERS_IN_PROCESS="false")
-        with Served("main:create_app", env=env, port=port) as app:
+        app = Served("main:create_app", env=env, port=port)
+        try:
+            app.start(timeout=300)
             for count in (1, 2):
                 handlers = [HandlerProcess(env, f"scale{count}-{i}").start()
                             for i in range(count)]
@@ -69,6 +72,9 @@ def main() -> None:
                 finally:
                     for handler in handlers:
                         handler.stop()
+        finally:
+            app.stop()
+            emulator.stop()
     for count, r in results.items():
         print(f"{count} handler(s): completed {r['completed']:.0f}/{r['events']:.0f} in "
               f"{r['seconds']:.1f} s: {r['rate']:.0f} events/s, web + handlers CPU "
