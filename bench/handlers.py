@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from bench.common import ROOT
@@ -21,11 +22,23 @@ class HandlerProcess:
         self.log_path = Path(f"/tmp/madoguchi-bench-handler-{name}-{os.getpid()}.log")
         self.proc: subprocess.Popen[bytes] | None = None
 
-    def start(self) -> HandlerProcess:
+    def start(self, timeout: float = 300.0) -> HandlerProcess:
+        """Start it; a handler is waited for until it reads the stream (a loaded machine takes
+        tens of seconds to import and connect), so a measurement never starts without it."""
+        offset = self.log_path.stat().st_size if self.log_path.exists() else 0
         with open(self.log_path, "ab") as log_file:
             self.proc = subprocess.Popen([sys.executable, "main.py", self.command], cwd=ROOT,
                                          env=self.env, stdin=subprocess.DEVNULL,
                                          stdout=log_file, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + timeout
+        while self.command == "handle":
+            with open(self.log_path, "rb") as log_file:
+                log_file.seek(offset)
+                if b"handler started" in log_file.read():
+                    break
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"handler did not start: {self.log_path.read_text()[-2000:]}")
+            time.sleep(0.1)
         return self
 
     @property

@@ -196,7 +196,7 @@ async def scenario(args: argparse.Namespace) -> None:
                 await burst.at(2 * burst.total // 3).wait()
                 handlers[0].kill()
                 faults.append("handler SIGKILL")
-                handlers[0].start()
+                await asyncio.to_thread(handlers[0].start)
 
             started = time.monotonic()
             try:
