@@ -51,8 +51,14 @@ async def load_calendar(*, session: AsyncSession, office: Office, now: datetime)
     today = to_jst(now).date()
     days = await session.scalars(select(Closure.day).where(
         Closure.office_id == office.id, Closure.day >= today, Closure.day <= today + HORIZON))
-    return Calendar(closures=frozenset(days), cutoff=time(office.cutoff_hour),
-                    booths=office.booths)
+    return calendar_of(office, frozenset(days), now)
+
+
+def calendar_of(office: Office, closures: frozenset[date], now: datetime) -> Calendar:
+    """The calendar from the office row and its closures (any days: those ahead are kept)."""
+    today = to_jst(now).date()
+    return Calendar(closures=frozenset(d for d in closures if today <= d <= today + HORIZON),
+                    cutoff=time(office.cutoff_hour), booths=office.booths)
 
 
 async def occupancy(*, session: AsyncSession, office_id: uuid.UUID, start: datetime,
@@ -68,9 +74,11 @@ async def occupancy(*, session: AsyncSession, office_id: uuid.UUID, start: datet
 
 
 async def window(*, session: AsyncSession, office: Office, now: datetime,
-                 days: list[date] | None = None, count: int = SEARCH_DAYS) -> Window:
-    """Read the calendar, then the bookings of `days` (default: the next `count` bookable days)."""
-    cal = await load_calendar(session=session, office=office, now=now)
+                 days: list[date] | None = None, count: int = SEARCH_DAYS,
+                 cal: Calendar | None = None) -> Window:
+    """Read the calendar (unless given), then the bookings of `days` (default: the next
+    `count` bookable days) in one query."""
+    cal = cal or await load_calendar(session=session, office=office, now=now)
     days = days if days is not None else bookable_days(now, count, cal.closures, cal.cutoff)
     if not days:
         return Window(cal=cal, used={}, days=[], now=now)

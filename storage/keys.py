@@ -21,6 +21,7 @@ class KeyKind(StrEnum):
     RATE_LIMIT = "rl"  # attempt counters (sign-in, link codes)
     CONSOLE_SESSION = "staffsess"  # a staff console session, by the sha256 of its id
     JOBS = "jobs"  # the SAQ queue's name
+    VERSION = "ver"  # a counter bumped when staff change what processes cache (office, terms)
 
 
 @dataclass(frozen=True)
@@ -71,3 +72,7 @@ class RedisKeys:
     def jobs(self) -> str:
         """The SAQ queue's name (SAQ adds its own `saq:` keys beneath it)."""
         return self.build(KeyKind.JOBS)
+
+    def office_version(self) -> str:
+        """The counter bumped whenever the office row, its terms versions or closures change."""
+        return self.build(KeyKind.VERSION, "office")

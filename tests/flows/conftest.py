@@ -58,10 +58,12 @@ def office(live) -> Iterator[Any]:
         for name, value in live.call(read(list(values))).items():
             saved.setdefault(name, value)
         execute(live, update(Office).where(Office.id == office_id).values(**values))
+        live.call(live.services.office_changed())  # as the console does after a change
 
     yield change
     if saved:
         execute(live, update(Office).where(Office.id == office_id).values(**saved))
+        live.call(live.services.office_changed())
 
 
 @pytest.fixture
@@ -75,7 +77,10 @@ def new_terms(live) -> Iterator[Any]:
                               changes=changes, body="改定後の全文")
         write(live, row)
         made.append(row.id)
+        live.call(live.services.office_changed())  # as the console does after publishing
 
     yield publish
     for row_id in made:
         execute(live, delete(TermsVersionRow).where(TermsVersionRow.id == row_id))
+    if made:
+        live.call(live.services.office_changed())
