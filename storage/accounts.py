@@ -89,11 +89,13 @@ class AccountsService:
         office = await self.cache.office()
 
         async def work(session: AsyncSession) -> UserInfo:
-            user = await find_user(session, self.office_id, line_user_id)
-            active = 0
-            if user is not None and at is not None:
-                active = await bk.active_requests(session=session, user_id=user.id, now=at)
-            return user_info(user, office, active)
+            if at is None:
+                return user_info(await find_user(session, self.office_id, line_user_id), office)
+            found = (await session.execute(
+                select(LineUser, bk.active_requests_of(LineUser, at)).where(
+                    LineUser.office_id == self.office_id,
+                    LineUser.line_user_hash == hash_line_user(line_user_id)))).first()
+            return user_info(found[0], office, found[1]) if found else user_info(None, office)
 
         return await read(self.reads, work)
 
