@@ -15,7 +15,6 @@ from redis.backoff import ExponentialWithJitterBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from booking.calendar import preload_holidays
 from bot.dispatcher import Dispatcher
 from bot.liff import IdTokenVerifier
 from bot.line_api import LineGateway
@@ -113,8 +112,6 @@ class Services:
         self.requests = RequestsService(self.uow, self.office_id, self.office, self.availability,
                                         secret_key=s.secret_key)
         self.staff_port = StaffLinePort(self)
-        this_year = self.clock.now().year
-        preload_holidays(this_year, this_year + 1)
         self.registry = build_registry()
         self.engine = Engine(store=self.store, registry=self.registry, ports=self.ports_for,
                              clock=self.clock.now,

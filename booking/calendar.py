@@ -26,13 +26,6 @@ def _national_holidays(year: int) -> Mapping[date, str]:
     return dict(holidays.country_holidays("JP", years=year, language="ja"))
 
 
-def preload_holidays(*years: int) -> None:
-    """Build these years' holidays now (at start-up): the first build imports the `holidays`
-    country modules, which held the first user's day carousel up for seconds under load."""
-    for year in years:
-        _national_holidays(year)
-
-
 def _require_plain_date(day: date) -> None:
     """Refuse datetimes: their calendar date depends on a time zone the caller must choose."""
     if isinstance(day, datetime):
