@@ -53,17 +53,20 @@ def add_routes(router: APIRouter, c: Console) -> None:
     async def add_closure(request: Request, staff: StaffDep, day: Annotated[date, Form()],
                           reason: Annotated[str, Form(max_length=200)] = "") -> Response:
         await c.office_ops.add_closure(staff.actor, day, reason, now=c.now())
+        await c.refresh_office()
         return c.done(request, f"/staff/closures?month={day:%Y-%m}", "closure_added")
 
     @router.post("/closures/{day}/delete")
     async def remove_closure(request: Request, day: date, staff: StaffDep) -> Response:
         await c.office_ops.remove_closure(staff.actor, day, now=c.now())
+        await c.refresh_office()
         return c.done(request, f"/staff/closures?month={day:%Y-%m}", "closure_removed")
 
     @router.post("/immediate")
     async def immediate(request: Request, staff: StaffDep,
                         enabled: Annotated[bool, Form()]) -> Response:
         await c.office_ops.set_immediate(staff.actor, enabled, now=c.now())
+        await c.refresh_office()
         return c.done(request, "/staff/", "immediate_on" if enabled else "immediate_off")
 
     @router.get("/settings")
@@ -115,6 +118,7 @@ def add_routes(router: APIRouter, c: Console) -> None:
             staff.actor, version=version.strip(), effective=effective, summary=summary,
             changes=changes, body=text, now=c.now(),
             base_url=c.services.settings.public_base_url)
+        await c.refresh_office()
         await c.deliver(ops.written)
         return c.done(request, "/staff/terms", "terms", count=told)
 

@@ -20,10 +20,11 @@ from dialogs.ports import BookingInfo, Draft, NowInfo, OfficeInfo, Outcome, Reas
 from logs import hash_line_user
 from storage import bookings as bk
 from storage import forms
-from storage.accounts import current_terms_row, find_user
+from storage.accounts import find_user
 from storage.availability import AvailabilityService, hold_key
 from storage.db import transaction
 from storage.models import Booking, LineUser, Office, WaitlistEntry
+from storage.office_cache import OfficeSnapshot
 from storage.sites import load_sites
 from storage.unit_of_work import UnitOfWork, Work
 
@@ -38,6 +39,7 @@ class RequestsService:
         self.office_id = office_id
         self.office = office
         self.availability = availability
+        self.reads = availability.reads  # read-only sessions (no BEGIN/ROLLBACK on PostgreSQL)
         self.holds = availability.holds
         self.secret_key = secret_key
         self.written: list[uuid.UUID] = []  # outbox rows committed, for the caller to deliver
@@ -48,10 +50,11 @@ class RequestsService:
         one.written = outbox
         return one
 
-    async def _office(self, session: AsyncSession) -> Office:
-        office = await session.get(Office, self.office_id)
-        assert office is not None
-        return office
+    async def _office(self) -> Office:
+        """The office row from the process cache (detached: read it, never change it). Read
+        before a transaction opens, never inside one: a reload inside would wait for the
+        transaction's own lock on SQLite."""
+        return await self.availability.cache.office()
 
     async def request_booking(self, line_user_id: str, draft: Draft, at: datetime) -> Outcome:
         outcome = await self._commit(line_user_id, draft, at)
@@ -67,11 +70,12 @@ class RequestsService:
         assert draft.starts_at is not None
         starts = slot_run(draft.starts_at, draft.slots)
         owner = hash_line_user(line_user_id)
+        snapshot = await self.availability.cache.current()  # before the transaction: see _office
         for _ in range(2):
             claimed: list[int] = []
             try:
                 async with self.uow.begin(self.written) as work:
-                    return await self._commit_in(work, line_user_id, owner, draft, at,
+                    return await self._commit_in(work, snapshot, line_user_id, owner, draft, at,
                                                  claimed, immediate, entry_id)
             except IntegrityError:
                 continue  # another booth may still be free: read again once
@@ -79,13 +83,13 @@ class RequestsService:
                 await self._release_claimed(owner, starts, claimed)
         return Outcome(ok=False, reason=Reason.TAKEN)
 
-    async def _commit_in(self, work: Work, line_user_id: str, owner: str,
-                         draft: Draft, at: datetime, claimed: list[int], immediate: bool,
-                         entry_id: uuid.UUID | None) -> Outcome:
+    async def _commit_in(self, work: Work, snapshot: OfficeSnapshot, line_user_id: str,
+                         owner: str, draft: Draft, at: datetime, claimed: list[int],
+                         immediate: bool, entry_id: uuid.UUID | None) -> Outcome:
         session = work.session
-        office = await self._office(session)
+        office = snapshot.office
         user = await find_user(session, self.office_id, line_user_id)
-        terms = await current_terms_row(session, self.office_id, at)
+        terms = snapshot.terms_at(at)
         reason = bk.refusal(user, office, terms.version if terms else None)
         if reason or user is None:
             return Outcome(ok=False, reason=reason)
@@ -126,7 +130,7 @@ class RequestsService:
         return f"{self.office.base_url}/ics/{forms.ics_token(self.secret_key, booking_id)}"
 
     async def my_bookings(self, line_user_id: str, at: datetime) -> list[BookingInfo]:
-        async with self.sessions() as session:
+        async with self.reads() as session:
             user = await find_user(session, self.office_id, line_user_id)
             if user is None:
                 return []
@@ -137,7 +141,7 @@ class RequestsService:
                            sites=sites) for g in groups]
 
     async def booking(self, line_user_id: str, booking_id: str) -> BookingInfo | None:
-        async with self.sessions() as session:
+        async with self.reads() as session:
             user = await find_user(session, self.office_id, line_user_id)
             rows = await bk.request_rows(session=session, user_id=user.id,
                                          booking_id=booking_id) if user else []
@@ -159,6 +163,7 @@ class RequestsService:
 
     async def cancel_booking(self, line_user_id: str, booking_id: str, at: datetime) -> Outcome:
         """Cancel the user's request; staff alerted and the waitlist offered, in one commit."""
+        office = await self._office()
         async with self.uow.begin(self.written) as work:
             session = work.session
             user, rows = await self._own_rows(session, line_user_id, booking_id)
@@ -169,7 +174,7 @@ class RequestsService:
                 return Outcome(ok=False, reason=Reason.STARTED)
             answered = await bk.answered_moves(session=session, ids=[rows[0].id])
             refused_move = rows[0].moved_from_id is not None and not answered
-            await bk.cancel_rows(session=session, office=await self._office(session), user=user,
+            await bk.cancel_rows(session=session, office=office, user=user,
                                  rows=rows, now=at, refused_move=refused_move)
             sites = await load_sites(session=session, office_id=self.office_id)
             return Outcome(ok=True, bookings=[bk.info_of(rows, sites=sites)],
@@ -177,6 +182,7 @@ class RequestsService:
 
     async def accept_move(self, line_user_id: str, booking_id: str, at: datetime) -> Outcome:
         """Accept the time the office moved a booking to, if it is still that proposal."""
+        office = await self._office()
         async with self.uow.begin(self.written) as work:
             session = work.session
             user, rows = await self._own_rows(session, line_user_id, booking_id)
@@ -188,22 +194,23 @@ class RequestsService:
             if await bk.answered_moves(session=session, ids=[rows[0].id]):
                 return Outcome(ok=False, reason=Reason.ALREADY,
                                bookings=[bk.info_of(rows, answered=True, sites=sites)])
-            await bk.accept_rows(session=session, office=await self._office(session), user=user,
+            await bk.accept_rows(session=session, office=office, user=user,
                                  rows=rows, now=at)
             info = bk.info_of(rows, answered=True, ics_url=self.ics_url(rows[0].id), sites=sites)
             return Outcome(ok=True, bookings=[info], events=tuple(work.events))
 
     async def immediate_status(self, line_user_id: str, at: datetime,
                                site_id: str | None = None) -> NowInfo:
-        async with self.sessions() as session:
-            office = await self._office(session)
+        office = await self._office()
+        cal = await self.availability.calendar(at)  # both before the session: see _office
+        async with self.reads() as session:
             user = await find_user(session, self.office_id, line_user_id)
             reason, slot = await bk.immediate_state(session=session, office=office,
                                                     user_id=user.id if user else None, now=at,
                                                     site_id=site_id)
             if not reason:
                 return NowInfo(available=True, slot=slot)
-            free = await bk.window(session=session, office=office, now=at)
+            free = await bk.window(session=session, office=office, now=at, cal=cal)
         nearest = await self.availability.unheld(
             line_user_id, free, free.nearest(at, site_id=site_id)[:8], 1, site_id)
         return NowInfo(available=False, reason=reason, slot=slot,
@@ -227,11 +234,12 @@ class RequestsService:
 
     async def join_waitlist(self, line_user_id: str, day: date, draft: Draft,
                             at: datetime) -> bool:
+        office = await self._office()
         async with transaction(self.sessions) as session:
             user = await find_user(session, self.office_id, line_user_id)
             if user is None:
                 return False
-            await bk.join_waitlist(session=session, office=await self._office(session),
+            await bk.join_waitlist(session=session, office=office,
                                    user=user, day=day, draft=draft, now=at)
             return True
 
@@ -242,7 +250,7 @@ class RequestsService:
             key = uuid.UUID(entry_id)
         except ValueError:
             return Outcome(ok=False, reason=Reason.NOT_FOUND)
-        async with self.sessions() as session:
+        async with self.reads() as session:
             entry = await session.get(WaitlistEntry, key)
             user = await find_user(session, self.office_id, line_user_id)
         if entry is None or user is None or entry.user_id != user.id or not entry.active:
