@@ -75,7 +75,8 @@ async def load_sites(*, session: AsyncSession, office_id: uuid.UUID) -> tuple[Si
         hours[kept.site_id].append(Hours(kept.weekday, kept.opens, kept.closes))
     return tuple(Site(id=str(row.id), name=row.name, booths=tuple(booths[row.id]),
                       hours=tuple(hours[row.id]), address=row.address, map_url=row.map_url,
-                      access_notes=row.access_notes, active=row.active) for row in rows)
+                      access_notes=row.access_notes, active=row.active, code=row.code)
+                 for row in rows)
 
 
 def capacity_limit(row: CapacityLimitRow) -> CapacityLimit:
@@ -129,3 +130,4 @@ async def set_office_booths(session: AsyncSession, *, office_id: uuid.UUID, coun
     session.add_all([BoothRow(office_id=office_id, number=number, site_id=sites[0].id)
                      for number in range(1, count + 1) if number not in have])
     return True
+
