@@ -287,7 +287,8 @@ def waitlist_draft(entry: WaitlistEntry, starts_at: datetime) -> Draft:
 
 
 async def immediate_state(*, session: AsyncSession, office: Office, user_id: uuid.UUID | None,
-                          now: datetime) -> tuple[Reason, datetime | None]:
+                          now: datetime, site_id: str | None = None
+                          ) -> tuple[Reason, datetime | None]:
     """Whether a booth is free for immediate use now (art. 5-2): ("" or a reason, the slot)."""
     cal = await load_calendar(session=session, office=office, now=now)
     start = current_slot_start(now, cal.closures)
@@ -301,6 +302,6 @@ async def immediate_state(*, session: AsyncSession, office: Office, user_id: uui
             Booking.user_id == user_id, Booking.status.in_(ACTIVE),
             Booking.starts_at == start).limit(1)):
         return Reason.ALREADY, start
-    if not free_booths(cal, used, start):
+    if not free_booths(cal, used, start, site_id):
         return Reason.BUSY, start
     return Reason.NONE, start

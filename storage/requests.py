@@ -184,30 +184,34 @@ class RequestsService:
             info = bk.info_of(rows, answered=True, ics_url=self.ics_url(rows[0].id))
             return Outcome(ok=True, bookings=[info], events=tuple(work.events))
 
-    async def immediate_status(self, line_user_id: str, at: datetime) -> NowInfo:
+    async def immediate_status(self, line_user_id: str, at: datetime,
+                               site_id: str | None = None) -> NowInfo:
         async with self.sessions() as session:
             office = await self._office(session)
             user = await find_user(session, self.office_id, line_user_id)
             reason, slot = await bk.immediate_state(session=session, office=office,
-                                                    user_id=user.id if user else None, now=at)
+                                                    user_id=user.id if user else None, now=at,
+                                                    site_id=site_id)
             if not reason:
                 return NowInfo(available=True, slot=slot)
             free = await bk.window(session=session, office=office, now=at)
-        nearest = await self.availability.unheld(line_user_id, free, free.nearest(at)[:8], 1)
+        nearest = await self.availability.unheld(
+            line_user_id, free, free.nearest(at, site_id=site_id)[:8], 1, site_id)
         return NowInfo(available=False, reason=reason, slot=slot,
                        next_slot=min(nearest, default=None))
 
     async def request_immediate(self, line_user_id: str, draft: Draft, at: datetime) -> Outcome:
         """Use a free booth now (art. 5-2), alerting staff to call the user at once."""
-        status = await self.immediate_status(line_user_id, at)
+        status = await self.immediate_status(line_user_id, at, draft.site_id)
         if not status.available or status.slot is None:
             return Outcome(ok=False, reason=status.reason,
                            alternatives=[status.next_slot] if status.next_slot else [])
         draft = Draft(purpose=draft.purpose, starts_at=status.slot, job_number=draft.job_number,
-                      applicants=draft.applicants, attendant=draft.attendant)
+                      applicants=draft.applicants, attendant=draft.attendant,
+                      site_id=draft.site_id)
         outcome = await self._commit(line_user_id, draft, at, immediate=True)
         if outcome.reason == Reason.TAKEN:
-            after = await self.immediate_status(line_user_id, at)
+            after = await self.immediate_status(line_user_id, at, draft.site_id)
             return Outcome(ok=False, reason=Reason.BUSY,
                            alternatives=[after.next_slot] if after.next_slot else [])
         return outcome

@@ -17,9 +17,11 @@ def build_registry() -> Registry:
         slots,
         staff,
         waitlist,
+        walkup,
     )
 
     registry = Registry()
-    for flow in (home, consent, staff, profile, booking, slots, mybookings, immediate, waitlist):
+    for flow in (home, consent, staff, profile, booking, slots, mybookings, immediate, waitlist,
+                 walkup):
         flow.register(registry)
     return registry

@@ -30,6 +30,7 @@ from dialogs.replies import Reply, Text
 PURPOSE, JOB_NUMBER, APPLICANTS, ATTENDANT = (
     "booking:purpose", "booking:job_number", "booking:applicants", "booking:attendant")
 DAY = "booking:day"  # in `slots`
+SUMMARY = "booking:summary"  # in `slots`
 NOW_CONFIRM = "now:confirm"  # in `immediate`
 
 
@@ -44,7 +45,7 @@ def draft_of(ctx: Ctx) -> Draft:
     return Draft(purpose=ctx.data.get("purpose", ""),
                  starts_at=datetime.fromisoformat(start) if start else None, slots=need(ctx),
                  job_number=ctx.data.get("job_number"), applicants=ctx.data.get("applicants"),
-                 attendant=ctx.data.get("attendant", "none"))
+                 attendant=ctx.data.get("attendant", "none"), site_id=ctx.data.get("site_id"))
 
 
 async def start(ctx: Ctx, inp: Input) -> Step:
@@ -130,7 +131,10 @@ async def on_attendant(ctx: Ctx, inp: Input) -> Step:
     if code not in t.ATTENDANT_WORDS:
         raise Invalid(t.ATTENDANT_HINT)
     ctx.data["attendant"] = code
-    return Step(NOW_CONFIRM if ctx.data.get("mode") == "now" else DAY)
+    if ctx.data.get("mode") == "now":
+        return Step(NOW_CONFIRM)
+    # A slot chosen before the questions (a walk-up's next free slot) goes straight to 確定.
+    return Step(SUMMARY if ctx.data.get("preset") and "start" in ctx.data else DAY)
 
 
 def register(registry: Registry) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from booking.sites import Site
 from dialogs.conversation import IDLE
 from dialogs.engine import menu_choices
 from dialogs.flow import Ctx, Input, Invalid, State, Step
@@ -17,7 +18,7 @@ from dialogs.flows.labels import span
 from dialogs.flows.profile import profile_lines, profile_step
 from dialogs.flows.receipts import next_slot_text
 from dialogs.flows.slots import summary_lines
-from dialogs.ports import NowInfo, Outcome, Reason
+from dialogs.ports import NowInfo, Outcome, Reason, UserInfo
 from dialogs.registry import Registry
 from dialogs.replies import Card, Reply, Text
 
@@ -47,26 +48,37 @@ async def start(ctx: Ctx, inp: Input) -> Step:
     status: NowInfo = await ctx.requests.immediate_status(ctx.user, ctx.now)
     if not status.available or status.slot is None:
         return unavailable(ctx, status.reason, status.next_slot)
+    return await begin(ctx, user, status.slot)
+
+
+async def begin(ctx: Ctx, user: UserInfo, slot: datetime, site: Site | None = None) -> Step:
+    """A booth is free now (at `site`, for a walk-up): the cap, then the profile and purpose."""
     if user.active_requests >= user.max_active_requests:
         return Step(IDLE, [Text(text=limit_text(ctx, user))])
     ctx.data.clear()
-    ctx.data.update(mode="now", start=status.slot.isoformat())
+    ctx.data.update(mode="now", start=slot.isoformat())
+    if site is not None and site.id is not None:
+        ctx.data.update(site_id=site.id, site_name=site.name)
     step = await profile_step(ctx, after=PURPOSE, user=user)
-    return Step(step.next, [Text(text=t.AVAILABLE.format(span=span(status.slot)))])
+    text = (t.AVAILABLE_AT.format(site=site.name, span=span(slot)) if site is not None
+            else t.AVAILABLE.format(span=span(slot)))
+    return Step(step.next, [Text(text=text)])
 
 
 async def confirm_prompt(ctx: Ctx) -> list[Reply]:
     """The request as it will be sent, for the slot that is current now (time may have passed
     while the profile form was filled in)."""
-    status = await ctx.requests.immediate_status(ctx.user, ctx.now)
+    status = await ctx.requests.immediate_status(ctx.user, ctx.now, ctx.data.get("site_id"))
     if not status.available or status.slot is None:
         return unavailable(ctx, status.reason, status.next_slot).say
     ctx.data["start"] = status.slot.isoformat()
     user = await ctx.accounts.user(ctx.user)
     lines = [line for line in summary_lines(ctx) if not line.startswith("日時")]
     start = status.slot
+    place = [t.LINE_SITE.format(site=ctx.data["site_name"])] if ctx.data.get("site_name") else []
     card = Card(title=t.SUMMARY_TITLE, alt=t.SUMMARY_TITLE,
-                lines=[t.LINE_SPAN.format(span=span(start)), *lines, *profile_lines(user)],
+                lines=[t.LINE_SPAN.format(span=span(start)), *place, *lines,
+                       *profile_lines(user)],
                 buttons=[ctx.button(t.APPLY, "now.apply", style="primary"),
                          ctx.button(t.QUIT, "now.quit")])
     return [card]
@@ -79,6 +91,8 @@ async def on_apply(ctx: Ctx, inp: Input) -> Step:
         user = await ctx.accounts.user(ctx.user)
         info = outcome.bookings[0]
         text = t.RECEIVED.format(span=span(info.starts_at), phone=user.masked_phone or "")
+        if ctx.data.get("site_name"):
+            text += "\n" + t.LINE_SITE.format(site=ctx.data["site_name"])
         rules = ct.RULES.format(phone=ctx.office.phone)
         return Step(IDLE, [Text(text=text), Text(text=rules, choices=menu_choices())])
     match outcome.reason:

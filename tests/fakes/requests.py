@@ -148,16 +148,18 @@ class MemoryRequests:
         self.record(MoveAccepted(self.office.facts(request)))
         return Outcome(ok=True, bookings=[info_of(request)])
 
-    async def immediate_status(self, line_user_id: str, at: datetime) -> NowInfo:
-        reason, slot = self.immediate_state(line_user_id, at)
+    async def immediate_status(self, line_user_id: str, at: datetime,
+                               site_id: str | None = None) -> NowInfo:
+        reason, slot = self.immediate_state(line_user_id, at, site_id)
         if not reason:
             return NowInfo(available=True, slot=slot)
-        nearest = self.availability.nearest(line_user_id, at, at)
+        nearest = self.availability.nearest(line_user_id, at, at, site_id=site_id)
         return NowInfo(
             available=False, reason=reason, slot=slot, next_slot=min(nearest, default=None)
         )
 
-    def immediate_state(self, line_user_id: str, at: datetime) -> tuple[Reason, datetime | None]:
+    def immediate_state(self, line_user_id: str, at: datetime,
+                        site_id: str | None = None) -> tuple[Reason, datetime | None]:
         """Whether a booth is free for immediate use now (art. 5-2), and the current slot."""
         start = current_slot_start(at, self.office.closures)
         if start is None:
@@ -167,21 +169,21 @@ class MemoryRequests:
         if any(r.user == line_user_id and r.active and start in r.starts
                for r in self.office.requests):
             return Reason.ALREADY, start
-        if not self.office.free_booths(start):
+        if not self.office.free_booths(start, site_id):
             return Reason.BUSY, start
         return Reason.NONE, start
 
     async def request_immediate(self, line_user_id: str, draft: Draft, at: datetime) -> Outcome:
-        status = await self.immediate_status(line_user_id, at)
+        status = await self.immediate_status(line_user_id, at, draft.site_id)
         if not status.available or status.slot is None:
             return Outcome(ok=False, reason=status.reason,
                            alternatives=[status.next_slot] if status.next_slot else [])
         now_draft = Draft(purpose=draft.purpose, starts_at=status.slot,
                           job_number=draft.job_number, applicants=draft.applicants,
-                          attendant=draft.attendant)
+                          attendant=draft.attendant, site_id=draft.site_id)
         outcome = self.commit(line_user_id, now_draft, at, immediate=True)
         if outcome.reason == Reason.TAKEN:
-            after = await self.immediate_status(line_user_id, at)
+            after = await self.immediate_status(line_user_id, at, draft.site_id)
             return Outcome(ok=False, reason=Reason.BUSY,
                            alternatives=[after.next_slot] if after.next_slot else [])
         return outcome
