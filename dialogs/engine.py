@@ -146,6 +146,11 @@ class Engine:
             await self._leave(ctx)
             entry = self._registry.entries[self._registry.keywords[text]]
             return await self._run(ctx, entry, inp)
+        command = self._registry.command_for(text)
+        if command is not None:
+            await self._leave(ctx)
+            return await self._run(ctx, self._registry.entries[command],
+                                   Input(kind="text", text=text))
         state = self._registry.states.get(ctx.conv.state)
         if state is None or state.on_text is None:
             matched = self._registry.match(text)

@@ -29,6 +29,11 @@ PASSWORD_UNCHANGED = "新しいパスワードは現在のものと別にして�
 BAD_DAY = "日付は YYYY-MM-DD の形で、{first}年から{last}年までの日付を指定してください。"
 BAD_INPUT = "入力内容を確認してください（{fields}）。"
 NOT_FOUND = "お探しのページは見つかりませんでした。"
+NO_SITE = "指定された相談ブースの場所が見つかりません。場所の一覧から選び直してください。"
+NO_BASIC_ID = (
+    "LINE公式アカウントのID（設定 MADOGUCHI_LINE_BASIC_ID）が未設定のため、"
+    "ポスターを作成できません。システム管理者に設定を依頼してください。"
+)
 
 ERRORS = {
     "not_found": "対象が見つかりませんでした。",

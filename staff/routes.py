@@ -9,6 +9,7 @@ from staff import (
     pages_auth,
     pages_bookings,
     pages_office,
+    pages_posters,
     pages_sites,
     pages_users,
 )
@@ -20,6 +21,6 @@ def build_staff_router(console: Console) -> APIRouter:
     app's container on `app.state` (create_app puts them there)."""
     router = APIRouter(route_class=route_class(console))
     for pages in (pages_auth, pages_account, pages_bookings, pages_office, pages_sites,
-                  pages_users):
+                  pages_users, pages_posters):
         pages.add_routes(router, console)
     return router

@@ -12,6 +12,7 @@ from sqlmodel import Field, SQLModel
 
 # BookingStatus lives with the other domain codes in booking/; imported from here too.
 from booking.kinds import Attendant, BookingStatus, Purpose, StaffRole, UserRole
+from booking.walkup import new_site_code
 from storage.types import StrEnumType, UTCDateTime
 
 
@@ -150,9 +151,13 @@ class SiteRow(SQLModel, table=True):
     """A place where booths stand (a town hall's 相談室, the office's own booth): DESIGN §13."""
 
     __tablename__ = "sites"
+    __table_args__ = (Index("uq_sites_office_id_code", "office_id", "code", unique=True),)
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     office_id: uuid.UUID = Field(foreign_key="offices.id", index=True)
     name: str = Field(max_length=100)
+    # Printed on the site's walk-up poster (booking/walkup.py): stays when the site is renamed.
+    code: str = Field(default_factory=new_site_code, max_length=12,
+                      sa_column_kwargs={"server_default": ""})
     address: str = Field(default="", max_length=200)
     map_url: str = Field(default="", max_length=500)
     access_notes: str = Field(default="", max_length=1000)

@@ -18,10 +18,11 @@ def build_registry() -> Registry:
         slots,
         staff,
         waitlist,
+        walkup,
     )
 
     registry = Registry()
     for flow in (home, consent, staff, profile, booking, sites, slots, mybookings, immediate,
-                 waitlist):
+                 waitlist, walkup):
         flow.register(registry)
     return registry
