@@ -26,7 +26,8 @@ from devservices import PostgresServer, RedisServer, free_port
 from logs import JsonFormatter
 from storage.db import make_engine
 from storage.migrate import upgrade
-from tests.evidence import saw_line_id
+from tests.evidence import DATABASE_VALUES, LINE_IDS, SUBPROCESS_LOGS, saw_line_id
+from tests.privacy import database_values, scan
 
 T = TypeVar("T")
 JST = ZoneInfo("Asia/Tokyo")
@@ -43,8 +44,8 @@ RUN_LOG = LOG_DIR / f"test-run-{os.getpid()}.log"
 def run_log(request: pytest.FixtureRequest) -> Iterator[Path]:
     """Every log record of the whole run, app and tests alike, in one file.
 
-    tests/zz_privacy scans it last for personal data (DESIGN.md §3: logs never carry names,
-    numbers, phones or raw LINE user ids). JSON lines, so the `extra` fields are scanned too.
+    Scanned for personal data when it ends (tests/privacy.py, DESIGN.md §3: logs never carry
+    names, numbers, phones or raw LINE user ids). JSON lines, so `extra` fields are scanned too.
     Kept after a run with failures, to read; removed after a clean one.
     """
     LOG_DIR.mkdir(parents=True, exist_ok=True)
@@ -69,11 +70,16 @@ def run_log(request: pytest.FixtureRequest) -> Iterator[Path]:
     yield RUN_LOG
     root.removeHandler(handler)
     handler.close()
-    if not request.session.testsfailed:
-        RUN_LOG.unlink(missing_ok=True)
     root.setLevel(previous)
     for name, level in quiet.items():
         logging.getLogger(name).setLevel(level)
+    # Last of all fixtures (set up first): every app, worker and server has stopped and logged.
+    problems = scan(RUN_LOG, SUBPROCESS_LOGS, DATABASE_VALUES | LINE_IDS)
+    if problems:
+        raise AssertionError(f"{len(problems)} personal data findings in the run's logs "
+                             f"(kept in {LOG_DIR}):\n" + "\n".join(problems[:20]))
+    if not request.session.testsfailed:
+        RUN_LOG.unlink(missing_ok=True)
 
 
 @pytest.fixture(scope="session")
@@ -86,6 +92,8 @@ def redis_server() -> Iterator[RedisServer]:
 def pg_server() -> Iterator[PostgresServer]:
     with PostgresServer() as server:
         yield server
+        # For the privacy scan at the end of the run: what the test databases hold.
+        DATABASE_VALUES.update(asyncio.run(database_values(server)))
 
 
 def new_db_name(prefix: str) -> str:

@@ -1,5 +1,5 @@
-"""What the run leaves for tests/zz_privacy to check: every LINE id the tests used and every
-log file a subprocess wrote (the run log holds only this process's records)."""
+"""What the run leaves for the privacy scan (tests/privacy.py): every LINE id the tests used
+and every log file a subprocess wrote (the run log holds only this process's records)."""
 
 from __future__ import annotations
 
@@ -19,3 +19,7 @@ def subprocess_log(path: Path) -> Path:
     """Note a subprocess's log file, to be scanned at the end of the run."""
     SUBPROCESS_LOGS.append(path)
     return path
+
+
+# Names, numbers and phones the run's databases held, read just before their server stopped.
+DATABASE_VALUES: set[str] = set()

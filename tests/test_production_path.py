@@ -32,7 +32,7 @@ from storage.models import Booking, StaffAccount
 from tests.evidence import saw_line_id, subprocess_log
 from tests.flows.journeys import NAME, NUMBER, PHONE, first_time_button
 from tests.helpers import button, tap, texts
-from tests.zz_privacy.test_logs_have_no_personal_data import findings
+from tests.privacy import findings
 
 ROOT = Path(__file__).resolve().parent.parent
 PUBLIC = "https://madoguchi.example.jp"

@@ -54,6 +54,17 @@ async def _server() -> AsyncIterator[Harness]:
         await serving
 
 
+@pytest_asyncio.fixture(loop_scope="session", autouse=True)
+async def _session_loop_is_current() -> None:
+    """Make the session loop the thread's current loop again before each test here.
+
+    A sync test elsewhere that calls `asyncio.run` leaves no current loop behind; when such a
+    test runs between two of these files (pytest-xdist deals files out in any order), the next
+    session-loop test would find none and never run.
+    """
+    asyncio.set_event_loop(asyncio.get_running_loop())
+
+
 @pytest_asyncio.fixture(loop_scope="session")
 async def harness(_server: Harness) -> AsyncIterator[Harness]:
     """The shared server with the emulator's recorded state wiped before each test."""

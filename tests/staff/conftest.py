@@ -135,7 +135,14 @@ def rows(app: LiveApp, query: Any) -> list[Any]:
 
 
 def audits(app: LiveApp, action: str) -> list[AuditLog]:
-    return rows(app, select(AuditLog).where(AuditLog.action == action).order_by(AuditLog.at))
+    """`action`'s audit rows up to the app's present, oldest first.
+
+    Tests share the app and move its clock: rows another test wrote at a later moment would
+    otherwise sort after the ones a test has just written at the default moment.
+    """
+    return rows(app, select(AuditLog).where(AuditLog.action == action,
+                                            AuditLog.at <= app.clock.now())
+                .order_by(AuditLog.at))
 
 
 def outbox_to(app: LiveApp, line_id: str) -> list[Outbox]:
