@@ -53,11 +53,24 @@ ERRORS = {
     "bad_input": "入力内容を確認してください。",
     "blocked": "この利用者は利用停止中です。先に停止を解除してください。",
     "past_day": "今日以前の日付は指定できません。",
-    "already_closed": "その日はすでに休業日です。",
-    "day_has_bookings": (
-        "その日には有効な予約が{count}件あります。"
-        "先に移動またはお断りしてから休業日にしてください。"
+    "past_range": (
+        "過ぎた日時は休止にできません。今日これから、または明日以降の日時を指定してください。"
     ),
+    "already_closed": "その日はすでに休業日です。",
+    "not_open_day": (
+        "その日は土日祝・年末年始の閉庁日、またはすでに休業日のため、休止する受付枠がありません。"
+    ),
+    "nothing_to_close": (
+        "指定した日時・場所には、休止する受付枠がありません"
+        "（相談ブースの受付時間外、すでに休止中、または受付時間を過ぎています）。"
+        "日付・時間帯・場所を確認してください。"
+    ),
+    "bad_closure_range": "{why}",
+    "closure_needs_reason": (
+        "この範囲には有効な予約が{count}件あります。"
+        "予約した方にお知らせするため、理由（例：大雪のため）を入力してください。"
+    ),
+    "already_reopened": "この休止はすでに再開済みです。",
     "bad_phone": "電話番号の形式が正しくありません（例：0173-00-0000）。",
     "booths_in_use": "減らすブースに有効な予約があります。先に予約を移動してください。",
     "booths_by_site": ("相談ブースの場所が複数あるため、ブースの数は「相談ブースの場所」ページで"
@@ -86,6 +99,8 @@ DONE = {
     "booked": "代理で予約し、利用者にLINEでお知らせしました。",
     "closure_added": "休業日を追加しました。",
     "closure_removed": "休業日を取り消しました。",
+    "closure_told": "休止しました。予約していた{count}人にLINEでお知らせしました。",
+    "closure_reopened": "再開しました。この時間帯は再び予約できます。",
     "immediate_on": "「今すぐ相談」の受付を開始しました。",
     "immediate_off": "「今すぐ相談」の受付を停止しました。",
     "settings": "設定を保存しました。",
@@ -109,6 +124,7 @@ STATUSES = {
     "no_show": "無断キャンセル",
     "moved": "時間変更済み",
     "completed": "終了",
+    "closed": "臨時休止",
 }
 ROLES = {"staff": "職員", "admin": "管理者"}
 USER_ROLES = {"jobseeker": "求職者", "employer": "求人者"}
@@ -122,6 +138,7 @@ ACTIONS = {
     "booking.book_for": "代理予約",
     "closure.add": "休業日追加",
     "closure.remove": "休業日取消",
+    "closure.reopen": "休止の再開",
     "office.immediate": "今すぐ相談の切替",
     "office.settings": "設定変更",
     "terms.publish": "利用規約の公開",

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from staff import pages_account, pages_auth, pages_bookings, pages_office, pages_users
+from staff import (
+    pages_account,
+    pages_auth,
+    pages_bookings,
+    pages_closures,
+    pages_office,
+    pages_users,
+)
 from staff.console import Console, route_class
 
 
@@ -12,6 +19,7 @@ def build_staff_router(console: Console) -> APIRouter:
     """The console's routes; their dependencies (staff/deps.py) find this console and the
     app's container on `app.state` (create_app puts them there)."""
     router = APIRouter(route_class=route_class(console))
-    for pages in (pages_auth, pages_account, pages_bookings, pages_office, pages_users):
+    for pages in (pages_auth, pages_account, pages_bookings, pages_closures, pages_office,
+                  pages_users):
         pages.add_routes(router, console)
     return router

@@ -9,6 +9,7 @@ def build_registry() -> Registry:
     """Every flow registers its states and entries here, once, at start-up."""
     from dialogs.flows import (
         booking,
+        closure,
         consent,
         home,
         immediate,
@@ -20,6 +21,7 @@ def build_registry() -> Registry:
     )
 
     registry = Registry()
-    for flow in (home, consent, staff, profile, booking, slots, mybookings, immediate, waitlist):
+    for flow in (home, consent, staff, profile, booking, slots, mybookings, immediate, waitlist,
+                 closure):
         flow.register(registry)
     return registry
