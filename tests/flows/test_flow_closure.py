@@ -14,7 +14,14 @@ from booking import JST
 from storage.closures import ClosureOps, ClosureRequest
 from storage.models import Booking, BookingStatus, Closure, ClosureNotice
 from storage.staff_accounts import Actor
-from tests.flows.journeys import add_booking, bookings_of, free_starts, query, ready_user, set_status
+from tests.flows.journeys import (
+    add_booking,
+    bookings_of,
+    free_starts,
+    query,
+    ready_user,
+    set_status,
+)
 from tests.helpers import actions, tap, texts
 from worker.jobs import deliver_outbox
 
