@@ -13,12 +13,12 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from booking import ParseError, slot_starts, to_jst
+from booking import ParseError, next_open_days, slot_starts, to_jst
 from booking.availability import day_bounds
 from booking.sites import ClosureRange, check_range, site_open
 from dialogs.events import ClosedByOffice
@@ -40,6 +40,8 @@ from storage.staff_ops import OpError, audit, reachable
 from storage.unit_of_work import UnitOfWork, Work, publish
 
 OPTIONS_SHOWN = 3  # nearest free starts offered per notice (buttons in one card)
+NEAR = timedelta(days=7)  # the offered starts are looked for from a week before the closed day
+NEAR_DAYS = 12  # open days searched from there
 MAX_REASON = 200
 
 
@@ -90,6 +92,16 @@ def _groups(rows: list[Booking]) -> list[list[Booking]]:
     for row in sorted(rows, key=lambda r: r.starts_at):
         found.setdefault(row.group_id or row.id, []).append(row)
     return list(found.values())
+
+
+async def nearest_starts(*, session: AsyncSession, office: Office, now: datetime,
+                         wanted: datetime, need: int, site_id: str | None) -> list[datetime]:
+    """Free bookable starts at the site nearest to the closed time (days around its day, not
+    the next days from today: a closure weeks ahead offers days near it)."""
+    first = max(to_jst(now).date(), to_jst(wanted).date() - NEAR)
+    days = next_open_days(first - timedelta(days=1), NEAR_DAYS)
+    free = await bk.window(session=session, office=office, now=now, days=days)
+    return sorted(free.nearest(wanted, need, site_id)[:OPTIONS_SHOWN])
 
 
 class ClosureOps:
@@ -204,8 +216,8 @@ class ClosureOps:
         await session.flush()  # the closed slots and the new closure count from here on
         if not affected:
             return 0
-        free = await bk.window(session=session, office=office, now=now)
-        names = {s.id: s.name for s in free.cal.places()}
+        cal = await bk.load_calendar(session=session, office=office, now=now)
+        names = {s.id: s.name for s in cal.places()}
         told = 0
         for rows in affected:
             head = rows[0]
@@ -216,12 +228,14 @@ class ClosureOps:
                                    booking_id=head.id, user_id=user.id, told_at=now)
             to = reachable(user)
             if to:
-                options = free.nearest(head.starts_at, len(rows), site_id)[:OPTIONS_SHOWN]
+                options = await nearest_starts(session=session, office=office, now=now,
+                                               wanted=head.starts_at, need=len(rows),
+                                               site_id=site_id)
                 before = len(work.outbox_ids)
                 await publish(session, ClosedByOffice(
                     to=to, booking_id=str(head.id), starts_at=head.starts_at, slots=len(rows),
                     reason=closure.reason, site_name=names.get(site_id, ""),
-                    office_phone=office.phone, options=tuple(sorted(options))),
+                    office_phone=office.phone, options=tuple(options)),
                     office_id=self.office_id, now=now)
                 notice.outbox_id = (work.outbox_ids[before] if len(work.outbox_ids) > before
                                     else None)

@@ -23,6 +23,7 @@ from storage import bookings as bk
 from storage import forms
 from storage.accounts import current_terms_row, find_user
 from storage.availability import AvailabilityService, hold_key
+from storage.closures import nearest_starts
 from storage.db import transaction
 from storage.models import (
     Booking,
@@ -287,9 +288,11 @@ class RequestsService:
                       site_id=str(head.site_id) if head.site_id else None)
         outcome = await self._commit(line_user_id, draft, at, closed=notice.id)
         if outcome.reason == Reason.TAKEN:
-            free = await self.availability.nearest_free(line_user_id, starts_at, at, len(rows),
-                                                        site_id=draft.site_id)
-            return Outcome(ok=False, reason=Reason.TAKEN, alternatives=free[:3])
+            async with self.sessions() as session:
+                free = await nearest_starts(session=session, office=await self._office(session),
+                                            now=at, wanted=starts_at, need=len(rows),
+                                            site_id=draft.site_id)
+            return Outcome(ok=False, reason=Reason.TAKEN, alternatives=free)
         return outcome
 
     async def cancel_closed(self, line_user_id: str, booking_id: str, at: datetime) -> Outcome:
