@@ -52,7 +52,9 @@ def option_buttons(booking_id: str, options: list[datetime]) -> list[Choice]:
 def closed_replies(*, booking_id: str, starts_at: datetime, slots: int, reason: str,
                    site_name: str, office_phone: str, options: list[datetime]) -> list[Reply]:
     """The pushed notice: why, when, where, the phone, the nearest free starts and cancel."""
-    cause = reason.rstrip("。") if reason.strip() else t.DEFAULT_REASON
+    cause = reason.strip().rstrip("。") or t.DEFAULT_REASON
+    if not cause.endswith(t.CAUSE_ENDINGS):  # "庁舎点検" reads "庁舎点検のため"
+        cause += "のため"
     lines = [t.CLOSED_TEXT.format(reason=cause, span=span(starts_at, slots),
                                   place=t.PLACE.format(site=site_name) if site_name else ""),
              t.CHOOSE if options else t.NO_OPTIONS, t.CALL.format(phone=office_phone)]

@@ -11,6 +11,7 @@ CHOOSE = "下のボタンから別の時間を選ぶと、その時間でお申�
 NO_OPTIONS = "近い日に空いている時間がありません。別の日をご希望の場合はお電話でご相談ください。"
 CALL = "ご不明な点は、お電話（{phone}）でお問い合わせください。"
 DEFAULT_REASON = "ハローワークの都合により"
+CAUSE_ENDINGS = ("ため", "により", "よって", "で")
 OPTION_BUTTON = "{day} {time}からに変更"
 CANCEL_BUTTON = "取り消す"
 

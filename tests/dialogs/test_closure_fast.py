@@ -31,9 +31,10 @@ def setup(user: str = "Uclosed") -> tuple[MemoryOffice, Chat, str]:
     return office, Chat(engine, user), request.id
 
 
-def notice(booking_id: str, options: tuple[datetime, ...] = OPTIONS) -> list[Reply]:
+def notice(booking_id: str, options: tuple[datetime, ...] = OPTIONS,
+           reason: str = "大雪のため") -> list[Reply]:
     (pushed,) = Notifier().notices(ClosedByOffice(
-        to="Uclosed", booking_id=booking_id, starts_at=CLOSED, slots=1, reason="大雪のため",
+        to="Uclosed", booking_id=booking_id, starts_at=CLOSED, slots=1, reason=reason,
         site_name="見本町役場 2階 相談室", office_phone="0173-00-0000", options=options))
     return load_replies(pushed.payload)
 
@@ -55,8 +56,10 @@ async def test_the_notice_says_why_when_where_and_whom_to_call_and_a_tap_moves()
 
 async def test_cancel_is_one_tap_and_a_notice_without_free_times_says_to_call():
     office, chat, booking_id = setup()
-    shown = notice(booking_id, options=())
+    shown = notice(booking_id, options=(), reason="庁舎の停電")
     assert "お電話でご相談ください" in texts(shown)
+    assert "申し訳ありません。庁舎の停電のため、次のご予約" in texts(shown)
+    assert "ハローワークの都合により、" in texts(notice(booking_id, reason=""))
     done = await chat.tap("取り消す", shown)
     assert "12月3日(木) 10:00〜10:30のご予約を取り消しました" in texts(done)
     assert office.closed[booking_id] == "cancelled"
