@@ -63,10 +63,13 @@ class Calendar:
 
 @dataclass(frozen=True)
 class DayInfo:
-    """One open day and how many session starts are still free on it (for the day carousel)."""
+    """One open day and how many session starts are still free on it (for the day carousel).
+    `open` is False when the site holds no session that day at all (its weekly hours, a
+    closure, no staff): nothing to wait for, unlike a day that is full."""
 
     day: date
     free: int
+    open: bool = True
 
 
 def day_bounds(day: date) -> tuple[datetime, datetime]:
@@ -132,7 +135,9 @@ class Window:
 
     def day_infos(self, need: int = 1, site_id: str | None = None) -> list[DayInfo]:
         """Each day of the window and how many starts are free on it."""
-        return [DayInfo(day=d, free=len(self.starts(d, need, site_id))) for d in self.days]
+        return [DayInfo(day=d, free=len(self.starts(d, need, site_id)),
+                        open=bool(bookable_starts(d, self.cal, {}, self.now, need, site_id)))
+                for d in self.days]
 
     def nearest(self, wanted: datetime, need: int = 1,
                 site_id: str | None = None) -> list[datetime]:

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
+from booking.sites import Site
+
 # The audience of a staff alert: every linked, active staff account of the office.
 STAFF = "@staff"
 
@@ -28,6 +30,8 @@ class RequestFacts:
     attendant: str = "none"
     job_number: str | None = None
     applicants: int | None = None
+    site: Site | None = None  # where the user goes (DESIGN §13)
+    console_url: str = ""  # the booking's console page, where staff see the rest after login
 
 
 @dataclass(frozen=True)
@@ -39,6 +43,7 @@ class SlotFacts:
     ends_at: datetime
     purpose: str
     attendant: str = "none"
+    site: Site | None = None
 
 
 # --- a user's request and its answers ----------------------------------------------------------
@@ -88,6 +93,7 @@ class Confirmed:
     purpose: str
     attendant: str
     office_phone: str
+    site: Site | None = None
 
 
 @dataclass(frozen=True)
@@ -120,6 +126,7 @@ class Moved:
     old_slot: str
     new_slot: str
     office_phone: str
+    site: Site | None = None  # where the new time is held
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from storage.staff_queries import (
     office_row,
     pushes_this_month,
     queue,
+    sites_by_id,
 )
 
 Version = Annotated[int, Form(ge=1)]
@@ -30,6 +31,7 @@ Slot = Annotated[str, Form(max_length=60)]
 StartsAt = Annotated[str, Form(max_length=40)]
 Booth = Annotated[int, Form(ge=0, le=20)]
 PICK_AGAIN = "日時とブースを選び直してください。"
+BAD_SITE = "場所の指定が正しくありません。一覧から選び直してください。"
 FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
 
 
@@ -77,12 +79,22 @@ def add_routes(router: APIRouter, c: Console) -> None:
                                  "booking_id": str(done.booking_id), "slot": done.slot})
         return c.done(request, f"/staff/bookings/{done.booking_id}", code)
 
+    def site_param(value: str | None) -> str | None:
+        """A site filter from the query: a UUID, or nothing (all sites)."""
+        if not value:
+            return None
+        try:
+            return str(uuid.UUID(value))
+        except ValueError:
+            raise StaffError(400, BAD_SITE) from None
+
     @router.get("/")
-    async def board(request: Request, staff: StaffDep, day: str | None = None) -> Response:
+    async def board(request: Request, staff: StaffDep, day: str | None = None,
+                    site: str | None = None) -> Response:
         today = to_jst(c.now()).date()
         shown = parse_day(day, today)
         async with c.services.sessions() as session:
-            grid = await day_board(session, c.office_id, shown)
+            grid = await day_board(session, c.office_id, shown, site_param(site))
             office = await office_row(session, c.office_id)
             pushes = await pushes_this_month(session, c.office_id, c.now())
         if wants_json(request):
@@ -95,14 +107,19 @@ def add_routes(router: APIRouter, c: Console) -> None:
                       immediate=office.immediate_use_enabled, pushes=pushes, now=c.now())
 
     @router.get("/queue")
-    async def request_queue(request: Request, staff: StaffDep) -> Response:
+    async def request_queue(request: Request, staff: StaffDep,
+                            site: str | None = None) -> Response:
+        chosen = site_param(site)
         async with c.services.sessions() as session:
-            rows = await queue(session, c.office_id, c.now())
+            rows = await queue(session, c.office_id, c.now(), chosen)
+            sites = await sites_by_id(session, c.office_id)
         if wants_json(request):
             return JSONResponse({"requests": [
                 {"id": str(b.id), "starts_at": b.starts_at.isoformat(), "booth": b.booth,
+                 "site": str(b.site_id) if b.site_id else None,
                  "deadline": d.isoformat(), "version": b.version} for b, _, d in rows]})
-        return c.page(request, "queue.html", staff, rows=rows, now=c.now())
+        return c.page(request, "queue.html", staff, rows=rows, now=c.now(), sites=sites,
+                      site_id=chosen)
 
     @router.get("/bookings/{booking_id}")
     async def booking_page(request: Request, booking_id: uuid.UUID, staff: StaffDep,
@@ -114,13 +131,16 @@ def add_routes(router: APIRouter, c: Console) -> None:
             booking, user, related, trail = found
             move_day = parse_day(day, to_jst(booking.starts_at).date())
             slots = await free_slots(session, c.office_id, move_day, c.now())
+            sites = await sites_by_id(session, c.office_id)
         if wants_json(request):
             return JSONResponse({"id": str(booking.id), "status": booking.status,
                                  "version": booking.version, "booth": booking.booth,
+                                 "site": str(booking.site_id) if booking.site_id else None,
                                  "starts_at": booking.starts_at.isoformat(),
                                  "handled_by": booking.handled_by})
+        site = sites.get(str(booking.site_id)) if booking.site_id else None
         return c.page(request, "booking.html", staff, booking=booking, user=user, related=related,
-                      trail=trail, move_day=move_day, slots=slots, now=c.now())
+                      trail=trail, move_day=move_day, slots=slots, now=c.now(), site=site)
 
     @router.post("/bookings/{booking_id}/confirm")
     async def confirm(request: Request, booking_id: uuid.UUID, staff: StaffDep,

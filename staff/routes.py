@@ -10,6 +10,7 @@ from staff import (
     pages_bookings,
     pages_closures,
     pages_office,
+    pages_sites,
     pages_users,
 )
 from staff.console import Console, route_class
@@ -20,6 +21,6 @@ def build_staff_router(console: Console) -> APIRouter:
     app's container on `app.state` (create_app puts them there)."""
     router = APIRouter(route_class=route_class(console))
     for pages in (pages_auth, pages_account, pages_bookings, pages_closures, pages_office,
-                  pages_users):
+                  pages_sites, pages_users):
         pages.add_routes(router, console)
     return router

@@ -66,6 +66,7 @@ def user_info(user: LineUser | None, office: Office | None = None,
         masked_number=mask_number(user.number) if user.number else None,
         active_requests=active_requests,
         max_active_requests=office.max_active_requests if office else 3,
+        usual_site_id=str(user.usual_site_id) if user.usual_site_id else None,
     )
 
 

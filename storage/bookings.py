@@ -24,6 +24,7 @@ from booking import (
 )
 from booking.availability import Calendar, Occupancy, Window, day_bounds, free_booths, slot_run
 from booking.kinds import Purpose
+from booking.sites import Site
 from dialogs.events import MoveAccepted, RequestCancelled, RequestCreated, RequestFacts, SlotFreed
 from dialogs.ports import BookingInfo, Draft, Reason
 from dialogs.ports import refusal as refusal_rule
@@ -36,7 +37,14 @@ from storage.models import (
     Office,
     WaitlistEntry,
 )
-from storage.sites import closed_days, load_limits, load_ranges, load_sites, site_uuid
+from storage.sites import (
+    closed_days,
+    load_limits,
+    load_ranges,
+    load_sites,
+    place_of,
+    site_uuid,
+)
 from storage.unit_of_work import publish
 
 ACTIVE = [str(status) for status in ACTIVE_STATUSES]
@@ -123,10 +131,14 @@ def audit(session: AsyncSession, office_id: uuid.UUID, now: datetime, action: st
                          booking_id=booking_id, detail=detail))
 
 
-def facts_of(rows: list[Booking], user: LineUser) -> RequestFacts:
-    """The staff alert's view of a request: masked name only."""
+def facts_of(rows: list[Booking], user: LineUser, sites: tuple[Site, ...] = (),
+             console: str = "") -> RequestFacts:
+    """The staff alert's view of a request: masked name only, the site, the console link
+    (`console`: the console's root, "…/staff/")."""
     head = rows[0]
     return RequestFacts(
+        site=place_of(sites, str(head.site_id) if head.site_id else None),
+        console_url=f"{console}bookings/{head.id}" if console else "",
         booking_id=str(head.id), starts_at=head.starts_at, purpose=head.purpose,
         masked_name=mask_name(user.name) if user.name else "お名前未登録", slots=len(rows),
         role=user.role, attendant=head.attendant, job_number=head.job_number,
@@ -135,7 +147,7 @@ def facts_of(rows: list[Booking], user: LineUser) -> RequestFacts:
 
 async def insert_request(*, session: AsyncSession, office: Office, user: LineUser, draft: Draft,
                          booths: list[int], now: datetime, immediate: bool = False,
-                         site_id: str | None = None) -> list[Booking]:
+                         site_id: str | None = None, console: str = "") -> list[Booking]:
     """Insert one row per slot and alert staff; IntegrityError at flush when a slot was taken."""
     assert draft.starts_at is not None
     starts = slot_run(draft.starts_at, len(booths))
@@ -155,7 +167,9 @@ async def insert_request(*, session: AsyncSession, office: Office, user: LineUse
     user.last_booking_at = now
     audit(session, office.id, now, "booking.requested", rows[0].id, slots=len(rows),
           immediate=immediate)
-    await publish(session, RequestCreated(facts_of(rows, user), immediate=immediate),
+    sites = await load_sites(session=session, office_id=office.id)
+    await publish(session, RequestCreated(facts_of(rows, user, sites, console),
+                                          immediate=immediate),
                   office_id=office.id, now=now)
     return rows
 
@@ -187,9 +201,9 @@ async def answered_moves(*, session: AsyncSession, ids: list[uuid.UUID]) -> set[
     return {booking for booking in found if booking is not None}
 
 
-def info_of(rows: list[Booking], *, answered: bool = False,
-            ics_url: str | None = None) -> BookingInfo:
-    """The user's view of one request."""
+def info_of(rows: list[Booking], *, answered: bool = False, ics_url: str | None = None,
+            sites: tuple[Site, ...] = ()) -> BookingInfo:
+    """The user's view of one request, with the place to go (from `sites`, the office's)."""
     head, last = rows[0], rows[-1]
     moved = head.moved_from_id is not None
     return BookingInfo(
@@ -197,7 +211,8 @@ def info_of(rows: list[Booking], *, answered: bool = False,
         purpose=head.purpose, slots=len(rows), immediate=head.immediate,
         attendant=head.attendant, job_number=head.job_number, applicants=head.applicants,
         moved=moved, awaiting_answer=moved and not answered and head.status in ACTIVE,
-        ics_url=ics_url if head.status == BookingStatus.CONFIRMED else None)
+        ics_url=ics_url if head.status == BookingStatus.CONFIRMED else None,
+        site=place_of(sites, str(head.site_id) if head.site_id else None))
 
 
 async def upcoming(*, session: AsyncSession, user_id: uuid.UUID,
@@ -219,7 +234,9 @@ async def cancel_rows(*, session: AsyncSession, office: Office, user: LineUser,
         row.status, row.updated_at, row.version = BookingStatus.CANCELLED, now, row.version + 1
     audit(session, office.id, now, "booking.move_refused" if refused_move else "booking.cancelled",
           rows[0].id, slots=len(rows))
-    await publish(session, RequestCancelled(facts_of(rows, user), refused_move=refused_move),
+    sites = await load_sites(session=session, office_id=office.id)
+    await publish(session, RequestCancelled(facts_of(rows, user, sites),
+                                            refused_move=refused_move),
                   office_id=office.id, now=now)
     await session.flush()
     await offer_freed(session=session, office=office, day=to_jst(rows[0].starts_at).date(),
@@ -234,7 +251,9 @@ async def accept_rows(*, session: AsyncSession, office: Office, user: LineUser,
             row.status, row.confirmed_at = BookingStatus.CONFIRMED, now
         row.updated_at, row.version = now, row.version + 1
     audit(session, office.id, now, MOVE_ACCEPTED, rows[0].id)
-    await publish(session, MoveAccepted(facts_of(rows, user)), office_id=office.id, now=now)
+    sites = await load_sites(session=session, office_id=office.id)
+    await publish(session, MoveAccepted(facts_of(rows, user, sites)), office_id=office.id,
+                  now=now)
 
 
 def entry_need(entry: WaitlistEntry) -> int:
@@ -253,7 +272,7 @@ async def offer_freed(*, session: AsyncSession, office: Office, day: date, now: 
     sent = 0
     for entry in entries:
         need = entry_need(entry)
-        starts = free.starts(day, need)
+        starts = free.starts(day, need, str(entry.site_id) if entry.site_id else None)
         user = await session.get(LineUser, entry.user_id)
         if not starts or user is None or not user.line_user_id or not user.followed:
             continue
@@ -267,12 +286,16 @@ async def offer_freed(*, session: AsyncSession, office: Office, day: date, now: 
 
 async def join_waitlist(*, session: AsyncSession, office: Office, user: LineUser, day: date,
                         draft: Draft, now: datetime) -> WaitlistEntry:
-    """Wait for `day` with this request (one entry per user and day, the latest request wins)."""
+    """Wait for `day` at the request's site (one entry per user, day and site, the latest
+    request wins)."""
+    site = site_uuid(draft.site_id)
     entry = (await session.scalars(select(WaitlistEntry).where(
         WaitlistEntry.office_id == office.id, WaitlistEntry.user_id == user.id,
-        WaitlistEntry.day == day, WaitlistEntry.active.is_(True)))).first()
+        WaitlistEntry.day == day, WaitlistEntry.site_id.is_not_distinct_from(site),
+        WaitlistEntry.active.is_(True)))).first()
     if entry is None:
-        entry = WaitlistEntry(office_id=office.id, user_id=user.id, day=day, created_at=now)
+        entry = WaitlistEntry(office_id=office.id, user_id=user.id, day=day, site_id=site,
+                              created_at=now)
         session.add(entry)
     entry.purpose, entry.job_number = draft.purpose, draft.job_number
     entry.applicants, entry.attendant = draft.applicants, draft.attendant
@@ -283,11 +306,13 @@ def waitlist_draft(entry: WaitlistEntry, starts_at: datetime) -> Draft:
     """The request a waitlist entry was waiting with, at the offered time."""
     return Draft(purpose=entry.purpose or "job_consultation", starts_at=starts_at,
                  slots=entry_need(entry), job_number=entry.job_number,
-                 applicants=entry.applicants, attendant=entry.attendant or "none")
+                 applicants=entry.applicants, attendant=entry.attendant or "none",
+                 site_id=str(entry.site_id) if entry.site_id else None)
 
 
 async def immediate_state(*, session: AsyncSession, office: Office, user_id: uuid.UUID | None,
-                          now: datetime) -> tuple[Reason, datetime | None]:
+                          now: datetime, site_id: str | None = None
+                          ) -> tuple[Reason, datetime | None]:
     """Whether a booth is free for immediate use now (art. 5-2): ("" or a reason, the slot)."""
     cal = await load_calendar(session=session, office=office, now=now)
     start = current_slot_start(now, cal.closures)
@@ -301,6 +326,6 @@ async def immediate_state(*, session: AsyncSession, office: Office, user_id: uui
             Booking.user_id == user_id, Booking.status.in_(ACTIVE),
             Booking.starts_at == start).limit(1)):
         return Reason.ALREADY, start
-    if not free_booths(cal, used, start):
+    if not free_booths(cal, used, start, site_id):
         return Reason.BUSY, start
     return Reason.NONE, start

@@ -9,8 +9,10 @@ import uuid
 
 from sqlalchemy import select
 
+from booking.sites import Site
 from storage.models import Booking, BookingStatus, TermsVersionRow
 from storage.sessions import Sessions
+from storage.sites import load_sites, place_of
 
 
 async def terms_version(sessions: Sessions, office_id: uuid.UUID,
@@ -35,3 +37,11 @@ async def confirmed_rows(sessions: Sessions, office_id: uuid.UUID,
         return list((await session.scalars(select(Booking).where(
             Booking.group_id == head.group_id, Booking.status == BookingStatus.CONFIRMED)
             .order_by(Booking.starts_at))).all())
+
+
+async def booking_site(sessions: Sessions, office_id: uuid.UUID,
+                       booking: Booking) -> Site | None:
+    """Where a booking stands (name, address, map link), for the .ics LOCATION."""
+    async with sessions() as session:
+        sites = await load_sites(session=session, office_id=office_id)
+    return place_of(sites, str(booking.site_id) if booking.site_id else None)

@@ -34,6 +34,7 @@ from storage.models import (
     Office,
     WaitlistEntry,
 )
+from storage.sites import load_sites
 from storage.unit_of_work import UnitOfWork, Work
 
 
@@ -65,8 +66,8 @@ class RequestsService:
     async def request_booking(self, line_user_id: str, draft: Draft, at: datetime) -> Outcome:
         outcome = await self._commit(line_user_id, draft, at)
         if outcome.reason == Reason.TAKEN and draft.starts_at is not None:
-            alternatives = await self.availability.nearest_free(line_user_id, draft.starts_at, at,
-                                                                draft.slots)
+            alternatives = await self.availability.nearest_free(
+                line_user_id, draft.starts_at, at, draft.slots, site_id=draft.site_id)
             return Outcome(ok=False, reason=Reason.TAKEN, alternatives=alternatives)
         return outcome
 
@@ -118,7 +119,8 @@ class RequestsService:
             return Outcome(ok=False, reason=Reason.TAKEN)
         rows = await bk.insert_request(session=session, office=office, user=user, draft=draft,
                                        booths=list(claimed), now=at, immediate=immediate,
-                                       site_id=site.id)
+                                       site_id=site.id,
+                                       console=f"{self.office.base_url.rstrip('/')}/staff/")
         if entry_id is not None:
             entry = await session.get(WaitlistEntry, entry_id)
             if entry is not None:
@@ -128,7 +130,8 @@ class RequestsService:
             notice.moved_to_id = rows[0].id
             bk.audit(session, self.office_id, at, "closure.moved", notice.booking_id,
                      to=str(rows[0].id))
-        return Outcome(ok=True, bookings=[bk.info_of(rows)], events=tuple(work.events))
+        return Outcome(ok=True, bookings=[bk.info_of(rows, sites=free.cal.sites)],
+                       events=tuple(work.events))
 
     async def _release_claimed(self, owner: str, starts: list[datetime],
                                claimed: list[int]) -> None:
@@ -150,8 +153,9 @@ class RequestsService:
                 return []
             groups = await bk.upcoming(session=session, user_id=user.id, now=at)
             answered = await bk.answered_moves(session=session, ids=[g[0].id for g in groups])
-        return [bk.info_of(g, answered=g[0].id in answered, ics_url=self.ics_url(g[0].id))
-                for g in groups]
+            sites = await load_sites(session=session, office_id=self.office_id)
+        return [bk.info_of(g, answered=g[0].id in answered, ics_url=self.ics_url(g[0].id),
+                           sites=sites) for g in groups]
 
     async def booking(self, line_user_id: str, booking_id: str) -> BookingInfo | None:
         async with self.sessions() as session:
@@ -161,7 +165,9 @@ class RequestsService:
             if not rows:
                 return None
             answered = await bk.answered_moves(session=session, ids=[rows[0].id])
-        return bk.info_of(rows, answered=bool(answered), ics_url=self.ics_url(rows[0].id))
+            sites = await load_sites(session=session, office_id=self.office_id)
+        return bk.info_of(rows, answered=bool(answered), ics_url=self.ics_url(rows[0].id),
+                          sites=sites)
 
     async def _own_rows(self, session: AsyncSession, line_user_id: str,
                         booking_id: str) -> tuple[LineUser | None, list[Booking]]:
@@ -186,7 +192,9 @@ class RequestsService:
             refused_move = rows[0].moved_from_id is not None and not answered
             await bk.cancel_rows(session=session, office=await self._office(session), user=user,
                                  rows=rows, now=at, refused_move=refused_move)
-            return Outcome(ok=True, bookings=[bk.info_of(rows)], events=tuple(work.events))
+            sites = await load_sites(session=session, office_id=self.office_id)
+            return Outcome(ok=True, bookings=[bk.info_of(rows, sites=sites)],
+                           events=tuple(work.events))
 
     async def accept_move(self, line_user_id: str, booking_id: str, at: datetime) -> Outcome:
         """Accept the time the office moved a booking to, if it is still that proposal."""
@@ -197,38 +205,43 @@ class RequestsService:
             if user is None or head is None or head.moved_from_id is None \
                     or head.status not in bk.ACTIVE or head.starts_at <= at:
                 return Outcome(ok=False, reason=Reason.NOT_FOUND)
+            sites = await load_sites(session=session, office_id=self.office_id)
             if await bk.answered_moves(session=session, ids=[rows[0].id]):
                 return Outcome(ok=False, reason=Reason.ALREADY,
-                               bookings=[bk.info_of(rows, answered=True)])
+                               bookings=[bk.info_of(rows, answered=True, sites=sites)])
             await bk.accept_rows(session=session, office=await self._office(session), user=user,
                                  rows=rows, now=at)
-            info = bk.info_of(rows, answered=True, ics_url=self.ics_url(rows[0].id))
+            info = bk.info_of(rows, answered=True, ics_url=self.ics_url(rows[0].id), sites=sites)
             return Outcome(ok=True, bookings=[info], events=tuple(work.events))
 
-    async def immediate_status(self, line_user_id: str, at: datetime) -> NowInfo:
+    async def immediate_status(self, line_user_id: str, at: datetime,
+                               site_id: str | None = None) -> NowInfo:
         async with self.sessions() as session:
             office = await self._office(session)
             user = await find_user(session, self.office_id, line_user_id)
             reason, slot = await bk.immediate_state(session=session, office=office,
-                                                    user_id=user.id if user else None, now=at)
+                                                    user_id=user.id if user else None, now=at,
+                                                    site_id=site_id)
             if not reason:
                 return NowInfo(available=True, slot=slot)
             free = await bk.window(session=session, office=office, now=at)
-        nearest = await self.availability.unheld(line_user_id, free, free.nearest(at)[:8], 1)
+        nearest = await self.availability.unheld(
+            line_user_id, free, free.nearest(at, site_id=site_id)[:8], 1, site_id)
         return NowInfo(available=False, reason=reason, slot=slot,
                        next_slot=min(nearest, default=None))
 
     async def request_immediate(self, line_user_id: str, draft: Draft, at: datetime) -> Outcome:
         """Use a free booth now (art. 5-2), alerting staff to call the user at once."""
-        status = await self.immediate_status(line_user_id, at)
+        status = await self.immediate_status(line_user_id, at, draft.site_id)
         if not status.available or status.slot is None:
             return Outcome(ok=False, reason=status.reason,
                            alternatives=[status.next_slot] if status.next_slot else [])
         draft = Draft(purpose=draft.purpose, starts_at=status.slot, job_number=draft.job_number,
-                      applicants=draft.applicants, attendant=draft.attendant)
+                      applicants=draft.applicants, attendant=draft.attendant,
+                      site_id=draft.site_id)
         outcome = await self._commit(line_user_id, draft, at, immediate=True)
         if outcome.reason == Reason.TAKEN:
-            after = await self.immediate_status(line_user_id, at)
+            after = await self.immediate_status(line_user_id, at, draft.site_id)
             return Outcome(ok=False, reason=Reason.BUSY,
                            alternatives=[after.next_slot] if after.next_slot else [])
         return outcome
@@ -258,7 +271,8 @@ class RequestsService:
         draft = bk.waitlist_draft(entry, starts_at)
         outcome = await self._commit(line_user_id, draft, at, entry_id=key)
         if outcome.reason == Reason.TAKEN:
-            free = await self.availability.free_slots(line_user_id, entry.day, at, draft.slots)
+            free = await self.availability.free_slots(line_user_id, entry.day, at, draft.slots,
+                                                      draft.site_id)
             return Outcome(ok=False, reason=Reason.TAKEN, alternatives=free[:4])
         return outcome
 

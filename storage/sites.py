@@ -94,6 +94,13 @@ async def load_limits(*, session: AsyncSession, office_id: uuid.UUID,
     return tuple(capacity_limit(row) for row in rows)
 
 
+def place_of(sites: tuple[Site, ...], site_id: str | None) -> Site | None:
+    """The site a booking stands at; a booking without one stands at the office's only site."""
+    if site_id is None:
+        return sites[0] if len(sites) == 1 else None
+    return next((site for site in sites if site.id == site_id), None)
+
+
 def site_uuid(site_id: str | None) -> uuid.UUID | None:
     """A pure site id as stored (None stays None: the office's implicit single place)."""
     return uuid.UUID(site_id) if site_id else None
@@ -129,3 +136,10 @@ async def set_office_booths(session: AsyncSession, *, office_id: uuid.UUID, coun
     session.add_all([BoothRow(office_id=office_id, number=number, site_id=sites[0].id)
                      for number in range(1, count + 1) if number not in have])
     return True
+
+
+async def booth_site(session: AsyncSession, office_id: uuid.UUID,
+                     booth: int) -> uuid.UUID | None:
+    """The site a booth stands at (None for an office that described no site)."""
+    return await session.scalar(select(BoothRow.site_id).where(
+        BoothRow.office_id == office_id, BoothRow.number == booth))

@@ -27,6 +27,7 @@ from booking import (
     to_jst,
 )
 from booking.kinds import Attendant, Purpose
+from booking.sites import Site
 from dialogs.events import Confirmed, Declined, Event, MarkedNoShow, Moved
 from storage.bookings import offer_freed
 from storage.models import (
@@ -37,7 +38,7 @@ from storage.models import (
     LineUser,
     Office,
 )
-from storage.sites import closed_days
+from storage.sites import booth_site, closed_days, load_sites, place_of
 from storage.staff_accounts import Actor
 from storage.unit_of_work import UnitOfWork, publish
 
@@ -180,8 +181,10 @@ class StaffOps:
                 _touch(row, actor, now, S.MOVED)
             await session.flush()  # free the old slots before the new rows claim them
             group = uuid.uuid4() if len(olds) > 1 else None
+            site_id = await booth_site(session, self.office_id, booth)
             news = [Booking(
-                office_id=self.office_id, user_id=row.user_id, booth=booth, starts_at=start,
+                office_id=self.office_id, user_id=row.user_id, booth=booth,
+                site_id=site_id, starts_at=start,
                 ends_at=slot_end(start), status=S.CONFIRMED, purpose=row.purpose,
                 job_number=row.job_number, applicants=row.applicants, attendant=row.attendant,
                 immediate=False, group_id=group, moved_from_id=row.id, note=row.note,
@@ -197,10 +200,12 @@ class StaffOps:
             assert user is not None
             to = reachable(user)
             if to:
+                sites = await load_sites(session=session, office_id=self.office_id)
                 await publish(session, Moved(to=to, booking_id=str(new.id),
                                              old_slot=format_slot(old.starts_at),
                                              new_slot=format_slot(starts_at),
-                                             office_phone=office.phone),
+                                             office_phone=office.phone,
+                                             site=place_of(sites, _site_id(new))),
                               office_id=self.office_id, now=now)
             # After the new row is in: a move within the day must not offer the new slot.
             await offer_freed(session=session, office=office, day=to_jst(old.starts_at).date(),
@@ -296,6 +301,7 @@ class StaffOps:
                 raise OpError("blocked", 409)
             await check_slot(session, office, starts_at, booth, now)
             booking = Booking(office_id=self.office_id, user_id=user.id, booth=booth,
+                              site_id=await booth_site(session, self.office_id, booth),
                               starts_at=starts_at, ends_at=slot_end(starts_at),
                               status=S.CONFIRMED, purpose=purpose, attendant=attendant,
                               note=note.strip() or None, handled_by=actor.name, created_at=now,
@@ -318,16 +324,23 @@ class StaffOps:
         assert user is not None
         to = reachable(user)
         if to:
-            await publish(session, user_notice(kind, to, booking, office.phone),
+            sites = await load_sites(session=session, office_id=self.office_id)
+            await publish(session, user_notice(kind, to, booking, office.phone,
+                                               place_of(sites, _site_id(booking))),
                           office_id=self.office_id, now=now)
 
 
-def user_notice(kind: str, to: str, booking: Booking, office_phone: str) -> Event:
-    """What the user is told of a staff change of `booking`."""
+def _site_id(booking: Booking) -> str | None:
+    return str(booking.site_id) if booking.site_id else None
+
+
+def user_notice(kind: str, to: str, booking: Booking, office_phone: str,
+                site: Site | None = None) -> Event:
+    """What the user is told of a staff change of `booking` (with the place to go)."""
     slot, booking_id = format_slot(booking.starts_at), str(booking.id)
     if kind == "confirmed":
         return Confirmed(to=to, booking_id=booking_id, slot=slot, purpose=booking.purpose,
-                         attendant=booking.attendant, office_phone=office_phone)
+                         attendant=booking.attendant, office_phone=office_phone, site=site)
     if kind == "declined":
         return Declined(to=to, booking_id=booking_id, slot=slot,
                         reason=booking.decline_reason or "", office_phone=office_phone)

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from booking import booth_numbers, request_expiry, slot_starts, to_jst
+from booking.sites import Site
 from storage.models import (
     ACTIVE_STATUSES,
     AuditLog,
@@ -23,7 +24,7 @@ from storage.models import (
     StaffAccount,
     TermsVersionRow,
 )
-from storage.sites import in_force
+from storage.sites import in_force, load_sites, site_uuid
 from storage.staff_office import day_range
 
 
@@ -38,6 +39,12 @@ class Board:
     others: list[Booking] = field(default_factory=list)
     users: dict[uuid.UUID, LineUser] = field(default_factory=dict)
     closed: bool = False
+    sites: tuple[Site, ...] = ()  # every site, for the filter and the column headers
+    site_id: str | None = None  # the site shown (None: all)
+
+    def site_of(self, booth: int) -> Site | None:
+        """The site a booth stands at, for the column header."""
+        return next((site for site in self.sites if booth in site.booths), None)
 
 
 async def office_row(session: AsyncSession, office_id: uuid.UUID) -> Office:
@@ -62,18 +69,26 @@ async def users_by_id(session: AsyncSession, ids: set[uuid.UUID]) -> dict[uuid.U
     return {row.id: row for row in rows}
 
 
-async def day_board(session: AsyncSession, office_id: uuid.UUID, day: date) -> Board:
-    """The day's grid and the bookings of the day that are no longer active."""
+async def day_board(session: AsyncSession, office_id: uuid.UUID, day: date,
+                    site_id: str | None = None) -> Board:
+    """The day's grid (the booths of `site_id`, or all) and the bookings of the day that are no
+    longer active."""
     office = await office_row(session, office_id)
     closures = await closure_days(session, office_id, day, day)
     starts = slot_starts(day)
-    board = Board(day=day, booths=booth_numbers(office.booths), starts=starts,
-                  closed=not starts or day in closures)
+    sites = await load_sites(session=session, office_id=office_id)
+    shown = [site for site in sites if site_id in (None, site.id)]
+    booths = (sorted(b for site in shown for b in site.booths) if sites
+              else booth_numbers(office.booths))
+    board = Board(day=day, booths=booths, starts=starts, closed=not starts or day in closures,
+                  sites=sites, site_id=site_id)
     first, last = day_range(day, day)
     rows = (await session.scalars(select(Booking).where(
         Booking.office_id == office_id, Booking.starts_at >= first, Booking.starts_at < last)
         .order_by(Booking.starts_at, Booking.booth))).all()
     for row in rows:
+        if row.booth not in booths:
+            continue  # another site's
         if row.status in ACTIVE_STATUSES:
             board.cells[(row.booth, to_jst(row.starts_at))] = row
         else:
@@ -82,14 +97,17 @@ async def day_board(session: AsyncSession, office_id: uuid.UUID, day: date) -> B
     return board
 
 
-async def queue(session: AsyncSession, office_id: uuid.UUID,
-                now: datetime) -> list[tuple[Booking, LineUser, datetime]]:
-    """Requests awaiting an answer, soonest first, with the moment they must be confirmed by."""
-    rows = (await session.execute(
-        select(Booking, LineUser).join(LineUser, LineUser.id == Booking.user_id)
-        .where(Booking.office_id == office_id, Booking.status == BookingStatus.REQUESTED,
-               Booking.starts_at > now)
-        .order_by(Booking.starts_at, Booking.booth))).all()
+async def queue(session: AsyncSession, office_id: uuid.UUID, now: datetime,
+                site_id: str | None = None) -> list[tuple[Booking, LineUser, datetime]]:
+    """Requests awaiting an answer (at `site_id`, or all), soonest first, with the moment they
+    must be confirmed by."""
+    query = (select(Booking, LineUser).join(LineUser, LineUser.id == Booking.user_id)
+             .where(Booking.office_id == office_id, Booking.status == BookingStatus.REQUESTED,
+                    Booking.starts_at > now)
+             .order_by(Booking.starts_at, Booking.booth))
+    if site_id:
+        query = query.where(Booking.site_id == site_uuid(site_id))
+    rows = (await session.execute(query)).all()
     out = []
     for booking, user in rows:
         day = to_jst(booking.starts_at).date()
@@ -182,3 +200,9 @@ async def recent_audit(session: AsyncSession, office_id: uuid.UUID,
                        limit: int = 200) -> list[AuditLog]:
     return list((await session.scalars(select(AuditLog).where(AuditLog.office_id == office_id)
                                        .order_by(AuditLog.at.desc()).limit(limit))).all())
+
+
+async def sites_by_id(session: AsyncSession, office_id: uuid.UUID) -> dict[str, Site]:
+    """The office's sites by id, to name a booking's place on the console's pages."""
+    return {site.id: site for site in await load_sites(session=session, office_id=office_id)
+            if site.id}

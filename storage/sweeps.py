@@ -25,6 +25,7 @@ from booking import (
     request_expiry,
     to_jst,
 )
+from booking.sites import Site
 from dialogs.events import (
     DeadlinePassed,
     NoShow,
@@ -44,7 +45,7 @@ from storage.models import (
     Outbox,
     WaitlistEntry,
 )
-from storage.sites import closed_days
+from storage.sites import closed_days, load_sites, place_of
 from storage.unit_of_work import publish
 
 ACTOR = "system:worker"
@@ -79,12 +80,13 @@ def audit(session: AsyncSession, *, office_id: uuid.UUID, now: datetime, action:
                          booking_id=booking_id, detail=detail))
 
 
-def _slot(rows: list[Booking]) -> SlotFacts:
-    """A booking, or a group of consecutive ones, as one slot for the messages."""
+def _slot(rows: list[Booking], sites: tuple[Site, ...] = ()) -> SlotFacts:
+    """A booking, or a group of consecutive ones, as one slot for the messages, with its site."""
     first = min(rows, key=lambda b: b.starts_at)
     last = max(rows, key=lambda b: b.ends_at)
     return SlotFacts(booking_id=str(first.id), starts_at=first.starts_at,
-                          ends_at=last.ends_at, purpose=first.purpose, attendant=first.attendant)
+                     ends_at=last.ends_at, purpose=first.purpose, attendant=first.attendant,
+                     site=place_of(sites, str(first.site_id) if first.site_id else None))
 
 
 def _groups(rows: Iterable[Due]) -> list[tuple[LineUser, list[Booking]]]:
@@ -170,6 +172,8 @@ async def _remind(session: AsyncSession, rows: list[Due], column: InstrumentedAt
                   now: datetime, when: Literal["day_before", "soon"],
                   phone: str) -> list[uuid.UUID]:
     done: list[uuid.UUID] = []
+    # Where to go, rendered into the reminder (day before: address, map, access notes).
+    sites = await load_sites(session=session, office_id=rows[0][0].office_id) if rows else ()
     for user, bookings in _groups(rows):
         marked = await _set_once(session, [b.id for b in bookings], column, now,
                                  Booking.status == BookingStatus.CONFIRMED)
@@ -177,7 +181,7 @@ async def _remind(session: AsyncSession, rows: list[Due], column: InstrumentedAt
         if fresh:
             to = _reachable(user)
             if to:
-                await publish(session, ReminderDue(to=to, when=when, slot=_slot(fresh),
+                await publish(session, ReminderDue(to=to, when=when, slot=_slot(fresh, sites),
                                                    office_phone=phone),
                               office_id=user.office_id, now=now)
             done += [b.id for b in fresh]

@@ -8,15 +8,17 @@ from typing import Any
 from fastapi import APIRouter, HTTPException
 from fastapi.responses import Response
 
+from booking.sites import Site
 from storage.forms import ics_booking_id
 from storage.models import Booking
-from storage.public_pages import confirmed_rows
+from storage.public_pages import booking_site, confirmed_rows
 from web.deps import ServicesDep
 from web.templating import NO_STORE
 
 
-def ics_text(rows: list[Booking], office: Any, now: datetime) -> str:
-    """One VEVENT for a confirmed request (RFC 5545, UTC times, CRLF lines, no personal data)."""
+def ics_text(rows: list[Booking], office: Any, now: datetime, site: Site | None = None) -> str:
+    """One VEVENT for a confirmed request (RFC 5545, UTC times, CRLF lines, no personal data):
+    LOCATION is the site's name and address, the map link goes in DESCRIPTION."""
     def stamp(moment: datetime) -> str:
         return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
@@ -26,12 +28,18 @@ def ics_text(rows: list[Booking], office: Any, now: datetime) -> str:
 
     note = ("録画・録音はできません。ブースにはご本人以外の方が入らないようにしてください。"
             f"取り消しはLINEの「予約の確認・キャンセル」またはお電話（{office.phone}）で。")
+    location = (f"{site.name} {site.address}".strip() if site
+                else f"{office.name} {office.address}".strip())
+    if site and site.map_url:
+        note = f"地図：{site.map_url}\n{note}"
+    if site and site.access_notes:
+        note = f"行き方：{site.access_notes}\n{note}"
     lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//madoguchi//booking//JA",
              "CALSCALE:GREGORIAN", "METHOD:PUBLISH", "BEGIN:VEVENT",
              f"UID:{rows[0].id}@madoguchi", f"DTSTAMP:{stamp(now)}",
              f"DTSTART:{stamp(rows[0].starts_at)}", f"DTEND:{stamp(rows[-1].ends_at)}",
              f"SUMMARY:{escape('オンライン相談ブース（' + office.name + '）')}",
-             f"LOCATION:{escape(office.name + ' ' + office.address)}",
+             f"LOCATION:{escape(location)}",
              f"DESCRIPTION:{escape(note)}", "END:VEVENT", "END:VCALENDAR"]
     return "\r\n".join(lines) + "\r\n"
 
@@ -46,7 +54,8 @@ def build_ics_router() -> APIRouter:
                 if booking_id else [])
         if not rows:
             raise HTTPException(status_code=404, detail="確定したご予約が見つかりません。")
-        body = ics_text(rows, services.office, services.clock.now())
+        site = await booking_site(services.sessions, services.office_id, rows[0])
+        body = ics_text(rows, services.office, services.clock.now(), site)
         return Response(body, media_type="text/calendar; charset=utf-8", headers={
             **NO_STORE, "Content-Disposition": 'attachment; filename="booking.ics"'})
 

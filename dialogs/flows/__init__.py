@@ -15,13 +15,14 @@ def build_registry() -> Registry:
         immediate,
         mybookings,
         profile,
+        sites,
         slots,
         staff,
         waitlist,
     )
 
     registry = Registry()
-    for flow in (home, consent, staff, profile, booking, slots, mybookings, immediate, waitlist,
-                 closure):
+    for flow in (home, consent, staff, profile, booking, sites, slots, mybookings, immediate,
+                 waitlist, closure):
         flow.register(registry)
     return registry

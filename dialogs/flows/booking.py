@@ -1,5 +1,6 @@
 """Booking, first half: who may book, then the purpose and its extras (DESIGN.md §7) and the
-interpreter / assistant question (art. 11(3)). Picking and confirming the slot is in `slots`.
+interpreter / assistant question (art. 11(3)). Then the site, when there are several (`sites`);
+picking and confirming the slot is in `slots`.
 
 The same questions serve "今すぐ相談" (`mode` = "now"), which then goes to its own summary.
 """
@@ -23,6 +24,7 @@ from dialogs.flows.labels import (
     SHORT_PURPOSES,
 )
 from dialogs.flows.profile import profile_step
+from dialogs.flows.sites import site_step
 from dialogs.ports import Draft
 from dialogs.registry import Registry
 from dialogs.replies import Reply, Text
@@ -44,7 +46,7 @@ def draft_of(ctx: Ctx) -> Draft:
     return Draft(purpose=ctx.data.get("purpose", ""),
                  starts_at=datetime.fromisoformat(start) if start else None, slots=need(ctx),
                  job_number=ctx.data.get("job_number"), applicants=ctx.data.get("applicants"),
-                 attendant=ctx.data.get("attendant", "none"))
+                 attendant=ctx.data.get("attendant", "none"), site_id=ctx.data.get("site"))
 
 
 async def start(ctx: Ctx, inp: Input) -> Step:
@@ -130,7 +132,7 @@ async def on_attendant(ctx: Ctx, inp: Input) -> Step:
     if code not in t.ATTENDANT_WORDS:
         raise Invalid(t.ATTENDANT_HINT)
     ctx.data["attendant"] = code
-    return Step(NOW_CONFIRM if ctx.data.get("mode") == "now" else DAY)
+    return await site_step(ctx, after=NOW_CONFIRM if ctx.data.get("mode") == "now" else DAY)
 
 
 def register(registry: Registry) -> None:

@@ -16,6 +16,8 @@ from dialogs.flows.consent import needs_consent
 from dialogs.flows.labels import span
 from dialogs.flows.profile import profile_lines, profile_step
 from dialogs.flows.receipts import next_slot_text
+from dialogs.flows.site_messages import place_line
+from dialogs.flows.sites import chosen_site
 from dialogs.flows.slots import summary_lines
 from dialogs.ports import NowInfo, Outcome, Reason
 from dialogs.registry import Registry
@@ -58,12 +60,13 @@ async def start(ctx: Ctx, inp: Input) -> Step:
 async def confirm_prompt(ctx: Ctx) -> list[Reply]:
     """The request as it will be sent, for the slot that is current now (time may have passed
     while the profile form was filled in)."""
-    status = await ctx.requests.immediate_status(ctx.user, ctx.now)
+    status = await ctx.requests.immediate_status(ctx.user, ctx.now, chosen_site(ctx))
     if not status.available or status.slot is None:
         return unavailable(ctx, status.reason, status.next_slot).say
     ctx.data["start"] = status.slot.isoformat()
     user = await ctx.accounts.user(ctx.user)
-    lines = [line for line in summary_lines(ctx) if not line.startswith("日時")]
+    site = (await ctx.availability.calendar(ctx.now)).site(chosen_site(ctx))
+    lines = [line for line in summary_lines(ctx, site) if not line.startswith("日時")]
     start = status.slot
     card = Card(title=t.SUMMARY_TITLE, alt=t.SUMMARY_TITLE,
                 lines=[t.LINE_SPAN.format(span=span(start)), *lines, *profile_lines(user)],
@@ -79,6 +82,8 @@ async def on_apply(ctx: Ctx, inp: Input) -> Step:
         user = await ctx.accounts.user(ctx.user)
         info = outcome.bookings[0]
         text = t.RECEIVED.format(span=span(info.starts_at), phone=user.masked_phone or "")
+        if info.site is not None:
+            text = f"{text}\n{place_line(info.site)}"
         rules = ct.RULES.format(phone=ctx.office.phone)
         return Step(IDLE, [Text(text=text), Text(text=rules, choices=menu_choices())])
     match outcome.reason:

@@ -9,6 +9,7 @@ from dialogs.flow import Ctx, Input, Invalid, State, Step
 from dialogs.flows import mybookings_messages as t
 from dialogs.flows.access import refused
 from dialogs.flows.labels import ATTENDANTS, STATUSES, purpose_label, span
+from dialogs.flows.site_messages import MAP, place_line
 from dialogs.ports import BookingInfo, Reason
 from dialogs.postback import Postback
 from dialogs.registry import Registry
@@ -32,6 +33,7 @@ async def start(ctx: Ctx, inp: Input) -> Step:
 def booking_card(ctx: Ctx, info: BookingInfo) -> Card:
     """One request: when, status, purpose; cancel, accept a move, add to a calendar."""
     lines = [t.LINE_STATUS.format(status=STATUSES.get(info.status, info.status)),
+             *([place_line(info.site)] if info.site else []),
              t.LINE_PURPOSE.format(purpose=purpose_label(info.purpose)),
              t.LINE_ATTENDANT.format(attendant=ATTENDANTS.get(info.attendant, ""))]
     if info.immediate:
@@ -45,6 +47,8 @@ def booking_card(ctx: Ctx, info: BookingInfo) -> Card:
         lines.append(t.LINE_MOVED)
     if info.ics_url:
         buttons.append(Choice(label=t.ICS, url=info.ics_url, style="link"))
+    if info.site and info.site.map_url:
+        buttons.append(Choice(label=MAP, url=info.site.map_url, style="link"))
     buttons.append(ctx.button(t.CANCEL, "mine.cancel", info.id))
     return Card(title=span(info.starts_at, info.slots), lines=lines, buttons=buttons,
                 alt=span(info.starts_at, info.slots))
@@ -75,6 +79,8 @@ async def confirm_prompt(ctx: Ctx) -> list[Reply]:
     template = t.ASK_REFUSE if ctx.data.get("refuse") else t.ASK_CANCEL
     text = template.format(span=span(info.starts_at, info.slots), phone=ctx.office.phone,
                            purpose=purpose_label(info.purpose))
+    if info.site is not None:
+        text = f"{text}\n{place_line(info.site)}"
     return [Text(text=text, choices=[ctx.button(t.YES, "mine.cancel_yes"),
                                      ctx.button(t.NO, "mine.cancel_no")])]
 
@@ -86,6 +92,8 @@ async def on_yes(ctx: Ctx, inp: Input) -> Step:
     if outcome.ok:
         info = outcome.bookings[0]
         text = t.CANCELLED.format(span=span(info.starts_at, info.slots), phone=phone)
+        if info.site is not None:
+            text = f"{text}\n{place_line(info.site)}"
     else:
         text = t.STARTED.format(phone=phone) if outcome.reason == Reason.STARTED else t.NOT_FOUND
     return Step(IDLE, [Text(text=text, choices=menu_choices())])

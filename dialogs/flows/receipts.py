@@ -8,6 +8,7 @@ from dialogs.engine import menu_choices
 from dialogs.flow import Ctx
 from dialogs.flows import common_messages as t
 from dialogs.flows.labels import STATUSES, purpose_label, span
+from dialogs.flows.site_messages import place_lines
 from dialogs.ports import BookingInfo
 from dialogs.replies import Reply, Text
 
@@ -20,6 +21,8 @@ async def received_replies(ctx: Ctx, info: BookingInfo) -> list[Reply]:
                              purpose=purpose_label(info.purpose),
                              status=STATUSES.get(info.status, info.status),
                              phone=user.masked_phone or "")
+    if info.site is not None:  # where to go (DESIGN §13)
+        text = "\n".join([text, *place_lines(info.site)])
     return [Text(text=text), Text(text=t.RULES.format(phone=office.phone), choices=menu_choices())]
 
 

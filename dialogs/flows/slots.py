@@ -23,10 +23,12 @@ from booking import (
     request_deadline,
     to_jst,
 )
+from booking.sites import Site
 from dialogs.conversation import IDLE
 from dialogs.engine import menu_choices
 from dialogs.flow import Ctx, Input, Invalid, State, Step
 from dialogs.flows import booking_messages as t
+from dialogs.flows import site_messages as st
 from dialogs.flows import waitlist
 from dialogs.flows.access import limit_text, refusal_text
 from dialogs.flows.booking import DAY, draft_of, need
@@ -34,6 +36,7 @@ from dialogs.flows.consent import needs_consent
 from dialogs.flows.labels import ATTENDANTS, purpose_label, span
 from dialogs.flows.profile import profile_lines, profile_step
 from dialogs.flows.receipts import received_replies
+from dialogs.flows.sites import chosen_site
 from dialogs.ports import Calendar, Outcome, Reason
 from dialogs.postback import Postback
 from dialogs.registry import Registry
@@ -77,14 +80,18 @@ def day_card(ctx: Ctx, day: date, free: int) -> Card:
 
 
 async def day_prompt(ctx: Ctx) -> list[Reply]:
-    days = await ctx.availability.open_days(ctx.now, DAYS_SHOWN, need(ctx))
+    days = await ctx.availability.open_days(ctx.now, DAYS_SHOWN, need(ctx), chosen_site(ctx))
     today = to_jst(ctx.now).date()
     first = days[0].day.isoformat() if days else (today + timedelta(days=1)).isoformat()
     picker = DatePicker(text=t.OTHER_DAY_TEXT, label=t.OTHER_DAY_LABEL, mode="date",
                         data=Postback(action="booking.date", nonce=ctx.conv.nonce).encode(),
                         initial=first, min=first,
                         max=(today + timedelta(days=HORIZON_DAYS)).isoformat())
-    cards = [day_card(ctx, d.day, d.free) for d in days]
+    # A day the chosen site does not open (its weekly hours, a closure) is left out; a full
+    # day stays, with the waitlist button.
+    cards = [day_card(ctx, d.day, d.free) for d in days if d.open]
+    if not cards:
+        return [Text(text=st.NO_DAYS_AT_SITE.format(phone=ctx.office.phone)), picker]
     return [Text(text=t.ASK_DAY), Carousel(cards=cards, alt=t.DAY_ALT), picker]
 
 
@@ -123,7 +130,7 @@ async def choose(ctx: Ctx, day: date, clock: time | None, typed: str | None) -> 
 
 async def take(ctx: Ctx, starts: datetime, typed: str | None = None) -> Step:
     """Hold the slot for this user and show the summary, or say it is taken and offer others."""
-    if await ctx.availability.hold(ctx.user, starts, need(ctx)):
+    if await ctx.availability.hold(ctx.user, starts, need(ctx), chosen_site(ctx)):
         await release(ctx, keep=starts)
         ctx.data["start"] = starts.isoformat()
         said: list[Reply] = []
@@ -145,7 +152,8 @@ async def offer_alternatives(ctx: Ctx, wanted: datetime,
                              found: list[datetime] | None = None) -> None:
     """Remember the nearest free slots to show in the alternatives step."""
     if found is None:
-        found = await ctx.availability.nearest_free(ctx.user, wanted, ctx.now, need(ctx))
+        found = await ctx.availability.nearest_free(ctx.user, wanted, ctx.now, need(ctx),
+                                                    site_id=chosen_site(ctx))
     ctx.data["alts"] = [a.isoformat() for a in found]
     ctx.data["day"] = to_jst(wanted).date().isoformat()
 
@@ -160,7 +168,8 @@ def time_cards(ctx: Ctx, starts: list[datetime]) -> list[Card]:
 
 async def time_prompt(ctx: Ctx) -> list[Reply]:
     day = date.fromisoformat(ctx.data["day"])
-    starts = await ctx.availability.free_slots(ctx.user, day, ctx.now, need(ctx))
+    starts = await ctx.availability.free_slots(ctx.user, day, ctx.now, need(ctx),
+                                               chosen_site(ctx))
     other = ctx.button(t.OTHER_DAY, "booking.other_day")
     if not starts:
         return [Text(text=t.DAY_NO_FREE.format(day=format_date_ja(day)), choices=[
@@ -215,12 +224,14 @@ async def alternatives_prompt(ctx: Ctx) -> list[Reply]:
     return [Text(text=t.ALTERNATIVES, choices=[*choices, other, *wait])]
 
 
-def summary_lines(ctx: Ctx) -> list[str]:
+def summary_lines(ctx: Ctx, site: Site | None = None) -> list[str]:
     """The request as it will be sent (no personal data beyond the masked profile)."""
     draft = draft_of(ctx)
     assert draft.starts_at is not None
-    lines = [t.LINE_SPAN.format(span=span(draft.starts_at, draft.slots)),
-             t.LINE_PURPOSE.format(purpose=purpose_label(draft.purpose))]
+    lines = [t.LINE_SPAN.format(span=span(draft.starts_at, draft.slots))]
+    if site is not None:
+        lines.append(st.place_line(site))
+    lines.append(t.LINE_PURPOSE.format(purpose=purpose_label(draft.purpose)))
     if draft.job_number:
         lines.append(t.LINE_JOB_NUMBER.format(number=draft.job_number))
     if draft.applicants:
@@ -233,8 +244,9 @@ async def summary_prompt(ctx: Ctx) -> list[Reply]:
     if "start" not in ctx.data:
         return await day_prompt(ctx)
     user = await ctx.accounts.user(ctx.user)
+    site = (await ctx.availability.calendar(ctx.now)).site(chosen_site(ctx))
     card = Card(title=t.SUMMARY_TITLE, alt=t.SUMMARY_TITLE,
-                lines=[*summary_lines(ctx), *profile_lines(user), t.LINE_NOTE],
+                lines=[*summary_lines(ctx, site), *profile_lines(user), t.LINE_NOTE],
                 buttons=[ctx.button(t.COMMIT, "booking.commit", style="primary"),
                          ctx.button(t.RESLOT, "booking.other_day"),
                          ctx.button(t.QUIT, "booking.quit")])

@@ -111,7 +111,8 @@ def _offer(event: SlotFreed) -> list[Notice]:
 @words(Confirmed)
 def _confirmed(event: Confirmed) -> list[Notice]:
     replies = user_notices.confirmed(slot=event.slot, purpose=event.purpose,
-                                     attendant=event.attendant, office_phone=event.office_phone)
+                                     attendant=event.attendant, office_phone=event.office_phone,
+                                     site=event.site)
     return [notice(event.to, "notice.confirmed", replies, event.booking_id)]
 
 
@@ -132,7 +133,7 @@ def _marked_no_show(event: MarkedNoShow) -> list[Notice]:
 def _moved(event: Moved) -> list[Notice]:
     replies = user_notices.moved(old_slot=event.old_slot, new_slot=event.new_slot,
                                  new_booking_id=event.booking_id,
-                                 office_phone=event.office_phone)
+                                 office_phone=event.office_phone, site=event.site)
     return [notice(event.to, "notice.moved", replies, event.booking_id)]
 
 

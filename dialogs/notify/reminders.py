@@ -12,6 +12,7 @@ from datetime import datetime
 from booking import format_slot, format_time, to_jst
 from dialogs.events import SlotFacts
 from dialogs.flows.labels import ATTENDANTS, BOOTH_RULES, RULES_TITLE, short_purpose
+from dialogs.flows.site_messages import MAP, place_line, place_lines
 from dialogs.postback import Postback
 from dialogs.replies import Card, Choice, Reply, Text
 
@@ -117,9 +118,13 @@ def _cancel_button(booking_id: str) -> Choice:
     return Choice(label=CANCEL_LABEL, data=data, display=CANCEL_LABEL)
 
 
-def _slot_lines(slot: SlotFacts) -> list[str]:
-    lines = [SLOT_LINE.format(slot=slot_text(slot.starts_at, slot.ends_at)),
-             PURPOSE_LINE.format(purpose=purpose_label(slot.purpose))]
+def _slot_lines(slot: SlotFacts, *, directions: bool = False) -> list[str]:
+    """When, where (the day before: with the map link and how to get there), what."""
+    lines = [SLOT_LINE.format(slot=slot_text(slot.starts_at, slot.ends_at))]
+    if slot.site is not None:
+        lines += (place_lines(slot.site, notes=True) if directions
+                  else [place_line(slot.site)])
+    lines.append(PURPOSE_LINE.format(purpose=purpose_label(slot.purpose)))
     if slot.attendant != "none" and slot.attendant in ATTENDANTS:
         lines.append(ATTENDANT_LINE.format(who=ATTENDANTS[slot.attendant]))
     return lines
@@ -132,8 +137,11 @@ def _rules(office_phone: str) -> Text:
 def day_before(slot: SlotFacts, *, office_phone: str) -> list[Reply]:
     """The evening before: when, what, the art. 11(2)(3) rules and a cancel button."""
     text = slot_text(slot.starts_at, slot.ends_at)
-    card = Card(title=DAY_BEFORE_TITLE, lines=_slot_lines(slot),
-                alt=DAY_BEFORE_ALT.format(slot=text), buttons=[_cancel_button(slot.booking_id)])
+    buttons = [_cancel_button(slot.booking_id)]
+    if slot.site is not None and slot.site.map_url:
+        buttons.insert(0, Choice(label=MAP, url=slot.site.map_url, style="link"))
+    card = Card(title=DAY_BEFORE_TITLE, lines=_slot_lines(slot, directions=True),
+                alt=DAY_BEFORE_ALT.format(slot=text), buttons=buttons)
     return [card, _rules(office_phone)]
 
 

@@ -22,6 +22,7 @@ CONFIRM, MOVE, DECLINE = "確定する", "日時を変更", "お断りする"
 NOTE_CALL = "利用者へ電話で日時を確認のうえ、確定してください。"
 NOTE_NOW = "空いているブースで、すぐに対応できるか確認してください。"
 NOTE_FREED = "この枠は空きになりました。"
+CONSOLE = "管理画面で詳細を見る"
 
 
 def staff_buttons(booking_id: str) -> list[Choice]:
@@ -37,6 +38,7 @@ def staff_buttons(booking_id: str) -> list[Choice]:
 
 def _lines(facts: RequestFacts) -> list[str]:
     lines = [f"日時：{span(facts.starts_at, facts.slots)}",
+             *([f"場所：{facts.site.name}"] if facts.site else []),
              f"用件：{purpose_label(facts.purpose)}",
              f"利用者：{facts.masked_name}（{ROLES.get(facts.role or '', '区分未設定')}）",
              f"同席：{ATTENDANTS.get(facts.attendant, facts.attendant)}"]
@@ -47,17 +49,24 @@ def _lines(facts: RequestFacts) -> list[str]:
     return lines
 
 
+def _with_console(facts: RequestFacts, buttons: list[Choice]) -> list[Choice]:
+    """The booking's console page, where the rest is shown after login (DESIGN §3)."""
+    if facts.console_url:
+        return [*buttons, Choice(label=CONSOLE, url=facts.console_url, style="link")]
+    return buttons
+
+
 def request_alert(facts: RequestFacts) -> list[Reply]:
     """A new reserved request: the facts and the three staff actions."""
     return [Card(title=NEW_REQUEST, lines=[*_lines(facts), NOTE_CALL],
-                 buttons=staff_buttons(facts.booking_id),
+                 buttons=_with_console(facts, staff_buttons(facts.booking_id)),
                  alt=f"{NEW_REQUEST}{span(facts.starts_at, facts.slots)}")]
 
 
 def immediate_alert(facts: RequestFacts) -> list[Reply]:
     """An immediate-use request (art. 5-2): the same actions, to be handled now."""
     return [Card(title=IMMEDIATE, lines=[*_lines(facts), NOTE_NOW],
-                 buttons=staff_buttons(facts.booking_id),
+                 buttons=_with_console(facts, staff_buttons(facts.booking_id)),
                  alt=f"{IMMEDIATE}{span(facts.starts_at)}")]
 
 

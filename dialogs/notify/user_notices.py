@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from booking.sites import Site
 from dialogs.flows.labels import ATTENDANT_NAMES as ATTENDANTS
 from dialogs.flows.labels import BOOTH_RULES, RULES_TITLE, short_purpose
+from dialogs.flows.site_messages import MAP, place_line
 from dialogs.notify.reminders import NO_SHOW_CONTACT
 from dialogs.notify.reminders import NO_SHOW_TEXT as NO_SHOW_FACT
 from dialogs.postback import Postback
@@ -58,23 +60,31 @@ TERMS_LINK_TEXT = "改定後の利用規約の全文です。"
 purpose_label = short_purpose
 
 
-def confirmed(*, slot: str, purpose: str, attendant: str, office_phone: str) -> list[Reply]:
-    """The booking is confirmed: when, what, the art. 11(2)(3) rules, and a way to cancel."""
-    lines = [slot, f"内容：{purpose_label(purpose)}"]
+def confirmed(*, slot: str, purpose: str, attendant: str, office_phone: str,
+              site: Site | None = None) -> list[Reply]:
+    """The booking is confirmed: when, where (with the map), what, the art. 11(2)(3) rules,
+    and a way to cancel."""
+    lines = [slot, *([place_line(site)] if site else []), f"内容：{purpose_label(purpose)}"]
     if attendant in ATTENDANTS:
         lines.append(ATTENDANT_LINE.format(who=ATTENDANTS[attendant]))
+    buttons = [Choice(label=CANCEL_LABEL, text=MY_BOOKINGS)]
+    if site and site.map_url:
+        buttons.insert(0, Choice(label=MAP, url=site.map_url, style="link"))
     card = Card(title=CONFIRMED_TITLE, lines=lines, alt=f"{CONFIRMED_TITLE}：{slot}",
-                buttons=[Choice(label=CANCEL_LABEL, text=MY_BOOKINGS)])
+                buttons=buttons)
     rules = "\n".join([RULES_TITLE, *RULES, REMINDER_NOTE, CANCEL_NOTE.format(phone=office_phone)])
     return [Text(text=CONFIRMED_INTRO), card, Text(text=rules)]
 
 
-def moved(*, old_slot: str, new_slot: str, new_booking_id: str, office_phone: str) -> list[Reply]:
-    """Staff propose another time; the user accepts or cancels (buttons that never expire)."""
+def moved(*, old_slot: str, new_slot: str, new_booking_id: str, office_phone: str,
+          site: Site | None = None) -> list[Reply]:
+    """Staff propose another time (at `site`); the user accepts or cancels (buttons that never
+    expire)."""
     accept = Postback(action="booking.accept_move", value=new_booking_id).encode()
     refuse = Postback(action="booking.refuse_move", value=new_booking_id).encode()
     text = MOVED_TEXT.format(old=old_slot, new=new_slot, phone=office_phone)
-    return [Card(title=MOVED_TITLE, lines=[text], alt=f"{MOVED_TITLE}：{new_slot}", buttons=[
+    lines = [text, *([place_line(site)] if site else [])]
+    return [Card(title=MOVED_TITLE, lines=lines, alt=f"{MOVED_TITLE}：{new_slot}", buttons=[
         Choice(label=ACCEPT_MOVE, data=accept, style="primary"),
         Choice(label=REFUSE_MOVE, data=refuse)])]
 

@@ -20,6 +20,8 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from booking import SLOT_LENGTH, to_jst
+from booking.capacity import CapacityLimit
+from booking.sites import ClosureRange, Hours, Site, office_hours
 from config import Settings
 from dialogs.events import Event, Notice
 from dialogs.notify import Notifier
@@ -40,6 +42,7 @@ from storage.db import make_sessionmaker, transaction
 from storage.forms import USER_FAILURES, digest
 from storage.models import (
     BookingStatus,
+    CapacityLimitRow,
     Closure,
     ClosureNotice,
     Consent,
@@ -50,7 +53,7 @@ from storage.models import (
 )
 from storage.requests import RequestsService
 from storage.seed import ensure_office
-from storage.sites import set_office_booths
+from storage.sites import add_site, set_office_booths, site_uuid
 from storage.staff_accounts import find_in_office, new_link_code
 from storage.staff_line import StaffLinePort
 from storage.unit_of_work import UnitOfWork
@@ -110,6 +113,20 @@ class Backend:
     async def closed_request(self, line_id: str, starts_at: datetime, *, slots: int = 1,
                              at: datetime) -> str:
         """A request of `line_id` an emergency closure closed (its user told); returns its id."""
+        raise NotImplementedError
+
+    async def add_site(self, name: str, booths: tuple[int, ...], hours: tuple[Hours, ...],
+                       **fields: Any) -> str:
+        """A further site as an admin describes it; its id. The office's own site keeps
+        booth 1 and the office's hours."""
+        raise NotImplementedError
+
+    async def close_range(self, closure: ClosureRange) -> None:
+        """Staff close part of a day, or one site (ClosureRange.site_id)."""
+        raise NotImplementedError
+
+    async def limit(self, limit: CapacityLimit) -> None:
+        """Staff lower the capacity for a time range."""
         raise NotImplementedError
 
     async def lock_out_form(self, line_id: str, at: datetime) -> None:
@@ -177,6 +194,22 @@ class MemoryBackend(Backend):
                                           booths=list(range(1, slots + 1)), created_at=at)
         self.office.close_request(request)
         return request.id
+
+    async def add_site(self, name: str, booths: tuple[int, ...], hours: tuple[Hours, ...],
+                       **fields: Any) -> str:
+        if not self.office.sites:  # the booths of before become the office's own site
+            self.office.sites = (Site(id=str(uuid.uuid4()), name="本所", hours=office_hours(),
+                                      booths=tuple(range(1, self.office.booths + 1))),)
+        site = Site(id=str(uuid.uuid4()), name=name, booths=booths, hours=hours, **fields)
+        self.office.sites = (*self.office.sites, site)
+        assert site.id is not None
+        return site.id
+
+    async def close_range(self, closure: ClosureRange) -> None:
+        self.office.close_range(closure)
+
+    async def limit(self, limit: CapacityLimit) -> None:
+        self.office.limits.append(limit)
 
     async def lock_out_form(self, line_id: str, at: datetime) -> None:
         self.office.user_or_new(line_id).form_failures = USER_FAILURES
@@ -264,6 +297,29 @@ class StorageBackend(Backend):
             await session.execute(update(Closure).where(Closure.id == closure.id)
                                   .values(reopened_at=at))  # the range itself is open again
             return str(rows[0].id)
+
+    async def add_site(self, name: str, booths: tuple[int, ...], hours: tuple[Hours, ...],
+                       **fields: Any) -> str:
+        async with transaction(self.sessions) as session:
+            row = await add_site(session, office_id=self.office_id, name=name, booths=booths,
+                                 hours=hours, position=9, **fields)
+            office = await session.get(Office, self.office_id)
+            assert office is not None
+            office.booths += len(booths)
+            return str(row.id)
+
+    async def close_range(self, closure: ClosureRange) -> None:
+        async with transaction(self.sessions) as session:
+            session.add(Closure(office_id=self.office_id, day=closure.day,
+                                starts=closure.starts, ends=closure.ends,
+                                site_id=site_uuid(closure.site_id), reason=closure.reason))
+
+    async def limit(self, limit: CapacityLimit) -> None:
+        async with transaction(self.sessions) as session:
+            session.add(CapacityLimitRow(office_id=self.office_id, day=limit.day,
+                                         weekday=limit.weekday, starts=limit.starts,
+                                         ends=limit.ends, capacity=limit.capacity,
+                                         reason=limit.reason))
 
     async def lock_out_form(self, line_id: str, at: datetime) -> None:
         async with transaction(self.sessions) as session:

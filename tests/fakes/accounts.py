@@ -29,7 +29,8 @@ class MemoryAccounts:
             masked_name=mask_name(user.name) if user.name else None,
             masked_phone=mask_phone(user.phone) if user.phone else None,
             masked_number=mask_number(user.number) if user.number else None,
-            active_requests=active, max_active_requests=self.office.max_active_requests)
+            active_requests=active, max_active_requests=self.office.max_active_requests,
+            usual_site_id=user.usual_site_id)
 
     async def terms(self, at: datetime) -> TermsInfo | None:
         return self.office.current_terms(at)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from booking import SLOT_LENGTH, bookable_days
+from booking.availability import bookable_starts
 from booking.sites import Site
 from dialogs.ports import Calendar, DayInfo
 from tests.fakes.office import MemoryOffice
@@ -34,7 +35,8 @@ class MemoryAvailability:
                         site_id: str | None = None) -> list[DayInfo]:
         cal = self.office.calendar()
         days = bookable_days(at, count, cal.closures, cal.cutoff)
-        return [DayInfo(day=d, free=len(self.office.bookable_starts(d, at, need, site_id)))
+        return [DayInfo(day=d, free=len(self.office.bookable_starts(d, at, need, site_id)),
+                        open=bool(bookable_starts(d, cal, {}, at, need, site_id)))
                 for d in days]
 
     async def free_slots(self, line_user_id: str, day: date, at: datetime,

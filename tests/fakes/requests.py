@@ -29,14 +29,15 @@ def refusal(user: MemoryUser | None, office: MemoryOffice, terms_version: str | 
                         has_profile=bool(user.name and user.phone))
 
 
-def info_of(request: MemoryRequest) -> BookingInfo:
-    """The user's view of one request (no .ics links in memory)."""
+def info_of(request: MemoryRequest, office: MemoryOffice | None = None) -> BookingInfo:
+    """The user's view of one request (no .ics links in memory), with its site."""
     return BookingInfo(
         id=request.id, starts_at=request.starts[0], ends_at=request.ends_at,
         status=request.status, purpose=request.purpose, slots=len(request.starts),
         immediate=request.immediate, attendant=request.attendant,
         job_number=request.job_number, applicants=request.applicants, moved=request.moved,
-        awaiting_answer=request.moved and not request.move_accepted and request.active)
+        awaiting_answer=request.moved and not request.move_accepted and request.active,
+        site=office.site(request.site_id) if office and office.sites else None)
 
 
 class MemoryRequests:
@@ -61,7 +62,7 @@ class MemoryRequests:
         outcome = self.commit(line_user_id, draft, at)
         if outcome.reason == Reason.TAKEN and draft.starts_at is not None:
             alternatives = await self.availability.nearest_free(
-                line_user_id, draft.starts_at, at, draft.slots)
+                line_user_id, draft.starts_at, at, draft.slots, site_id=draft.site_id)
             return Outcome(ok=False, reason=Reason.TAKEN, alternatives=alternatives)
         return outcome
 
@@ -98,16 +99,16 @@ class MemoryRequests:
         for entry in office.waitlist:
             if entry.id == entry_id:
                 entry.active = False
-        return Outcome(ok=True, bookings=[info_of(request)])
+        return Outcome(ok=True, bookings=[info_of(request, self.office)])
 
     async def my_bookings(self, line_user_id: str, at: datetime) -> list[BookingInfo]:
         mine = [r for r in self.office.requests
                 if r.user == line_user_id and r.active and r.ends_at > at]
-        return [info_of(r) for r in sorted(mine, key=lambda r: r.starts[0])]
+        return [info_of(r, self.office) for r in sorted(mine, key=lambda r: r.starts[0])]
 
     async def booking(self, line_user_id: str, booking_id: str) -> BookingInfo | None:
         request = self.office.request_of(line_user_id, booking_id)
-        return info_of(request) if request else None
+        return info_of(request, self.office) if request else None
 
     async def cancel_booking(self, line_user_id: str, booking_id: str, at: datetime) -> Outcome:
         request = self.office.request_of(line_user_id, booking_id)
@@ -120,14 +121,14 @@ class MemoryRequests:
         request.version += 1
         self.record(RequestCancelled(self.office.facts(request), refused_move=refused_move))
         self.offer_freed(self.office.day_of(request.starts[0]), at)
-        return Outcome(ok=True, bookings=[info_of(request)])
+        return Outcome(ok=True, bookings=[info_of(request, self.office)])
 
     def offer_freed(self, day: date, at: datetime) -> None:
         """An offer to everyone waiting for `day` whose request now fits; the first tap wins."""
         waiting = sorted((e for e in self.office.waitlist if e.day == day and e.active),
                          key=lambda e: e.created_at)
         for entry in waiting:
-            starts = self.office.bookable_starts(day, at, entry.need)
+            starts = self.office.bookable_starts(day, at, entry.need, entry.site_id)
             user = self.office.users.get(entry.user)
             if not starts or user is None or not user.followed:
                 continue
@@ -141,23 +142,26 @@ class MemoryRequests:
                 or request.starts[0] <= at:
             return Outcome(ok=False, reason=Reason.NOT_FOUND)
         if request.move_accepted:
-            return Outcome(ok=False, reason=Reason.ALREADY, bookings=[info_of(request)])
+            return Outcome(ok=False, reason=Reason.ALREADY,
+                           bookings=[info_of(request, self.office)])
         request.move_accepted = True
         request.status = "confirmed"
         request.version += 1
         self.record(MoveAccepted(self.office.facts(request)))
-        return Outcome(ok=True, bookings=[info_of(request)])
+        return Outcome(ok=True, bookings=[info_of(request, self.office)])
 
-    async def immediate_status(self, line_user_id: str, at: datetime) -> NowInfo:
-        reason, slot = self.immediate_state(line_user_id, at)
+    async def immediate_status(self, line_user_id: str, at: datetime,
+                               site_id: str | None = None) -> NowInfo:
+        reason, slot = self.immediate_state(line_user_id, at, site_id)
         if not reason:
             return NowInfo(available=True, slot=slot)
-        nearest = self.availability.nearest(line_user_id, at, at)
+        nearest = self.availability.nearest(line_user_id, at, at, site_id=site_id)
         return NowInfo(
             available=False, reason=reason, slot=slot, next_slot=min(nearest, default=None)
         )
 
-    def immediate_state(self, line_user_id: str, at: datetime) -> tuple[Reason, datetime | None]:
+    def immediate_state(self, line_user_id: str, at: datetime,
+                        site_id: str | None = None) -> tuple[Reason, datetime | None]:
         """Whether a booth is free for immediate use now (art. 5-2), and the current slot."""
         start = current_slot_start(at, self.office.closures)
         if start is None:
@@ -167,21 +171,21 @@ class MemoryRequests:
         if any(r.user == line_user_id and r.active and start in r.starts
                for r in self.office.requests):
             return Reason.ALREADY, start
-        if not self.office.free_booths(start):
+        if not self.office.free_booths(start, site_id):
             return Reason.BUSY, start
         return Reason.NONE, start
 
     async def request_immediate(self, line_user_id: str, draft: Draft, at: datetime) -> Outcome:
-        status = await self.immediate_status(line_user_id, at)
+        status = await self.immediate_status(line_user_id, at, draft.site_id)
         if not status.available or status.slot is None:
             return Outcome(ok=False, reason=status.reason,
                            alternatives=[status.next_slot] if status.next_slot else [])
         now_draft = Draft(purpose=draft.purpose, starts_at=status.slot,
                           job_number=draft.job_number, applicants=draft.applicants,
-                          attendant=draft.attendant)
+                          attendant=draft.attendant, site_id=draft.site_id)
         outcome = self.commit(line_user_id, now_draft, at, immediate=True)
         if outcome.reason == Reason.TAKEN:
-            after = await self.immediate_status(line_user_id, at)
+            after = await self.immediate_status(line_user_id, at, draft.site_id)
             return Outcome(ok=False, reason=Reason.BUSY,
                            alternatives=[after.next_slot] if after.next_slot else [])
         return outcome
@@ -190,10 +194,10 @@ class MemoryRequests:
                             at: datetime) -> bool:
         if line_user_id not in self.office.users:
             return False
-        entry = next((e for e in self.office.waitlist
-                      if e.user == line_user_id and e.day == day and e.active), None)
+        entry = next((e for e in self.office.waitlist if e.user == line_user_id
+                      and e.day == day and e.site_id == draft.site_id and e.active), None)
         if entry is None:
-            entry = MemoryEntry(user=line_user_id, day=day, created_at=at)
+            entry = MemoryEntry(user=line_user_id, day=day, created_at=at, site_id=draft.site_id)
             self.office.waitlist.append(entry)
         entry.purpose, entry.job_number = draft.purpose, draft.job_number
         entry.applicants, entry.attendant = draft.applicants, draft.attendant
@@ -206,9 +210,11 @@ class MemoryRequests:
             return Outcome(ok=False, reason=Reason.NOT_FOUND)
         draft = Draft(purpose=entry.purpose or "job_consultation", starts_at=starts_at,
                       slots=entry.need, job_number=entry.job_number,
-                      applicants=entry.applicants, attendant=entry.attendant or "none")
+                      applicants=entry.applicants, attendant=entry.attendant or "none",
+                      site_id=entry.site_id)
         outcome = self.commit(line_user_id, draft, at, entry_id=entry.id)
         if outcome.reason == Reason.TAKEN:
-            free = await self.availability.free_slots(line_user_id, entry.day, at, draft.slots)
+            free = await self.availability.free_slots(line_user_id, entry.day, at, draft.slots,
+                                                      entry.site_id)
             return Outcome(ok=False, reason=Reason.TAKEN, alternatives=free[:4])
         return outcome
