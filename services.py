@@ -142,8 +142,9 @@ class Services:
 
     def ports_for(self, outbox: list[uuid.UUID]) -> Ports:
         """The flows' ports for one event, adding the pushes they queue to `outbox`."""
+        requests = self.requests.bound(outbox)
         return Ports(office=self.office, accounts=self.accounts, availability=self.availability,
-                     requests=self.requests.bound(outbox), staff=self.staff_port.bound(outbox))
+                     requests=requests, staff=self.staff_port.bound(outbox), closures=requests)
 
     async def load_office_info(self) -> OfficeInfo:
         """Office facts as users see them, read from the database now."""

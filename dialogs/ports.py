@@ -281,6 +281,15 @@ class RequestsPort(Protocol):
                          at: datetime) -> Outcome: ...
 
 
+class ClosuresPort(Protocol):
+    """A user's answer to an emergency closure notice (DESIGN §13): request one of the offered
+    starts at the same site (the same atomic commit and checks as any request) or cancel."""
+
+    async def move_closed(self, line_user_id: str, booking_id: str, starts_at: datetime,
+                          at: datetime) -> Outcome: ...
+    async def cancel_closed(self, line_user_id: str, booking_id: str, at: datetime) -> Outcome: ...
+
+
 @dataclass(frozen=True)
 class Ports:
     """What the flows reach the office's records through, for one event."""
@@ -290,6 +299,7 @@ class Ports:
     availability: AvailabilityPort
     requests: RequestsPort
     staff: StaffPort | None = None
+    closures: ClosuresPort | None = None
 
 
 class PortsFactory(Protocol):

@@ -134,6 +134,9 @@ class Booking(SQLModel, table=True):
     immediate: bool = Field(default=False)
     group_id: uuid.UUID | None = Field(default=None, index=True)
     moved_from_id: uuid.UUID | None = Field(default=None)
+    # The emergency closure that closed this booking (status `closed`), for its reason in the
+    # usage log and its follow-up page. No foreign key: SQLite could only add one by a rebuild.
+    closure_id: uuid.UUID | None = Field(default=None, index=True)
     note: str | None = Field(default=None, max_length=1000)
     decline_reason: str | None = Field(default=None, max_length=500)
     handled_by: str | None = Field(default=None, max_length=100)
@@ -203,6 +206,32 @@ class Closure(SQLModel, table=True):
     created_by: str | None = Field(default=None, max_length=100)
     reopened_at: datetime | None = _dt()
     reopened_by: str | None = Field(default=None, max_length=100)
+
+
+class ClosureAnswer(StrEnum):
+    """What a user told by an emergency closure did about it."""
+
+    MOVED = "moved"
+    CANCELLED = "cancelled"
+
+
+class ClosureNotice(SQLModel, table=True):
+    """One request closed by an emergency closure: who was told, and their answer (§13).
+
+    Staff phone those with no answer; `moved_to_id` is the new request a tap made.
+    """
+
+    __tablename__ = "closure_notices"
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    office_id: uuid.UUID = Field(foreign_key="offices.id", index=True)
+    closure_id: uuid.UUID = Field(foreign_key="closures.id", index=True)
+    booking_id: uuid.UUID = Field(foreign_key="bookings.id", unique=True)  # the request's head
+    user_id: uuid.UUID = Field(foreign_key="users.id", index=True)
+    told_at: datetime = Field(sa_type=UTCDateTime)
+    outbox_id: uuid.UUID | None = Field(default=None)  # None: the user cannot be reached in LINE
+    answer: ClosureAnswer | None = Field(default=None, sa_type=StrEnumType(ClosureAnswer, 20))
+    answered_at: datetime | None = _dt()
+    moved_to_id: uuid.UUID | None = Field(default=None)
 
 
 class CapacityLimitRow(SQLModel, table=True):

@@ -11,6 +11,7 @@ import copy
 import uuid
 from datetime import date, datetime
 
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -22,8 +23,17 @@ from storage import bookings as bk
 from storage import forms
 from storage.accounts import find_user
 from storage.availability import AvailabilityService, hold_key
+from storage.closures import nearest_starts
 from storage.db import transaction
-from storage.models import Booking, LineUser, Office, WaitlistEntry
+from storage.models import (
+    Booking,
+    BookingStatus,
+    ClosureAnswer,
+    ClosureNotice,
+    LineUser,
+    Office,
+    WaitlistEntry,
+)
 from storage.office_cache import OfficeSnapshot
 from storage.sites import load_sites
 from storage.unit_of_work import UnitOfWork, Work
@@ -65,7 +75,8 @@ class RequestsService:
         return outcome
 
     async def _commit(self, line_user_id: str, draft: Draft, at: datetime, *,
-                      immediate: bool = False, entry_id: uuid.UUID | None = None) -> Outcome:
+                      immediate: bool = False, entry_id: uuid.UUID | None = None,
+                      closed: uuid.UUID | None = None) -> Outcome:
         """One transaction: checks, booths, rows, staff alert; a lost race is tried once more."""
         assert draft.starts_at is not None
         starts = slot_run(draft.starts_at, draft.slots)
@@ -76,7 +87,7 @@ class RequestsService:
             try:
                 async with self.uow.begin(self.written) as work:
                     return await self._commit_in(work, snapshot, line_user_id, owner, draft, at,
-                                                 claimed, immediate, entry_id)
+                                                 claimed, immediate, entry_id, closed)
             except IntegrityError:
                 continue  # another booth may still be free: read again once
             finally:
@@ -85,8 +96,14 @@ class RequestsService:
 
     async def _commit_in(self, work: Work, snapshot: OfficeSnapshot, line_user_id: str,
                          owner: str, draft: Draft, at: datetime, claimed: list[int],
-                         immediate: bool, entry_id: uuid.UUID | None) -> Outcome:
+                         immediate: bool, entry_id: uuid.UUID | None,
+                         closed: uuid.UUID | None) -> Outcome:
         session = work.session
+        notice = None
+        if closed is not None:  # a move after an emergency closure: answered once, locked
+            notice = await session.get(ClosureNotice, closed, with_for_update=True)
+            if notice is None or notice.answer is not None:
+                return Outcome(ok=False, reason=Reason.ALREADY)
         office = snapshot.office
         user = await find_user(session, self.office_id, line_user_id)
         terms = snapshot.terms_at(at)
@@ -113,6 +130,11 @@ class RequestsService:
             entry = await session.get(WaitlistEntry, entry_id)
             if entry is not None:
                 entry.active = False
+        if notice is not None:
+            notice.answer, notice.answered_at = ClosureAnswer.MOVED, at
+            notice.moved_to_id = rows[0].id
+            bk.audit(session, self.office_id, at, "closure.moved", notice.booking_id,
+                     to=str(rows[0].id))
         return Outcome(ok=True, bookings=[bk.info_of(rows, sites=free.cal.sites)],
                        events=tuple(work.events))
 
@@ -262,3 +284,51 @@ class RequestsService:
                                                       draft.site_id)
             return Outcome(ok=False, reason=Reason.TAKEN, alternatives=free[:4])
         return outcome
+
+    async def _closed_notice(self, session: AsyncSession, line_user_id: str,
+                             booking_id: str) -> tuple[ClosureNotice | None, list[Booking]]:
+        """The closure notice of the user's closed request and its rows (none if not theirs)."""
+        user, rows = await self._own_rows(session, line_user_id, booking_id)
+        if user is None or not rows or rows[0].status != BookingStatus.CLOSED:
+            return None, []
+        notice = (await session.scalars(select(ClosureNotice).where(
+            ClosureNotice.booking_id == rows[0].id))).first()
+        return notice, rows if notice is not None else []
+
+    async def move_closed(self, line_user_id: str, booking_id: str, starts_at: datetime,
+                          at: datetime) -> Outcome:
+        """Request `starts_at` at the same site for a request the office closed (whole group)."""
+        async with self.sessions() as session:
+            notice, rows = await self._closed_notice(session, line_user_id, booking_id)
+        if notice is None:
+            return Outcome(ok=False, reason=Reason.NOT_FOUND)
+        if notice.answer is not None:
+            return Outcome(ok=False, reason=Reason.ALREADY)
+        head = rows[0]
+        draft = Draft(purpose=head.purpose, starts_at=starts_at, slots=len(rows),
+                      job_number=head.job_number, applicants=head.applicants,
+                      attendant=head.attendant,
+                      site_id=str(head.site_id) if head.site_id else None)
+        outcome = await self._commit(line_user_id, draft, at, closed=notice.id)
+        if outcome.reason == Reason.TAKEN:
+            async with self.sessions() as session:
+                free = await nearest_starts(session=session, office=await self._office(),
+                                            now=at, wanted=starts_at, need=len(rows),
+                                            site_id=draft.site_id)
+            return Outcome(ok=False, reason=Reason.TAKEN, alternatives=free)
+        return outcome
+
+    async def cancel_closed(self, line_user_id: str, booking_id: str, at: datetime) -> Outcome:
+        """The user does not want another time: recorded, so staff need not phone them."""
+        async with self.uow.begin(self.written) as work:
+            session = work.session
+            notice, rows = await self._closed_notice(session, line_user_id, booking_id)
+            if notice is None:
+                return Outcome(ok=False, reason=Reason.NOT_FOUND)
+            notice = await session.get(ClosureNotice, notice.id, with_for_update=True)
+            assert notice is not None
+            if notice.answer is not None:
+                return Outcome(ok=False, reason=Reason.ALREADY)
+            notice.answer, notice.answered_at = ClosureAnswer.CANCELLED, at
+            bk.audit(session, self.office_id, at, "closure.cancelled", notice.booking_id)
+            return Outcome(ok=True, bookings=[bk.info_of(rows)], events=tuple(work.events))

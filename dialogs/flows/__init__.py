@@ -9,6 +9,7 @@ def build_registry() -> Registry:
     """Every flow registers its states and entries here, once, at start-up."""
     from dialogs.flows import (
         booking,
+        closure,
         consent,
         home,
         immediate,
@@ -23,6 +24,6 @@ def build_registry() -> Registry:
 
     registry = Registry()
     for flow in (home, consent, staff, profile, booking, sites, slots, mybookings, immediate,
-                 waitlist, walkup):
+                 waitlist, walkup, closure):
         flow.register(registry)
     return registry

@@ -16,7 +16,7 @@ from alembic import op
 from booking.walkup import new_site_code
 
 revision: str = '0006_site_walkup'
-down_revision: str | None = '0004_sites_capacity_closures'
+down_revision: str | None = '0005_emergency_closure'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
