@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from linebot.v3.webhooks import (
@@ -40,10 +41,16 @@ CONVERTERS: dict[type, Callable[[Event], Input]] = {
 }
 
 
+# LINE user ids are "U" and 32 hex digits; anything not even id-shaped (no letters and digits
+# only, or longer than the database keeps) is not from LINE and is ignored, never stored.
+LINE_ID = re.compile(r"[0-9A-Za-z]{1,64}")
+
+
 def user_id_of(event: Event) -> str | None:
     """The LINE user behind an event from a one-to-one chat, else None."""
     source = getattr(event, "source", None)
-    return getattr(source, "user_id", None) if getattr(source, "type", None) == "user" else None
+    user = getattr(source, "user_id", None) if getattr(source, "type", None) == "user" else None
+    return user if isinstance(user, str) and LINE_ID.fullmatch(user) else None
 
 
 def to_input(event: Event) -> Input | None:

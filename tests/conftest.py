@@ -250,3 +250,17 @@ def clock(live: LiveApp) -> Iterator[SettableClock]:
 def user() -> str:
     """A fresh LINE user id, so tests never share a conversation."""
     return saw_line_id("U" + uuid.uuid4().hex)
+
+
+# Files that take a minute or more (real processes killed and restarted, whole deployments):
+# run first, so with pytest-xdist the other worker takes the many short files meanwhile instead
+# of waiting for them at the end.
+SLOW_FIRST = ("tests/worker/test_worker_killed_mid_batch.py", "tests/test_production_path.py",
+              "tests/pipeline/test_handler_processes.py", "tests/a11y/test_a11y_console.py")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        path = item.nodeid.split("::", 1)[0]
+        return SLOW_FIRST.index(path) if path in SLOW_FIRST else len(SLOW_FIRST)
+    items.sort(key=rank)  # stable: the order within each file and among the rest is kept

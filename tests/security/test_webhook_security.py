@@ -5,11 +5,12 @@ from __future__ import annotations
 import base64
 import json
 import logging
+import time
 import uuid
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from emulator import sign
@@ -131,9 +132,19 @@ def handler_errors() -> Any:
         logging.getLogger(name).removeHandler(collect)
 
 
+# Found by this fuzzing once: a minute-old event (answered by push) from a "user id" no LINE
+# account has, too long for the database — such ids are now ignored, never stored.
+NOT_A_LINE_ID = {"destination": "x", "events": [{
+    "type": "message", "mode": "active", "timestamp": int(time.time() * 1000) - 60_000,
+    "source": {"type": "user", "userId": "U" + "ab" * 60}, "webhookEventId": "01FUZZLONGID",
+    "replyToken": "r" * 32, "deliveryContext": {"isRedelivery": False},
+    "message": {"type": "text", "id": "1", "text": "ヘルプ", "quoteToken": "q"}}]}
+
+
 @settings(max_examples=200, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(payload=bodies)
+@example(payload=NOT_A_LINE_ID)
 def test_any_signed_body_gets_200_or_400(live, handler_errors, payload: Any):
     body = json.dumps(payload, ensure_ascii=False).encode()
     assert _post(live, body, sign(live.settings.line_channel_secret, body)) in (200, 400)
@@ -142,5 +153,6 @@ def test_any_signed_body_gets_200_or_400(live, handler_errors, payload: Any):
 def test_after_the_fuzzing_no_handler_crashed_and_the_bot_still_answers(live, user,
                                                                         handler_errors):
     live.call(live.services.tracker.drain())
-    assert [r.getMessage() for r in handler_errors] == []
+    assert [r.getMessage() for r in handler_errors] == [], "\n".join(
+        logging.Formatter().formatException(r.exc_info) for r in handler_errors if r.exc_info)
     assert "使い方" in texts(live.send(user, text="ヘルプ"))
