@@ -9,7 +9,7 @@ import uuid
 
 from sqlalchemy import select
 
-from storage.models import Booking, BookingStatus, TermsVersionRow
+from storage.models import Booking, BookingStatus, LineUser, TermsVersionRow
 from storage.sessions import Sessions
 
 
@@ -35,3 +35,10 @@ async def confirmed_rows(sessions: Sessions, office_id: uuid.UUID,
         return list((await session.scalars(select(Booking).where(
             Booking.group_id == head.group_id, Booking.status == BookingStatus.CONFIRMED)
             .order_by(Booking.starts_at))).all())
+
+
+async def user_language(sessions: Sessions, user_id: uuid.UUID) -> str | None:
+    """The language of a booking's user, for the pages and files made for them."""
+    async with sessions() as session:
+        user = await session.get(LineUser, user_id)
+    return user.language if user is not None else None

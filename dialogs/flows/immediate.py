@@ -8,8 +8,7 @@ from datetime import datetime
 from dialogs.conversation import IDLE
 from dialogs.engine import menu_choices
 from dialogs.flow import Ctx, Input, Invalid, State, Step
-from dialogs.flows import common_messages as ct
-from dialogs.flows import immediate_messages as t
+from dialogs.flows import common_messages, immediate_messages
 from dialogs.flows.access import admission, limit_text, refusal_text
 from dialogs.flows.booking import PURPOSE, draft_of
 from dialogs.flows.consent import needs_consent
@@ -17,9 +16,13 @@ from dialogs.flows.labels import span
 from dialogs.flows.profile import profile_lines, profile_step
 from dialogs.flows.receipts import next_slot_text
 from dialogs.flows.slots import summary_lines
+from dialogs.i18n import messages
 from dialogs.ports import NowInfo, Outcome, Reason
 from dialogs.registry import Registry
 from dialogs.replies import Card, Reply, Text
+
+ct = messages(common_messages)
+t = messages(immediate_messages)
 
 CONFIRM = "now:confirm"
 

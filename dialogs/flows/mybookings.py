@@ -6,13 +6,16 @@ from __future__ import annotations
 from dialogs.conversation import IDLE
 from dialogs.engine import menu_choices
 from dialogs.flow import Ctx, Input, Invalid, State, Step
-from dialogs.flows import mybookings_messages as t
+from dialogs.flows import mybookings_messages
 from dialogs.flows.access import refused
 from dialogs.flows.labels import ATTENDANTS, STATUSES, purpose_label, span
+from dialogs.i18n import messages, tr
 from dialogs.ports import BookingInfo, Reason
 from dialogs.postback import Postback
 from dialogs.registry import Registry
 from dialogs.replies import Card, Carousel, Choice, Reply, Text
+
+t = messages(mybookings_messages)
 
 LIST, CONFIRM = "mine:list", "mine:confirm_cancel"
 MAX_CARDS = 10
@@ -31,9 +34,9 @@ async def start(ctx: Ctx, inp: Input) -> Step:
 
 def booking_card(ctx: Ctx, info: BookingInfo) -> Card:
     """One request: when, status, purpose; cancel, accept a move, add to a calendar."""
-    lines = [t.LINE_STATUS.format(status=STATUSES.get(info.status, info.status)),
+    lines = [t.LINE_STATUS.format(status=tr(STATUSES.get(info.status, info.status))),
              t.LINE_PURPOSE.format(purpose=purpose_label(info.purpose)),
-             t.LINE_ATTENDANT.format(attendant=ATTENDANTS.get(info.attendant, ""))]
+             t.LINE_ATTENDANT.format(attendant=tr(ATTENDANTS.get(info.attendant, "")))]
     if info.immediate:
         lines.insert(0, t.LINE_NOW)
     buttons: list[Choice] = []

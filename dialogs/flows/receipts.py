@@ -6,10 +6,13 @@ from datetime import datetime
 
 from dialogs.engine import menu_choices
 from dialogs.flow import Ctx
-from dialogs.flows import common_messages as t
+from dialogs.flows import common_messages
 from dialogs.flows.labels import STATUSES, purpose_label, span
+from dialogs.i18n import messages, tr
 from dialogs.ports import BookingInfo
 from dialogs.replies import Reply, Text
+
+t = messages(common_messages)
 
 
 async def received_replies(ctx: Ctx, info: BookingInfo) -> list[Reply]:
@@ -18,7 +21,7 @@ async def received_replies(ctx: Ctx, info: BookingInfo) -> list[Reply]:
     office = ctx.office
     text = t.RECEIVED.format(span=span(info.starts_at, info.slots),
                              purpose=purpose_label(info.purpose),
-                             status=STATUSES.get(info.status, info.status),
+                             status=tr(STATUSES.get(info.status, info.status)),
                              phone=user.masked_phone or "")
     return [Text(text=text), Text(text=t.RULES.format(phone=office.phone), choices=menu_choices())]
 

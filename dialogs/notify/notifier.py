@@ -26,6 +26,7 @@ from dialogs.events import (
     TermsPublished,
 )
 from dialogs.flows.waitlist import offer_replies
+from dialogs.i18n import SOURCE, speaking
 from dialogs.notify import reminders, staff_alerts, user_notices
 from dialogs.replies import Reply, dump_replies
 
@@ -51,12 +52,14 @@ def notice(to: str, kind: str, replies: list[Reply], booking_id: str | None = No
 class Notifier:
     """Words domain events as pushes; storage writes them in the transaction that caused them."""
 
-    def notices(self, event: Event) -> list[Notice]:
-        """The pushes `event` calls for (none for an event nobody needs to hear about)."""
+    def notices(self, event: Event, language: str | None = None) -> list[Notice]:
+        """The pushes `event` calls for (none for an event nobody needs to hear about), worded
+        in the user's `language` when it is written (DESIGN.md §14); staff alerts in Japanese."""
         wording = WORDINGS.get(type(event))
         if wording is None:
             raise LookupError(f"no wording for {type(event).__name__}")
-        return wording(event)
+        with speaking(language if getattr(event, "to", None) else SOURCE):
+            return wording(event)
 
 
 # --- staff alerts ------------------------------------------------------------------------------
@@ -162,9 +165,10 @@ def _no_show(event: NoShow) -> list[Notice]:
         told.append(notice(event.to, "booking.no_show", reminders.no_show(
             event.slot, count=event.count, refused=event.refused,
             office_phone=event.office_phone), booking))
-    told.append(notice(STAFF, "staff.no_show", reminders.staff_no_show(
-        event.slot, masked_name=event.masked_name, count=event.count, limit=event.limit,
-        refused=event.refused, console_url=event.console_url), booking))
+    with speaking(SOURCE):  # staff read Japanese whatever the user's language
+        told.append(notice(STAFF, "staff.no_show", reminders.staff_no_show(
+            event.slot, masked_name=event.masked_name, count=event.count, limit=event.limit,
+            refused=event.refused, console_url=event.console_url), booking))
     return told
 
 

@@ -1,0 +1,32 @@
+"""the language each user talks in, and the one each consent was shown in (DESIGN.md §14)
+
+Revision ID: 0005_user_language
+Revises: 0003_form_links_and_staff_mfa
+Create Date: 2026-11-30 10:00:00
+"""
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+import sqlmodel
+from alembic import op
+
+revision: str = '0005_user_language'
+down_revision: str | None = '0003_form_links_and_staff_mfa'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('language', sqlmodel.sql.sqltypes.AutoString(length=16),
+                                      nullable=True))
+    with op.batch_alter_table('consents', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('language', sqlmodel.sql.sqltypes.AutoString(length=16),
+                                      nullable=False, server_default='ja'))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('consents', schema=None) as batch_op:
+        batch_op.drop_column('language')
+    with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.drop_column('language')
