@@ -88,6 +88,7 @@ class Confirmed:
     purpose: str
     attendant: str
     office_phone: str
+    starts_at: datetime | None = None  # to show `slot` in the user's language
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,7 @@ class Declined:
     slot: str
     reason: str
     office_phone: str
+    starts_at: datetime | None = None  # to show `slot` in the user's language
 
 
 @dataclass(frozen=True)
@@ -109,6 +111,7 @@ class MarkedNoShow:
     booking_id: str
     slot: str
     office_phone: str
+    starts_at: datetime | None = None  # to show `slot` in the user's language
 
 
 @dataclass(frozen=True)
@@ -120,6 +123,8 @@ class Moved:
     old_slot: str
     new_slot: str
     office_phone: str
+    old_starts_at: datetime | None = None  # to show the slots in the user's language
+    new_starts_at: datetime | None = None
 
 
 @dataclass(frozen=True)

@@ -200,7 +200,9 @@ class StaffOps:
                 await publish(session, Moved(to=to, booking_id=str(new.id),
                                              old_slot=format_slot(old.starts_at),
                                              new_slot=format_slot(starts_at),
-                                             office_phone=office.phone),
+                                             office_phone=office.phone,
+                                             old_starts_at=old.starts_at,
+                                             new_starts_at=starts_at),
                               office_id=self.office_id, now=now)
             # After the new row is in: a move within the day must not offer the new slot.
             await offer_freed(session=session, office=office, day=to_jst(old.starts_at).date(),
@@ -327,8 +329,11 @@ def user_notice(kind: str, to: str, booking: Booking, office_phone: str) -> Even
     slot, booking_id = format_slot(booking.starts_at), str(booking.id)
     if kind == "confirmed":
         return Confirmed(to=to, booking_id=booking_id, slot=slot, purpose=booking.purpose,
-                         attendant=booking.attendant, office_phone=office_phone)
+                         attendant=booking.attendant, office_phone=office_phone,
+                         starts_at=booking.starts_at)
     if kind == "declined":
         return Declined(to=to, booking_id=booking_id, slot=slot,
-                        reason=booking.decline_reason or "", office_phone=office_phone)
-    return MarkedNoShow(to=to, booking_id=booking_id, slot=slot, office_phone=office_phone)
+                        reason=booking.decline_reason or "", office_phone=office_phone,
+                        starts_at=booking.starts_at)
+    return MarkedNoShow(to=to, booking_id=booking_id, slot=slot, office_phone=office_phone,
+                        starts_at=booking.starts_at)

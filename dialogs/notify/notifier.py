@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any, TypeVar
 
 from dialogs.events import (
@@ -25,6 +26,7 @@ from dialogs.events import (
     SlotFreed,
     TermsPublished,
 )
+from dialogs.flows.labels import span
 from dialogs.flows.waitlist import offer_replies
 from dialogs.i18n import SOURCE, speaking
 from dialogs.notify import reminders, staff_alerts, user_notices
@@ -103,6 +105,11 @@ def _push_failed(event: PushFailed) -> list[Notice]:
 
 # --- what users are told -----------------------------------------------------------------------
 
+def _slot(written: str, starts_at: datetime | None) -> str:
+    """The slot in the recipient's language when its time is known, else as storage wrote it."""
+    return span(starts_at) if starts_at is not None else written
+
+
 @words(SlotFreed)
 def _offer(event: SlotFreed) -> list[Notice]:
     return [notice(event.to, "waitlist.offer",
@@ -111,27 +118,29 @@ def _offer(event: SlotFreed) -> list[Notice]:
 
 @words(Confirmed)
 def _confirmed(event: Confirmed) -> list[Notice]:
-    replies = user_notices.confirmed(slot=event.slot, purpose=event.purpose,
+    replies = user_notices.confirmed(slot=_slot(event.slot, event.starts_at), purpose=event.purpose,
                                      attendant=event.attendant, office_phone=event.office_phone)
     return [notice(event.to, "notice.confirmed", replies, event.booking_id)]
 
 
 @words(Declined)
 def _declined(event: Declined) -> list[Notice]:
-    replies = user_notices.declined(slot=event.slot, reason=event.reason,
+    replies = user_notices.declined(slot=_slot(event.slot, event.starts_at), reason=event.reason,
                                     office_phone=event.office_phone)
     return [notice(event.to, "notice.declined", replies, event.booking_id)]
 
 
 @words(MarkedNoShow)
 def _marked_no_show(event: MarkedNoShow) -> list[Notice]:
-    replies = user_notices.no_show(slot=event.slot, office_phone=event.office_phone)
+    replies = user_notices.no_show(slot=_slot(event.slot, event.starts_at),
+                                   office_phone=event.office_phone)
     return [notice(event.to, "notice.no_show", replies, event.booking_id)]
 
 
 @words(Moved)
 def _moved(event: Moved) -> list[Notice]:
-    replies = user_notices.moved(old_slot=event.old_slot, new_slot=event.new_slot,
+    replies = user_notices.moved(old_slot=_slot(event.old_slot, event.old_starts_at),
+                                 new_slot=_slot(event.new_slot, event.new_starts_at),
                                  new_booking_id=event.booking_id,
                                  office_phone=event.office_phone)
     return [notice(event.to, "notice.moved", replies, event.booking_id)]
