@@ -28,6 +28,7 @@ class RequestFacts:
     attendant: str = "none"
     job_number: str | None = None
     applicants: int | None = None
+    interpret_language: str | None = None  # staff arrange the interpreter (DESIGN.md §14)
 
 
 @dataclass(frozen=True)

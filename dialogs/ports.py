@@ -65,6 +65,8 @@ class Draft:
     job_number: str | None = None
     applicants: int | None = None
     attendant: str = "none"
+    # The language to interpret (DESIGN.md §14): the user's, when it is not Japanese.
+    interpret_language: str | None = None
 
 
 @dataclass(frozen=True)

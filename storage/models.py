@@ -130,6 +130,8 @@ class Booking(SQLModel, table=True):
     job_number: str | None = Field(default=None, max_length=20)
     applicants: int | None = Field(default=None)
     attendant: Attendant = Field(default=Attendant.NONE, sa_type=StrEnumType(Attendant, 20))
+    # The language to interpret, when the user does not talk in Japanese (DESIGN.md §14).
+    interpret_language: str | None = Field(default=None, max_length=16)
     immediate: bool = Field(default=False)
     group_id: uuid.UUID | None = Field(default=None, index=True)
     moved_from_id: uuid.UUID | None = Field(default=None)

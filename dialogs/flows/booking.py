@@ -23,7 +23,7 @@ from dialogs.flows.labels import (
     SHORT_PURPOSES,
 )
 from dialogs.flows.profile import profile_step
-from dialogs.i18n import messages, tr
+from dialogs.i18n import SOURCE, messages, tr
 from dialogs.ports import Draft
 from dialogs.registry import Registry
 from dialogs.replies import Reply, Text
@@ -47,7 +47,8 @@ def draft_of(ctx: Ctx) -> Draft:
     return Draft(purpose=ctx.data.get("purpose", ""),
                  starts_at=datetime.fromisoformat(start) if start else None, slots=need(ctx),
                  job_number=ctx.data.get("job_number"), applicants=ctx.data.get("applicants"),
-                 attendant=ctx.data.get("attendant", "none"))
+                 attendant=ctx.data.get("attendant", "none"),
+                 interpret_language=None if ctx.language == SOURCE else ctx.language)
 
 
 async def start(ctx: Ctx, inp: Input) -> Step:

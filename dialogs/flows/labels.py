@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from booking import SLOT_LENGTH, slot_end
-from dialogs.i18n import format_span, tr
+from dialogs.i18n import LANGUAGES, format_span, tr
 
 JOBSEEKER, EMPLOYER = "jobseeker", "employer"
 ROLES = {JOBSEEKER: "求職者", EMPLOYER: "求人者（事業所）"}
@@ -54,6 +54,11 @@ STATUSES = {
     "moved": "日時変更済み",
     "completed": "利用済み",
 }
+
+
+def interpreting(code: str | None) -> str:
+    """The language to interpret, in Japanese for staff (「通訳：英語」); "" when none."""
+    return LANGUAGES[code].japanese if code in LANGUAGES else (code or "")
 
 
 SLOTS_SUFFIX = "（{n}枠）"

@@ -104,7 +104,8 @@ def remind_then_cancel(live: Any, user: str, code: str, booking: Booking) -> str
     return texts(reminder)
 
 
-def test_an_english_speaking_user_books_is_reminded_and_cancels_in_english(live, user, clock):
+def test_an_english_speaking_user_books_is_reminded_and_cancels_in_english(live, user, clock,
+                                                                          staff_line):
     set_line_language(live, user, "en")
     first = live.send(user, event="follow")
     shown = texts(first)
@@ -120,6 +121,10 @@ def test_an_english_speaking_user_books_is_reminded_and_cancels_in_english(live,
     assert user_row.language == "en"
     (consent,) = query(live, select(Consent).where(Consent.user_id == user_row.id))
     assert consent.language == "en"
+    # Staff arrange the interpretation in advance; their alert stays Japanese.
+    assert booking.interpret_language == "en"
+    alert = texts(live.messages(staff_line))
+    assert "通訳：英語" in alert and "【新しい予約申込み】" in alert
 
     reminder = remind_then_cancel(live, user, "en", booking)
     assert "Your booking is tomorrow" in reminder

@@ -1,4 +1,4 @@
-"""the language each user talks in, and the one each consent was shown in (DESIGN.md §14)
+"""users' language, the language each consent was shown in, each booking's language to interpret (§14)
 
 Revision ID: 0005_user_language
 Revises: 0003_form_links_and_staff_mfa
@@ -25,7 +25,14 @@ def upgrade() -> None:
                                       nullable=False, server_default='ja'))
 
 
+    with op.batch_alter_table('bookings', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('interpret_language',
+                                      sqlmodel.sql.sqltypes.AutoString(length=16), nullable=True))
+
+
 def downgrade() -> None:
+    with op.batch_alter_table('bookings', schema=None) as batch_op:
+        batch_op.drop_column('interpret_language')
     with op.batch_alter_table('consents', schema=None) as batch_op:
         batch_op.drop_column('language')
     with op.batch_alter_table('users', schema=None) as batch_op:
