@@ -76,7 +76,9 @@ class Engine:
                 return await self._text(ctx, inp)
             return [Text(text=m.NOT_TEXT), *await self._prompt(ctx)]
         except Invalid as bad:
-            return [Text(text=bad.reason), *await self._prompt(ctx)]
+            # Reasons from booking/ (ParseError) are Japanese source texts: say them in the
+            # user's language; a reason already worded by a flow is left as it is.
+            return [Text(text=i18n.tr(bad.reason)), *await self._prompt(ctx)]
 
     async def _postback(self, ctx: Ctx, inp: Input, shown_nonce: str) -> list[Reply]:
         pb = inp.postback

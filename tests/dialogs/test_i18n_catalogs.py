@@ -254,3 +254,24 @@ def test_typed_choice_chips_are_labelled_in_each_language():
             labels = [c.label for c in menu_choices()]
         assert all(isinstance(c, str) and len(c) <= LABEL_MAX for c in labels), (code, labels)
         assert isinstance(menu_choices()[0], Choice)
+
+
+async def test_a_typed_date_that_cannot_be_read_is_explained_in_the_users_language():
+    office = MemoryOffice()
+    engine = Engine(store=MemoryStateStore(), registry=build_registry(), clock=lambda: NOW,
+                    ports=memory_ports(office))
+    chat = Chat(engine, "Uwhen")
+    await chat.follow()
+    await chat.send(tap(chat, "consent.agree"))
+    await chat.say("English")
+    await chat.send(Input(kind="postback", postback=Postback(action="menu.book")))
+    await chat.send(tap(chat, "profile.role", "jobseeker"))
+    await chat.send(tap(chat, "profile.registered", "yes"))
+    office.save_profile(chat.user)
+    await chat.send(Input(kind="postback", postback=Postback(action="profile.saved")))
+    await chat.send(tap(chat, "booking.purpose", "job_consultation"))
+    await chat.send(tap(chat, "booking.attendant", "none"))
+    refused = texts(await chat.say("sometime soon"))
+    assert "Sorry, we could not read the date and time." in refused
+    read = texts(await chat.say("Dec 3 10am"))
+    assert "Please check your request" in read and "Thu, Dec 3" in read
