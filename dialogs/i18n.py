@@ -24,7 +24,7 @@ from typing import Any
 from babel.dates import format_date, format_skeleton
 from babel.dates import format_time as babel_time
 
-from booking import JST, format_date_ja, to_jst
+from booking import format_date_ja, to_jst
 from booking import format_time as format_time_ja
 
 LOCALES = Path(__file__).resolve().parent.parent / "locales"
@@ -253,6 +253,6 @@ def format_span(starts_at: datetime, ends_at: datetime) -> str:
     return active().span(starts_at, ends_at)
 
 
-__all__ = ["JST", "LANGUAGES", "Language", "Translator", "active", "by_name", "format_clock",
+__all__ = ["LANGUAGES", "Language", "Translator", "active", "by_name", "format_clock",
            "format_day", "format_span", "from_line", "known", "messages", "speaking",
            "translator", "tr"]
