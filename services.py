@@ -111,7 +111,8 @@ class Services:
     def ports_for(self, outbox: list[uuid.UUID]) -> Ports:
         """The flows' ports for one event, adding the pushes they queue to `outbox`."""
         return Ports(office=self.office, accounts=self.accounts, availability=self.availability,
-                     requests=self.requests.bound(outbox), staff=self.staff_port.bound(outbox))
+                     requests=self.requests.bound(outbox), staff=self.staff_port.bound(outbox),
+                     profile_language=self.line.profile_language)
 
     async def load_office_info(self) -> OfficeInfo:
         """Office facts as users see them (staff can change them in the console)."""

@@ -12,6 +12,7 @@ def build_registry() -> Registry:
         consent,
         home,
         immediate,
+        language,
         mybookings,
         profile,
         sites,
@@ -21,7 +22,7 @@ def build_registry() -> Registry:
     )
 
     registry = Registry()
-    for flow in (home, consent, staff, profile, booking, sites, slots, mybookings, immediate,
-                 waitlist):
+    for flow in (home, language, consent, staff, profile, booking, sites, slots, mybookings,
+                 immediate, waitlist):
         flow.register(registry)
     return registry
