@@ -10,7 +10,7 @@ from functools import lru_cache
 from typing import Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PLACEHOLDER = "change-me"
@@ -80,9 +80,30 @@ class Settings(BaseSettings):
     reminder_day_before_hour: int = 17
     retention_days: int = 365
     log_json: bool = False
+    # The event pipeline (README "Operations"): webhook events go to `event_partitions` Redis
+    # streams; handler processes (`python main.py handle`) share them out. Unset
+    # `handlers_in_process`: the web process runs one handler itself outside production
+    # (demo, tests); production runs `handle` processes beside `serve`.
+    handlers_in_process: bool | None = None
+    # Change only with the streams empty: a user's partition follows from this number.
+    event_partitions: int = Field(default=8, ge=1, le=256)
+    # A dead handler's partitions go to another handler once its lease lapses.
+    handler_lease_seconds: float = Field(default=10.0, ge=0.3, le=300)
+    handler_concurrency: int = Field(default=4, ge=1, le=64)
+    # An event older than this when its step ends is answered by push: LINE's reply tokens
+    # last about a minute.
+    reply_token_seconds: float = Field(default=50.0, ge=1, le=60)
     # Mount the local LINE platform at /emulator: demo and tests only, never by default.
     emulator: bool = False
     auto_migrate: bool = False
+
+    @field_validator("handlers_in_process", mode="before")
+    @classmethod
+    def _unset_means_default(cls, value: object) -> object:
+        """An empty value (or "None", as a dumped settings object writes it) leaves it unset."""
+        if isinstance(value, str) and value.strip().lower() in ("", "none", "auto"):
+            return None
+        return value
 
     @model_validator(mode="after")
     def _refuse_unsafe(self) -> Settings:
@@ -133,6 +154,13 @@ class Settings(BaseSettings):
         if self.emulator:
             return self.public_base_url.rstrip("/") + "/emulator/line"
         return LINE_API
+
+    @property
+    def run_handlers_in_process(self) -> bool:
+        """Whether the web process also handles events (explicit, else outside production)."""
+        if self.handlers_in_process is not None:
+            return self.handlers_in_process
+        return not self.is_production
 
     @property
     def is_production(self) -> bool:

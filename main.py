@@ -1,4 +1,4 @@
-"""App factory and command line: serve | worker | demo | migrate | richmenu | staff."""
+"""App factory and command line: serve | handle | worker | demo | migrate | richmenu | staff."""
 
 from __future__ import annotations
 
@@ -51,6 +51,10 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await services.start()
+        if settings.emulator:  # the driver's "wait until handled", from any handler process
+            await services.tracker.start(services.stream)
+        if settings.run_handlers_in_process:
+            services.start_handler()
         tune_gc()
         yield
         await services.stop()
@@ -217,6 +221,7 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--port", type=int, default=8000)
     sub.add_parser("migrate", help="apply database migrations")
     sub.add_parser("worker", help="run background jobs")
+    sub.add_parser("handle", help="handle webhook events from the event stream")
     demo = sub.add_parser("demo", help="everything on embedded defaults")
     demo.add_argument("--port", type=int, default=8000)
     sub.add_parser("richmenu", help="create and upload the rich menu")
@@ -244,6 +249,10 @@ def main(argv: list[str] | None = None) -> int:
         from staff.cli import run as staff_cli
 
         return staff_cli(settings, args.args)
+    elif args.command == "handle":
+        from bot.handle_cli import run as handle_cli
+
+        return handle_cli(settings)
     elif args.command == "worker":
         from worker.cli import run as worker_cli
 

@@ -15,6 +15,7 @@ from redis.backoff import ExponentialWithJitterBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.consumer import Consumer
 from bot.dispatcher import Dispatcher
 from bot.liff import IdTokenVerifier
 from bot.line_api import LineGateway
@@ -30,8 +31,9 @@ from dialogs.ports import OfficeInfo, Ports
 from logs import set_log_pepper
 from storage.accounts import AccountsService
 from storage.availability import AvailabilityService
-from storage.conversations import ConversationStore, EventDeduper, SlotHolds
+from storage.conversations import ConversationStore, SlotHolds
 from storage.db import make_engine, make_sessionmaker
+from storage.event_stream import EventStream
 from storage.migrate import upgrade
 from storage.models import Office
 from storage.requests import RequestsService
@@ -58,6 +60,7 @@ class Services:
         self.emulator: Emulator | None = None  # the in-app LINE emulator (demo and tests)
         self.gateways: list[LineGateway] = []  # more LINE clients built on these services
         self.background: list[asyncio.Task[Any]] = []  # e.g. the demo's in-process worker
+        self.consumers: list[tuple[Consumer, asyncio.Task[None]]] = []
 
     @property
     def line_host(self) -> str:
@@ -84,8 +87,10 @@ class Services:
         self._office_read_at: datetime = self.clock.now()
         self.store = ConversationStore(self.redis, prefix=s.redis_prefix,
                                        ttl_seconds=s.conversation_ttl_seconds)
-        self.deduper = EventDeduper(self.redis, prefix=s.redis_prefix,
-                                    ttl_seconds=s.dedupe_ttl_seconds)
+        self.stream = EventStream(self.redis, prefix=s.redis_prefix,
+                                  partitions=s.event_partitions,
+                                  dedupe_seconds=s.dedupe_ttl_seconds, announce=s.emulator)
+        await self.stream.ensure_groups()
         self.holds = SlotHolds(self.redis, prefix=s.redis_prefix)
         self.line = LineGateway(host=self.line_host, access_token=s.line_channel_access_token)
         self.notifier = Notifier()
@@ -104,9 +109,23 @@ class Services:
         self.engine = Engine(store=self.store, registry=self.registry, ports=self.ports_for,
                              clock=self.clock.now,
                              settings=FlowSettings(form_minutes=s.form_token_minutes))
-        self.dispatcher = Dispatcher(engine=self.engine, deduper=self.deduper, line=self.line,
-                                     sender=self.sender, tracker=self.tracker,
-                                     dedupe_seconds=s.dedupe_ttl_seconds)
+        self.dispatcher = Dispatcher(engine=self.engine, stream=self.stream, line=self.line,
+                                     sender=self.sender, uow=self.uow, office_id=self.office_id,
+                                     clock=self.clock.now, dedupe_seconds=s.dedupe_ttl_seconds,
+                                     reply_seconds=s.reply_token_seconds)
+
+    def new_consumer(self) -> Consumer:
+        """A handler reading the event stream with these services' dispatcher."""
+        s = self.settings
+        return Consumer(stream=self.stream, dispatcher=self.dispatcher,
+                        lease_seconds=s.handler_lease_seconds,
+                        concurrency=s.handler_concurrency)
+
+    def start_handler(self) -> Consumer:
+        """Run one handler in this process until `stop()`."""
+        consumer = self.new_consumer()
+        self.consumers.append((consumer, asyncio.create_task(consumer.run())))
+        return consumer
 
     def ports_for(self, outbox: list[uuid.UUID]) -> Ports:
         """The flows' ports for one event, adding the pushes they queue to `outbox`."""
@@ -144,7 +163,10 @@ class Services:
         for task in self.background:
             task.cancel()
         await asyncio.gather(*self.background, return_exceptions=True)
-        await self.tracker.drain()
+        for consumer, _ in self.consumers:  # each finishes its batch and gives its leases back
+            consumer.stop()
+        await asyncio.gather(*(task for _, task in self.consumers), return_exceptions=True)
+        await self.tracker.stop()
         for gateway in self.gateways:
             await gateway.close()
         if self.emulator is not None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from typing import Any
 
 from fastapi import FastAPI
@@ -27,6 +28,8 @@ class CountingEmulator(ReplyWaitingEmulator):
         super().__init__(*args, **kwargs)
         self.replies_ok = 0
         self.replies_failed = 0
+        self.pushes = 0
+        self.replied_at: dict[str, float] = {}
         self._count_lock = threading.Lock()
 
     def reply(self, body: dict[str, Any], request_id: str) -> ApiResult:
@@ -34,8 +37,15 @@ class CountingEmulator(ReplyWaitingEmulator):
         with self._count_lock:
             if result.status == 200:
                 self.replies_ok += 1
+                self.replied_at[str(body.get("replyToken"))] = time.time()
             else:
                 self.replies_failed += 1
+        return result
+
+    def push(self, body: dict[str, Any], retry_key: str | None, request_id: str) -> ApiResult:
+        result = super().push(body, retry_key, request_id)
+        with self._count_lock:
+            self.pushes += 1
         return result
 
 
@@ -67,12 +77,25 @@ def create_app() -> FastAPI:
 
     @app.get("/bench/stats")
     async def stats() -> dict[str, int]:
-        return {"replies_ok": emulator.replies_ok, "replies_failed": emulator.replies_failed}
+        return {"replies_ok": emulator.replies_ok, "replies_failed": emulator.replies_failed,
+                "pushes": emulator.pushes}
+
+    @app.post("/bench/tokens")
+    async def tokens(event_ids: list[str]) -> dict[str, dict[str, str]]:
+        """The reply token each event was sent with (to tell which reply answered which)."""
+        found = {e: emulator.event(e) for e in event_ids}
+        return {"tokens": {e: str(ev.get("replyToken")) for e, ev in found.items() if ev}}
+
+    @app.get("/bench/replied")
+    async def replied() -> dict[str, dict[str, float]]:
+        """When each reply token was used (wall clock), for reply latency."""
+        return {"at": dict(emulator.replied_at)}
 
     @app.post("/bench/reset")
     async def reset() -> dict[str, bool]:
         emulator.reset()
-        emulator.replies_ok = emulator.replies_failed = 0
+        emulator.replies_ok = emulator.replies_failed = emulator.pushes = 0
+        emulator.replied_at.clear()
         return {"ok": True}
 
     return app

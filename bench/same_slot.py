@@ -6,7 +6,7 @@ users with a profile, all at once, on PostgreSQL. Exactly one must win; every ot
 come back "taken" with the nearest free slots (which must not include the lost one).
 
 Round 1 runs them as the app does: all 1,000 in flight at once, handled through the
-dispatcher's concurrency limit (`bot.dispatcher.MAX_CONCURRENT`), Redis holds on. Round 2
+handler's concurrency limit (`bot.consumer.MAX_CONCURRENT`), Redis holds on. Round 2
 switches the holds off and lets all 1,000 transactions race at once, so only the unique
 index stands between them (some may wait longer than the pool's 30 s for a connection:
 those are reported as errors, not bookings).
@@ -28,7 +28,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 
 from bench.common import backing_services, machine, percentile
-from bot.dispatcher import MAX_CONCURRENT
+from bot.consumer import MAX_CONCURRENT
 from config import Settings
 from devservices import free_port
 from dialogs.flows.labels import CONSULTATION, JOBSEEKER

@@ -1,12 +1,16 @@
-"""Runs each webhook event through dedupe → engine → reply → outbox, isolated from the others."""
+"""Runs one webhook event through engine → reply (or push when the token is stale) → outbox.
+
+Events reach it from the stream (bot/consumer.py), already deduplicated by the webhook; a
+re-claimed event is recognised by its done record (dialogs.ports.Once), so its step runs once.
+"""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 import uuid
 from collections.abc import Callable
+from datetime import datetime
 
 from linebot.v3.webhooks import Event, PostbackEvent
 
@@ -14,24 +18,24 @@ from bot.events import to_input, user_id_of
 from bot.line_api import LineGateway, SendError
 from bot.outbox_sender import OutboxSender
 from bot.render import render
-from bot.tracker import EventTracker
 from dialogs import messages as m
 from dialogs.engine import Engine
 from dialogs.flow import Input
 from dialogs.ports import LockTimeout
 from dialogs.postback import Postback
-from dialogs.replies import Reply, Text
+from dialogs.replies import Reply, Text, dump_replies, load_replies
 from logs import log_user
-from storage.conversations import EventDeduper
+from storage.db import transaction
+from storage.event_stream import EventStream
+from storage.models import Outbox
+from storage.outbox import add_push
+from storage.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
-# Events handled at once; the others wait their turn (cheaply). Every handler step shares
-# this event loop with the webhook's own 200s, so the fewer run at once the sooner a new
-# webhook is answered, while four already keep the CPU busy (bench/RESULTS.md: ack p99 at
-# 1,000 events/s 4.7 s with 8, 0.97 s with 4, same throughput). Unbounded, they also took
-# Redis connections until the pool refused them and events were lost.
-MAX_CONCURRENT = 4
 STALE_POSTBACK_SECONDS = 3 * 60
+# The outbox row of a push that stands in for a stale reply: derived from the event id, so a
+# re-claimed event finds the row its first run wrote instead of pushing twice.
+FALLBACK_NAMESPACE = uuid.UUID("5f0c3c1e-7d1a-4a53-9d39-3d1f6c1b2a10")
 
 
 def is_stale_redelivery(event: Event, age: float) -> bool:
@@ -41,37 +45,38 @@ def is_stale_redelivery(event: Event, age: float) -> bool:
     return redelivered and isinstance(event, PostbackEvent) and age > STALE_POSTBACK_SECONDS
 
 
-class Dispatcher:
-    """One task per event: a crash in one never touches another."""
+class EventOnce:
+    """dialogs.ports.Once over the stream's done records (replies kept as neutral JSON)."""
 
-    def __init__(self, *, engine: Engine, deduper: EventDeduper, line: LineGateway,
-                 sender: OutboxSender, tracker: EventTracker, dedupe_seconds: int,
+    def __init__(self, stream: EventStream, event_id: str) -> None:
+        self._stream = stream
+        self._event_id = event_id
+
+    async def earlier(self) -> list[Reply] | None:
+        stored = await self._stream.record(self._event_id)
+        return None if stored is None else load_replies(stored)
+
+    async def record(self, replies: list[Reply]) -> None:
+        await self._stream.remember(self._event_id, dump_replies(replies))
+
+
+class Dispatcher:
+    """Handles one event: a failure is answered and logged, never raised to the consumer."""
+
+    def __init__(self, *, engine: Engine, stream: EventStream, line: LineGateway,
+                 sender: OutboxSender, uow: UnitOfWork, office_id: uuid.UUID,
+                 clock: Callable[[], datetime], dedupe_seconds: int, reply_seconds: float,
                  wall: Callable[[], float] = time.time) -> None:
         self._engine = engine
+        self._stream = stream
         self._dedupe_seconds = dedupe_seconds
+        self._reply_seconds = reply_seconds
         self._wall = wall  # LINE stamps events in real time, whatever the office's clock says
-        self._deduper = deduper
         self._line = line
         self._sender = sender
-        self.tracker = tracker
-        self._slots = asyncio.Semaphore(MAX_CONCURRENT)
-
-    def submit(self, event: Event) -> None:
-        """Start handling an event in the background; the webhook answers 200 at once."""
-        event_id = event.webhook_event_id
-        self.tracker.started(event_id)
-        task = asyncio.create_task(self._guarded(event))
-        self.tracker.tasks.add(task)
-        task.add_done_callback(self.tracker.tasks.discard)
-
-    async def _guarded(self, event: Event) -> None:
-        try:
-            async with self._slots:
-                await self.handle(event)
-        except Exception:
-            log.exception("event handling failed", extra={"event_id": event.webhook_event_id})
-        finally:
-            self.tracker.finished(event.webhook_event_id)
+        self._uow = uow
+        self._office_id = office_id
+        self._clock = clock
 
     async def handle(self, event: Event) -> None:
         """Handle one event once; standby events and unknown types are ignored."""
@@ -88,25 +93,21 @@ class Dispatcher:
             return
         if is_stale_redelivery(event, age):
             inp = Input(kind="postback", postback=Postback(action="unknown", nonce="-"))
-        try:
-            first = await self._deduper.first_time(event.webhook_event_id)
-        except Exception:  # Redis unreachable: nothing was done, so say so and ask to retry
-            log.exception("dedupe failed", extra=extra)
-            await self._reply(event, [Text(text=m.ERROR)], extra)
-            return
-        if not first:
-            log.info("duplicate event ignored", extra={"event_id": event.webhook_event_id})
-            return
         written: list[uuid.UUID] = []
         try:
-            handled = await self._engine.handle(user, inp)
+            handled = await self._engine.handle(
+                user, inp, EventOnce(self._stream, event.webhook_event_id))
             replies, written = handled.replies, handled.outbox_ids
         except LockTimeout:
             replies = [Text(text=m.BUSY)]
         except Exception:  # what it committed before failing is left to the outbox job
             log.exception("dialog step failed", extra=extra)
             replies = [Text(text=m.ERROR)]
-        await self._reply(event, replies, extra)
+        # The age again: the step itself may have waited (a lock, a slow commit).
+        if self._wall() - event.timestamp / 1000 > self._reply_seconds:
+            written = [*await self._push_instead(event, user, replies, extra), *written]
+        else:
+            await self._reply(event, replies, extra)
         if written:  # pushes after the reply: the user hears back first (DESIGN.md §11)
             await self._sender.deliver(written)
 
@@ -118,3 +119,20 @@ class Dispatcher:
                 await self._line.reply(token, render(replies))
             except SendError as exc:
                 log.warning("reply failed", extra={**extra, "status": exc.status})
+
+    async def _push_instead(self, event: Event, user: str, replies: list[Reply],
+                            extra: dict[str, str]) -> list[uuid.UUID]:
+        """The reply token has likely expired (about a minute): say it by push, through the
+        outbox, once per event however often the event is claimed."""
+        if not replies:
+            return []
+        row_id = uuid.uuid5(FALLBACK_NAMESPACE, event.webhook_event_id)
+        log.info("reply token likely expired: answering by push", extra=extra)
+        async with transaction(self._uow.sessions) as session:
+            if await session.get(Outbox, row_id) is not None:
+                return []
+            row = add_push(session=session, office_id=self._office_id, to=user,
+                           kind="reply.fallback", payload=dump_replies(replies),
+                           now=self._clock())
+            row.id = row_id
+        return [row_id]

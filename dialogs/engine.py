@@ -13,7 +13,7 @@ from typing import Any
 from dialogs import i18n, messages
 from dialogs.conversation import IDLE, new_nonce
 from dialogs.flow import Ctx, FlowSettings, Input, Invalid, Step
-from dialogs.ports import PortsFactory, StateStore
+from dialogs.ports import Once, PortsFactory, StateStore
 from dialogs.registry import Registry
 from dialogs.replies import Choice, Reply, Text
 
@@ -42,26 +42,36 @@ class Engine:
         self._clock = clock
         self._settings = settings or FlowSettings()
 
-    async def handle(self, user: str, inp: Input) -> Handled:
-        """Process one input: what to say back (at most five messages) and what to push."""
+    async def handle(self, user: str, inp: Input, once: Once | None = None) -> Handled:
+        """Process one input: what to say back (at most five messages) and what to push.
+
+        With `once`, an input already handled (a re-claimed event) is not applied again: its
+        first replies come back instead, checked and recorded under the user's lock.
+        """
         outbox: list[uuid.UUID] = []
         ports = self._ports(outbox)
         token = await self._store.acquire(user)
         try:
+            if once is not None and (earlier := await once.earlier()) is not None:
+                return Handled(earlier, [])
             if inp.kind == "unfollow":
                 await self._store.delete(user)
                 await ports.accounts.mark_unfollowed(user)
-                return Handled([], outbox)
-            conv = await self._store.load(user)
-            if conv.language is None:  # a fresh conversation: the language stored on the user
-                conv.language = i18n.known(await ports.accounts.language(user))
-            ctx = Ctx(user=user, conv=conv, ports=ports, now=self._clock(),
-                      settings=self._settings, entries=self._registry.entries,
-                      language=conv.language)
-            with i18n.speaking(ctx.language):
-                replies = await self._route(ctx, inp)
-            await self._store.save(user, conv)
-            return Handled(compact(replies), outbox)
+                handled = Handled([], outbox)
+            else:
+                conv = await self._store.load(user)
+                if conv.language is None:  # a fresh conversation: the language stored on the user
+                    conv.language = i18n.known(await ports.accounts.language(user))
+                ctx = Ctx(user=user, conv=conv, ports=ports, now=self._clock(),
+                          settings=self._settings, entries=self._registry.entries,
+                          language=conv.language)
+                with i18n.speaking(ctx.language):
+                    replies = await self._route(ctx, inp)
+                await self._store.save(user, conv)
+                handled = Handled(compact(replies), outbox)
+            if once is not None:
+                await once.record(handled.replies)
+            return handled
         finally:
             await self._store.release(user, token)
 

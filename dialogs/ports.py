@@ -13,6 +13,7 @@ from booking.availability import Calendar, DayInfo
 from booking.sites import Site
 from dialogs.conversation import Conversation
 from dialogs.events import Event, Notice
+from dialogs.replies import Reply
 
 
 @dataclass(frozen=True)
@@ -207,6 +208,18 @@ class Notifier(Protocol):
 
 class LockTimeout(Exception):
     """The per-user lock could not be taken in time (every StateStore raises this one)."""
+
+
+class Once(Protocol):
+    """One input's record of having been handled, read and written under the user's lock.
+
+    A handler that dies after the step but before acknowledging the event leaves it to be
+    claimed again; the record makes the second run answer with the first run's replies
+    instead of applying the step twice.
+    """
+
+    async def earlier(self) -> list[Reply] | None: ...
+    async def record(self, replies: list[Reply]) -> None: ...
 
 
 class StateStore(Protocol):

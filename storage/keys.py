@@ -21,6 +21,11 @@ class KeyKind(StrEnum):
     RATE_LIMIT = "rl"  # attempt counters (sign-in, link codes)
     CONSOLE_SESSION = "staffsess"  # a staff console session, by the sha256 of its id
     JOBS = "jobs"  # the SAQ queue's name
+    STREAM = "events"  # one partition's stream of webhook events waiting for a handler
+    EVENT_DONE = "evtdone"  # a handled event's replies, written under the user's lock
+    PARTITION = "part"  # the lease of the handler that owns one partition
+    HANDLERS = "handlers"  # live handler processes and their last heartbeat
+    COMPLETED = "completed"  # handled event ids, read by the emulator driver
 
 
 @dataclass(frozen=True)
@@ -67,6 +72,26 @@ class RedisKeys:
     def console_session(self, digest: str) -> str:
         """A console session by the sha256 hex digest of its id (never the id itself)."""
         return self.build(KeyKind.CONSOLE_SESSION, digest)
+
+    def stream(self, partition: int) -> str:
+        """One partition's stream of webhook events (a user always maps to the same one)."""
+        return self.build(KeyKind.STREAM, partition)
+
+    def event_done(self, event_id: str) -> str:
+        """The record that an event's step ran, with the replies it made."""
+        return self.build(KeyKind.EVENT_DONE, event_id)
+
+    def partition_lease(self, partition: int) -> str:
+        """The lease of the handler process that owns a partition."""
+        return self.build(KeyKind.PARTITION, partition)
+
+    def handlers(self) -> str:
+        """A sorted set of handler processes by their last heartbeat."""
+        return self.build(KeyKind.HANDLERS)
+
+    def completed(self) -> str:
+        """A capped stream of handled event ids (what "finished" means to the emulator)."""
+        return self.build(KeyKind.COMPLETED)
 
     def jobs(self) -> str:
         """The SAQ queue's name (SAQ adds its own `saq:` keys beneath it)."""

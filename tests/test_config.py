@@ -136,3 +136,12 @@ def test_main_serves_the_emulator_on_loopback_only():
     assert done.returncode == 2
     assert done.stderr.strip() == ("madoguchi: MADOGUCHI_EMULATOR is only served on loopback, "
                                    "not on 0.0.0.0")
+
+
+def test_production_leaves_event_handling_to_handle_processes_and_the_demo_handles_in_process():
+    assert settings(**GOOD).run_handlers_in_process is False
+    assert settings(**GOOD, handlers_in_process=True).run_handlers_in_process is True
+    demo = settings(environment="demo")
+    assert demo.run_handlers_in_process is True
+    # "None" is how a dumped Settings writes it back into the environment: still unset.
+    assert settings(environment="test", handlers_in_process="None").handlers_in_process is None

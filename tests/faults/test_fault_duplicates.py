@@ -12,7 +12,7 @@ from tests.records import consents
 
 
 def test_the_same_event_posted_ten_times_at_once_is_handled_once(live, user, caplog):
-    caplog.set_level(logging.INFO, logger="bot.dispatcher")
+    caplog.set_level(logging.INFO, logger="bot.webhook")
     asked = live.send(user, event="follow")
     event = live.services.emulator.new_event(user, postback=button(asked, "同意する")["data"])
     before = len(live.messages(user))

@@ -124,9 +124,11 @@ class _Collect(logging.Handler):
 def handler_errors() -> Any:
     """Errors the dispatcher logs while this module runs (handling happens after the 200)."""
     collect = _Collect()
-    logging.getLogger("bot.dispatcher").addHandler(collect)
+    for name in ("bot.dispatcher", "bot.consumer"):
+        logging.getLogger(name).addHandler(collect)
     yield collect.records
-    logging.getLogger("bot.dispatcher").removeHandler(collect)
+    for name in ("bot.dispatcher", "bot.consumer"):
+        logging.getLogger(name).removeHandler(collect)
 
 
 @settings(max_examples=200, deadline=None,

@@ -19,9 +19,14 @@ NEW_PHONE = "0173-22-3333"
 
 @pytest.fixture
 def second_app(staff_app: LiveApp, redis_server) -> Iterator[LiveApp]:
-    """Another web process of the same deployment: same database, same Redis and key prefix."""
+    """Another process of the same deployment: same database and Redis.
+
+    Its key prefix is its own: each test app has its own emulator (its own LINE), and with
+    one prefix the two apps' handlers would share one event stream, so a chat sent through
+    this app could be handled by the other and answered to the other's emulator.
+    """
     settings = app_settings(staff_app.settings.database_url, redis_server.url,
-                            redis_prefix=staff_app.settings.redis_prefix, admin_mfa_required=False)
+                            admin_mfa_required=False)
     app = LiveApp(settings, SettableClock(DEFAULT_NOW)).start()
     yield app
     app.stop()

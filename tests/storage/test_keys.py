@@ -38,11 +38,17 @@ def test_each_kind_builds_the_key_stored_today() -> None:
         "madoguchi:rl:login-mfa-client:cafe:99"
     assert KEYS.console_session("0" * 64) == "madoguchi:staffsess:" + "0" * 64
     assert KEYS.jobs() == "madoguchi:jobs"
+    assert KEYS.stream(3) == "madoguchi:events:3"
+    assert KEYS.event_done("01JEVENT") == "madoguchi:evtdone:01JEVENT"
+    assert KEYS.partition_lease(3) == "madoguchi:part:3"
+    assert KEYS.handlers() == "madoguchi:handlers"
+    assert KEYS.completed() == "madoguchi:completed"
 
 
 def test_every_kind_has_a_builder_method_and_a_scan_pattern() -> None:
     assert {kind.value for kind in KeyKind} == {
-        "conv", "lock", "evt", "hold", "rl", "staffsess", "jobs"}
+        "conv", "lock", "evt", "hold", "rl", "staffsess", "jobs", "events", "evtdone", "part",
+        "handlers", "completed"}
     assert KEYS.pattern() == "madoguchi:*"
     assert KEYS.pattern(KeyKind.CONVERSATION) == "madoguchi:conv:*"
 
@@ -50,7 +56,9 @@ def test_every_kind_has_a_builder_method_and_a_scan_pattern() -> None:
 def _all_keys(keys: RedisKeys) -> list[str]:
     return [keys.conversation("U1"), keys.lock("U1"), keys.event("E1"),
             keys.hold("o", 1, "s"), keys.rate_limit("link", "n", 1), keys.rate_limit("login", "n"),
-            keys.rate_limit_client("login", "c", 1), keys.console_session("d"), keys.jobs()]
+            keys.rate_limit_client("login", "c", 1), keys.console_session("d"), keys.jobs(),
+            keys.stream(1), keys.event_done("E1"), keys.partition_lease(1), keys.handlers(),
+            keys.completed()]
 
 
 @pytest.mark.parametrize(("first", "second"), [

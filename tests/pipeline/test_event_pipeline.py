@@ -1,0 +1,77 @@
+"""The durable event pipeline: an acknowledged event is in Redis before the 200, a step is
+never applied twice when a dead handler's event is claimed again, and a reply whose token has
+likely expired goes out by push."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from linebot.v3.webhooks import Event
+
+from storage.event_stream import partition_of
+from tests.conftest import LiveApp
+from tests.helpers import button, texts
+from tests.pipeline.conftest import (
+    backlog,
+    eventually,
+    post,
+    start_in_process,
+    stop_in_process,
+    stream_ids,
+)
+from tests.records import consents
+
+RECORDED = "同意を記録しました"
+
+
+def test_an_acknowledged_event_is_in_the_stream_before_any_handler_runs(quiet_app: LiveApp,
+                                                                         user: str):
+    follow = quiet_app.services.emulator.new_event(user, event="follow")
+    assert post(quiet_app, [follow]) == 200
+    # Acknowledged, not handled: the event is in Redis (it survives this process), no reply.
+    assert stream_ids(quiet_app, user) == [follow["webhookEventId"]]
+    assert quiet_app.messages(user) == []
+
+    start_in_process(quiet_app)
+    terms = eventually(lambda: quiet_app.messages(user), "the handler's reply")
+    assert "同意する" in texts(terms)
+    eventually(lambda: backlog(quiet_app) == 0, "the stream to be empty")
+
+
+def test_a_claimed_event_whose_step_already_ran_is_not_applied_again(quiet_app: LiveApp,
+                                                                     user: str):
+    start_in_process(quiet_app)
+    asked = quiet_app.send(user, event="follow")
+    stop_in_process(quiet_app)
+    agree = quiet_app.services.emulator.new_event(user, postback=button(asked, "同意する")["data"])
+    assert post(quiet_app, [agree]) == 200
+
+    # A handler reads the event, runs the step, replies, and dies before acknowledging it.
+    async def die_after_the_step() -> None:
+        services = quiet_app.services
+        partition = partition_of(user, services.stream.partitions)
+        (entry,) = await services.stream.read("dead-handler", [partition], count=10,
+                                              block_ms=1000)
+        event: Any = Event.from_dict(entry.payload)
+        await services.dispatcher.handle(event)
+    quiet_app.call(die_after_the_step())
+    assert texts(quiet_app.messages(user)).count(RECORDED) == 1
+    assert stream_ids(quiet_app, user) == [agree["webhookEventId"]]  # still pending
+
+    start_in_process(quiet_app)  # takes the partition over and claims the pending event
+    eventually(lambda: backlog(quiet_app) == 0, "the claimed event to be finished")
+    assert len(consents(quiet_app, user)) == 1
+    assert texts(quiet_app.messages(user)).count(RECORDED) == 1
+    assert [e["kind"] for e in quiet_app.services.emulator.log_for(user)] == ["reply", "reply"]
+
+
+def test_an_event_handled_after_its_reply_token_likely_expired_is_answered_by_push(live, user):
+    sent = live.send_raw(user, text="ヘルプ", age_seconds=55)
+    assert "使い方" in texts(sent["messages"])
+    assert [e["kind"] for e in live.services.emulator.log_for(user)] == ["push"]
+
+
+def test_a_fresh_event_is_answered_by_reply(live, user):
+    sent = live.send_raw(user, text="ヘルプ", age_seconds=20)
+    assert "使い方" in texts(sent["messages"])
+    assert [e["kind"] for e in live.services.emulator.log_for(user)] == ["reply"]
