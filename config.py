@@ -18,6 +18,10 @@ PLACEHOLDER = "change-me"
 DEMO_SECRET_KEY = "demo-secret-key-not-for-production"
 DEMO_CHANNEL_SECRET = "demo-channel-secret"
 DEMO_ACCESS_TOKEN = "demo-access-token"
+# The demo's and tests' LINE account id for walk-up posters (no real account has it).
+DEMO_BASIC_ID = "@madoguchi-demo"
+# A LINE Official Account's basic ID (@ + 8 characters) or premium ID (@ + up to 18).
+BASIC_ID = re.compile(r"@[0-9a-z._-]{3,20}")
 # Secrets nobody may use in production (compared case-insensitively): placeholders of this
 # project and its docs, the demo's and tests' own values, and the usual guesses.
 KNOWN_SECRETS = frozenset(s.lower() for s in (
@@ -57,6 +61,10 @@ class Settings(BaseSettings):
     # number before the "-" of `liff_id`, which is how LINE names LIFF apps.
     liff_channel_id: str = ""
     liff_sdk_url: str = LIFF_SDK
+    # The official account's LINE ID ("@123abcde"), for the walk-up posters' QR codes, which
+    # open the chat with the site's message typed in. Empty: no posters (the demo and the
+    # tests use DEMO_BASIC_ID).
+    line_basic_id: str = ""
     # Proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (IPs or CIDRs, comma
     # separated), e.g. the compose network of the shipped nginx. Empty: no proxy is trusted.
     trusted_proxies: str = ""
@@ -139,6 +147,10 @@ class Settings(BaseSettings):
         if len(token) < 32 or token.lower() in KNOWN_SECRETS:
             raise ValueError("MADOGUCHI_LINE_CHANNEL_ACCESS_TOKEN must be the channel access "
                              "token issued in the LINE Developers console")
+        if self.line_basic_id and (not BASIC_ID.fullmatch(self.line_basic_id)
+                                   or self.line_basic_id == DEMO_BASIC_ID):
+            raise ValueError("MADOGUCHI_LINE_BASIC_ID must be the official account's LINE ID as "
+                             "LINE Official Account Manager shows it (e.g. @123abcde), or empty")
         if urlsplit(self.public_base_url).scheme != "https":
             raise ValueError("MADOGUCHI_PUBLIC_BASE_URL must be an https:// URL in production")
         try:
@@ -161,6 +173,14 @@ class Settings(BaseSettings):
         if self.handlers_in_process is not None:
             return self.handlers_in_process
         return not self.is_production
+
+    @property
+    def poster_account(self) -> str | None:
+        """The LINE ID walk-up posters open: the configured one, the demo's outside
+        production, or None (no posters until it is set)."""
+        if self.line_basic_id:
+            return self.line_basic_id
+        return None if self.is_production else DEMO_BASIC_ID
 
     @property
     def is_production(self) -> bool:

@@ -102,8 +102,8 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
 
 
 class FreshOffice:
-    """ASGI middleware: before each request, office facts older than services.OFFICE_REFRESH
-    are read again, so a change staff saved through another process reaches pages and chat."""
+    """ASGI middleware: before each request, the office change counter is read (at most once
+    per services.OFFICE_CHECK), so a change staff saved through another process reaches pages."""
 
     def __init__(self, app: ASGIApp, services: Services) -> None:
         self.app = app

@@ -32,10 +32,11 @@ from logs import set_log_pepper
 from storage.accounts import AccountsService
 from storage.availability import AvailabilityService
 from storage.conversations import ConversationStore, SlotHolds
-from storage.db import make_engine, make_sessionmaker
+from storage.db import make_engine, make_read_engine, make_read_sessionmaker, make_sessionmaker
 from storage.event_stream import EventStream
 from storage.migrate import upgrade
 from storage.models import Office
+from storage.office_cache import OfficeCache, OfficeSnapshot, OfficeVersion
 from storage.requests import RequestsService
 from storage.seed import ensure_office
 from storage.staff_line import StaffLinePort
@@ -45,9 +46,9 @@ if TYPE_CHECKING:
     from emulator import Emulator
 
 log = logging.getLogger(__name__)
-# How stale another process's copy of the office facts may get after staff change them in
-# the console: one primary-key read per process per interval, nothing per event.
-OFFICE_REFRESH = timedelta(seconds=30)
+# How often a page request reads the office change counter (one GET). Dialog steps need no
+# such read: the conversation lock script hands the counter back (storage/office_cache.py).
+OFFICE_CHECK = timedelta(seconds=1)
 
 
 class Services:
@@ -82,11 +83,20 @@ class Services:
             s.redis_url, max_connections=s.redis_max_connections, timeout=10,
             retry=Retry(ExponentialWithJitterBackoff(base=0.01, cap=0.2), 2),
             retry_on_error=[RedisConnectionError]))
+        # Reads of a dialog step run on an engine of their own (no BEGIN/ROLLBACK, no check
+        # at checkout, run again if their connection had died): storage/db.py.
+        self.read_db: AsyncEngine = make_read_engine(self.db)
+        self.reads: async_sessionmaker[AsyncSession] = make_read_sessionmaker(self.read_db)
         self.office_id: uuid.UUID = await ensure_office(self.sessions, s)
-        self.office = await self.load_office_info()
-        self._office_read_at: datetime = self.clock.now()
+        self.office_version = OfficeVersion(self.redis, prefix=s.redis_prefix)
+        self.office_cache = OfficeCache(self.reads, self.office_id, version=self.office_version)
+        self._office_snapshot: OfficeSnapshot | None = None
+        self._office_checked_at: datetime = self.clock.now()
+        await self._read_version()
+        self.office = self._office_info((await self.office_cache.current()).office)
         self.store = ConversationStore(self.redis, prefix=s.redis_prefix,
-                                       ttl_seconds=s.conversation_ttl_seconds)
+                                       ttl_seconds=s.conversation_ttl_seconds,
+                                       on_version=self.office_seen)
         self.stream = EventStream(self.redis, prefix=s.redis_prefix,
                                   partitions=s.event_partitions,
                                   dedupe_seconds=s.dedupe_ttl_seconds, announce=s.emulator)
@@ -99,16 +109,19 @@ class Services:
         self.liff = IdTokenVerifier(httpx.AsyncClient(timeout=10.0), host=self.line_host,
                                     audience=s.liff_audience)
         self.accounts = AccountsService(self.sessions, self.office_id, self.office,
-                                        form_minutes=s.form_token_minutes, liff_id=s.liff_id)
+                                        form_minutes=s.form_token_minutes, liff_id=s.liff_id,
+                                        reads=self.reads, cache=self.office_cache)
         self.availability = AvailabilityService(self.sessions, self.office_id, holds=self.holds,
-                                                hold_ms=s.slot_hold_ms)
+                                                hold_ms=s.slot_hold_ms, reads=self.reads,
+                                                cache=self.office_cache)
         self.requests = RequestsService(self.uow, self.office_id, self.office, self.availability,
                                         secret_key=s.secret_key)
         self.staff_port = StaffLinePort(self)
         self.registry = build_registry()
         self.engine = Engine(store=self.store, registry=self.registry, ports=self.ports_for,
                              clock=self.clock.now,
-                             settings=FlowSettings(form_minutes=s.form_token_minutes))
+                             settings=FlowSettings(form_minutes=s.form_token_minutes),
+                             on_slow=self.line.show_loading)
         self.dispatcher = Dispatcher(engine=self.engine, stream=self.stream, line=self.line,
                                      sender=self.sender, uow=self.uow, office_id=self.office_id,
                                      clock=self.clock.now, dedupe_seconds=s.dedupe_ttl_seconds,
@@ -129,34 +142,66 @@ class Services:
 
     def ports_for(self, outbox: list[uuid.UUID]) -> Ports:
         """The flows' ports for one event, adding the pushes they queue to `outbox`."""
+        requests = self.requests.bound(outbox)
         return Ports(office=self.office, accounts=self.accounts, availability=self.availability,
-                     requests=self.requests.bound(outbox), staff=self.staff_port.bound(outbox),
+                     requests=requests, staff=self.staff_port.bound(outbox), closures=requests,
                      profile_language=self.line.profile_language)
 
     async def load_office_info(self) -> OfficeInfo:
-        """Office facts as users see them (staff can change them in the console)."""
+        """Office facts as users see them, read from the database now."""
         async with self.sessions() as session:
             office = await session.get(Office, self.office_id)
         assert office is not None
+        return self._office_info(office)
+
+    def _office_info(self, office: Office) -> OfficeInfo:
         return OfficeInfo(name=office.name, phone=office.phone, hours=office.hours,
                           address=office.address,
                           base_url=self.settings.public_base_url.rstrip("/"))
 
-    async def refresh_office(self, *, force: bool = False) -> OfficeInfo:
-        """The office facts, re-read when older than OFFICE_REFRESH (staff may have changed them
-        from another process), or at once when `force`d by the process that changed them."""
-        now = self.clock.now()
-        age = now - self._office_read_at
-        if not force and timedelta(0) <= age < OFFICE_REFRESH:  # a clock set back reads again
-            return self.office
-        self._office_read_at = now  # first caller reads; the others keep the copy meanwhile
+    async def _read_version(self) -> None:
         try:
-            info = await self.load_office_info()
+            await self.office_version.refresh()
+        except Exception:  # Redis is down: the copy is re-read once the counter answers again
+            log.warning("office change counter not read", exc_info=True)
+
+    async def office_seen(self, version: str) -> None:
+        """A step's lock+load read the office change counter: staff changed the office or
+        its terms since this process read them, if it moved. Never raises (the lock is held)."""
+        self.office_version.observe(version)
+        await self.sync_office()
+
+    async def sync_office(self) -> OfficeInfo:
+        """The office facts, re-read only when the change counter moved since the last read."""
+        try:
+            snapshot = await self.office_cache.current()
         except Exception:  # the database is down: the old facts beat failing every request
             log.warning("office facts not refreshed; keeping the previous ones", exc_info=True)
             return self.office
-        self.office = self.accounts.office = self.requests.office = info
-        return info
+        if snapshot is not self._office_snapshot:
+            self._office_snapshot = snapshot
+            self.office = self.accounts.office = self.requests.office = self._office_info(
+                snapshot.office)
+        return self.office
+
+    async def refresh_office(self) -> OfficeInfo:
+        """For pages: read the change counter (one GET, at most once per OFFICE_CHECK), then
+        the office facts if it moved."""
+        now = self.clock.now()
+        if not timedelta(0) <= now - self._office_checked_at < OFFICE_CHECK:
+            self._office_checked_at = now
+            await self._read_version()
+        return await self.sync_office()
+
+    async def office_changed(self) -> OfficeInfo:
+        """Staff changed the office or published terms here: every process reads them again
+        (this one at once, the others from their next step or page)."""
+        try:
+            await self.office_version.bump()
+        except Exception:  # the others catch up within office_cache.MAX_AGE_SECONDS
+            log.warning("office change counter not bumped", exc_info=True)
+            self.office_version.observe("changed-" + uuid.uuid4().hex)
+        return await self.sync_office()
 
     async def stop(self) -> None:
         """Stop background work that shares these connections, let handlers finish, close."""
@@ -174,4 +219,5 @@ class Services:
         await self.line.close()
         await self.liff.aclose()
         await self.redis.aclose()
+        await self.read_db.dispose()
         await self.db.dispose()

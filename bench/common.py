@@ -79,7 +79,7 @@ class Served:
         self.proc: subprocess.Popen[bytes] | None = None
         self.log_path = Path(f"/tmp/madoguchi-bench-{factory.split(':')[0]}-{self.port}.log")
 
-    def start(self, timeout: float = 60.0) -> Served:
+    def start(self, timeout: float = 180.0) -> Served:
         """Start uvicorn (same flags for every app compared) and wait for /healthz."""
         args = [sys.executable, "-m", "uvicorn", self.factory, "--factory",
                 "--host", "127.0.0.1", "--port", str(self.port), "--workers", "1",
@@ -98,6 +98,7 @@ class Served:
             except httpx.HTTPError:
                 pass
             time.sleep(0.1)
+        self.stop()  # `with` never reaches __exit__ when __enter__ fails: do not leak it
         raise RuntimeError(f"{self.factory} did not answer /healthz within {timeout} s")
 
     @property

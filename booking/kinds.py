@@ -21,6 +21,7 @@ class BookingStatus(StrEnum):
     NO_SHOW = "no_show"
     MOVED = "moved"
     COMPLETED = "completed"
+    CLOSED = "closed"  # the office closed the slot (snow, outage): never a no-show (§13)
 
 
 class UserRole(StrEnum):

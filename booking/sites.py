@@ -40,6 +40,7 @@ class Site:
     map_url: str = ""
     access_notes: str = ""
     active: bool = True
+    code: str = ""  # the walk-up poster's code (booking/walkup.py); "" for the implicit place
 
     def hours_on(self, weekday: int) -> Hours | None:
         """The hours kept on `weekday`, or None when the site does not open that day."""

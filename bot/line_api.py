@@ -7,12 +7,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from linebot.v3.messaging import (
-    AsyncApiClient,
-    AsyncMessagingApi,
-    Configuration,
-    ShowLoadingAnimationRequest,
-)
+from linebot.v3.messaging import AsyncApiClient, AsyncMessagingApi, Configuration
 from linebot.v3.messaging.exceptions import ApiException
 
 log = logging.getLogger(__name__)
@@ -90,10 +85,11 @@ class LineGateway:
             return None
         return getattr(profile, "language", None)
 
-    async def show_loading(self, user: str, seconds: int = 5) -> None:
-        """The typing dots, for steps that take a moment."""
+    async def show_loading(self, user: str, seconds: int = 20) -> None:
+        """The typing dots, for steps that take a moment (dialogs.engine.SLOW_STEP_SECONDS);
+        LINE takes them away as soon as the reply arrives."""
         try:
-            await self._call(self._api.show_loading_animation(
-                ShowLoadingAnimationRequest(chat_id=user, loading_seconds=seconds)))
+            await self._post_json("/v2/bot/chat/loading/start",
+                                  {"chatId": user, "loadingSeconds": seconds}, {})
         except SendError:
             log.info("loading animation not shown")

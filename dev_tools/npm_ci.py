@@ -8,6 +8,7 @@ missing or was installed from another lock: a stamp in node_modules holds the lo
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import shutil
 import subprocess
@@ -18,6 +19,7 @@ from pathlib import Path
 AXE_DIR = Path(__file__).resolve().parent / "axe"
 AXE_SCRIPT = AXE_DIR / "node_modules" / "axe-core" / "axe.min.js"
 STAMP = ".package-lock.sha256"
+LOCK = ".npm-ci.lock"  # held while npm ci runs (not in git)
 NO_NPM = ("npm is missing: `./dev test` installs it (apt-get install nodejs npm); it is needed "
           "for axe-core ({directory})")
 
@@ -45,10 +47,16 @@ def ensure(directory: Path = AXE_DIR,
     npm = which("npm")
     if npm is None:
         raise NpmMissing(NO_NPM.format(directory=directory))
-    wanted = lock_hash(directory)
-    subprocess.run([npm, "ci", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error"],
-                   cwd=directory, check=True)
-    (directory / "node_modules" / STAMP).write_text(wanted + "\n", encoding="ascii")
+    # pytest-xdist workers may all arrive here on a fresh clone: one installs, the others wait
+    # for it and then find node_modules up to date.
+    with (directory / LOCK).open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if up_to_date(directory):
+            return False
+        wanted = lock_hash(directory)
+        subprocess.run([npm, "ci", "--ignore-scripts", "--no-audit", "--no-fund",
+                        "--loglevel=error"], cwd=directory, check=True)
+        (directory / "node_modules" / STAMP).write_text(wanted + "\n", encoding="ascii")
     return True
 
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import unicodedata
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -21,6 +22,9 @@ log = logging.getLogger(__name__)
 m = i18n.messages(messages)
 MAX_MESSAGES = 5  # LINE accepts at most five messages per reply
 HISTORY_DEPTH = 20
+# A step still running after this long (a commit waiting on a lock, a busy database) shows the
+# user that we are on it (DESIGN.md §11: the loading animation). Quick steps send nothing extra.
+SLOW_STEP_SECONDS = 0.5
 
 
 @dataclass(frozen=True)
@@ -35,45 +39,73 @@ class Engine:
     """Handles one input of one user at a time: the per-user lock is taken before state is read."""
 
     def __init__(self, *, store: StateStore, registry: Registry, ports: PortsFactory,
-                 clock: Callable[[], datetime], settings: FlowSettings | None = None) -> None:
+                 clock: Callable[[], datetime], settings: FlowSettings | None = None,
+                 on_slow: Callable[[str], Awaitable[None]] | None = None,
+                 slow_after: float = SLOW_STEP_SECONDS) -> None:
         self._store = store
         self._registry = registry
         self._ports = ports
         self._clock = clock
         self._settings = settings or FlowSettings()
+        self._on_slow = on_slow  # e.g. the LINE loading animation (bot/ wires it)
+        self._slow_after = slow_after
 
     async def handle(self, user: str, inp: Input, once: Once | None = None) -> Handled:
         """Process one input: what to say back (at most five messages) and what to push.
 
         With `once`, an input already handled (a re-claimed event) is not applied again: its
         first replies come back instead, checked and recorded under the user's lock.
+        A step that takes longer than `slow_after` calls `on_slow(user)` meanwhile, and the
+        answer waits for that call, so the user never sees it after the reply.
         """
+        if self._on_slow is None:
+            return await self._handle(user, inp, once)
+        notice: list[asyncio.Task[None]] = []
+        on_slow = self._on_slow
+        timer = asyncio.get_running_loop().call_later(
+            self._slow_after, lambda: notice.append(asyncio.ensure_future(on_slow(user))))
+        try:
+            return await self._handle(user, inp, once)
+        finally:
+            timer.cancel()
+            if notice:
+                await asyncio.gather(*notice, return_exceptions=True)
+
+    async def _handle(self, user: str, inp: Input, once: Once | None) -> Handled:
         outbox: list[uuid.UUID] = []
-        ports = self._ports(outbox)
-        token = await self._store.acquire(user)
+        token, conv = await self._store.acquire_load(user)
+        saved = False
         try:
             if once is not None and (earlier := await once.earlier()) is not None:
                 return Handled(earlier, [])
+            # Built once the lock is ours: loading may have refreshed what the ports carry
+            # (the office facts staff changed in another process).
+            ports = self._ports(outbox)
             if inp.kind == "unfollow":
                 await self._store.delete(user)
                 await ports.accounts.mark_unfollowed(user)
                 handled = Handled([], outbox)
-            else:
-                conv = await self._store.load(user)
-                if conv.language is None:  # a fresh conversation: the language stored on the user
-                    conv.language = i18n.known(await ports.accounts.language(user))
-                ctx = Ctx(user=user, conv=conv, ports=ports, now=self._clock(),
-                          settings=self._settings, entries=self._registry.entries,
-                          language=conv.language)
-                with i18n.speaking(ctx.language):
-                    replies = await self._route(ctx, inp)
-                await self._store.save(user, conv)
-                handled = Handled(compact(replies), outbox)
+                if once is not None:
+                    await once.record(handled.replies)
+                return handled
+            if conv.language is None:  # a fresh conversation: the language stored on the user
+                conv.language = i18n.known(await ports.accounts.language(user))
+            ctx = Ctx(user=user, conv=conv, ports=ports, now=self._clock(),
+                      settings=self._settings, entries=self._registry.entries,
+                      language=conv.language)
+            with i18n.speaking(ctx.language):
+                replies = await self._route(ctx, inp)
+            handled = Handled(compact(replies), outbox)
+            # Recorded before the state is saved: a crash in between leaves the step done
+            # once (its buttons then answer as expired), never applied a second time.
             if once is not None:
                 await once.record(handled.replies)
+            await self._store.save_release(user, conv, token)
+            saved = True
             return handled
         finally:
-            await self._store.release(user, token)
+            if not saved:
+                await self._store.release(user, token)
 
     async def _route(self, ctx: Ctx, inp: Input) -> list[Reply]:
         shown_nonce, ctx.conv.nonce = ctx.conv.nonce, new_nonce()
@@ -127,6 +159,11 @@ class Engine:
             await self._leave(ctx)
             entry = self._registry.entries[self._registry.keywords[text]]
             return await self._run(ctx, entry, inp)
+        command = self._registry.command_for(text)
+        if command is not None:
+            await self._leave(ctx)
+            return await self._run(ctx, self._registry.entries[command],
+                                   Input(kind="text", text=text))
         state = self._registry.states.get(ctx.conv.state)
         if state is None or state.on_text is None:
             matched = self._registry.match(text)

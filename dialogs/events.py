@@ -136,6 +136,21 @@ class Moved:
 
 
 @dataclass(frozen=True)
+class ClosedByOffice:
+    """An emergency closure closed the user's request: they are told why, with the nearest free
+    starts at the same site (a tap requests the move) and a way to cancel (DESIGN §13)."""
+
+    to: str
+    booking_id: str
+    starts_at: datetime
+    slots: int
+    reason: str
+    site_name: str
+    office_phone: str
+    options: tuple[datetime, ...] = ()
+
+
+@dataclass(frozen=True)
 class TermsPublished:
     """A new terms version: each following user is told and asked to agree again (art. 12)."""
 
@@ -210,8 +225,8 @@ class PushFailed:
 
 
 Event = (RequestCreated | RequestCancelled | MoveAccepted | SlotFreed | Confirmed | Declined
-         | MarkedNoShow | Moved | TermsPublished | LimitLifted | ReminderDue | NoShow
-         | DeadlinePassed | RequestExpired | PushFailed)
+         | MarkedNoShow | Moved | ClosedByOffice | TermsPublished | LimitLifted | ReminderDue
+         | NoShow | DeadlinePassed | RequestExpired | PushFailed)
 
 
 @dataclass(frozen=True)

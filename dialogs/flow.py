@@ -12,6 +12,7 @@ from dialogs.conversation import Conversation
 from dialogs.ports import (
     AccountsPort,
     AvailabilityPort,
+    ClosuresPort,
     OfficeInfo,
     Ports,
     RequestsPort,
@@ -93,6 +94,11 @@ class Ctx:
     @property
     def requests(self) -> RequestsPort:
         return self.ports.requests
+
+    @property
+    def closures(self) -> ClosuresPort | None:
+        """Answers to emergency closure notices."""
+        return self.ports.closures
 
     @property
     def staff(self) -> StaffPort | None:

@@ -248,11 +248,22 @@ def format_clock(clock: time) -> str:
     return active().clock(clock)
 
 
+def format_button_moment(at: datetime, limit: int = 20) -> str:
+    """A day and a time short enough for a LINE button label (20 characters): the usual form,
+    or with the day in numbers (Babel's "MEd": T2, 21/12) where that is too long."""
+    words, local = active(), to_jst(at)
+    usual = f"{words.day(local.date())} {words.clock(local.time())}"
+    if len(usual) <= limit or words.language.locale == "ja":
+        return usual
+    day = format_skeleton("MEd", local.date(), locale=words.language.locale)
+    return f"{day} {words.clock(local.time())}"
+
+
 def format_span(starts_at: datetime, ends_at: datetime) -> str:
     """`Translator.span` in the active language."""
     return active().span(starts_at, ends_at)
 
 
-__all__ = ["LANGUAGES", "Language", "Translator", "active", "by_name", "format_clock",
-           "format_day", "format_span", "from_line", "known", "messages", "speaking",
-           "translator", "tr"]
+__all__ = ["LANGUAGES", "Language", "Translator", "active", "by_name", "format_button_moment",
+           "format_clock", "format_day", "format_span", "from_line", "known", "messages",
+           "speaking", "translator", "tr"]

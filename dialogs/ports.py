@@ -230,6 +230,10 @@ class StateStore(Protocol):
     async def load(self, user: str) -> Conversation: ...
     async def save(self, user: str, conv: Conversation) -> None: ...
     async def delete(self, user: str) -> None: ...
+    # The engine's pair, each as one round trip where the store is remote: `acquire` then
+    # `load`, and `save` then `release`.
+    async def acquire_load(self, user: str) -> tuple[str, Conversation]: ...
+    async def save_release(self, user: str, conv: Conversation, token: str) -> None: ...
 
 
 class AccountsPort(Protocol):
@@ -285,6 +289,15 @@ class RequestsPort(Protocol):
                          at: datetime) -> Outcome: ...
 
 
+class ClosuresPort(Protocol):
+    """A user's answer to an emergency closure notice (DESIGN §13): request one of the offered
+    starts at the same site (the same atomic commit and checks as any request) or cancel."""
+
+    async def move_closed(self, line_user_id: str, booking_id: str, starts_at: datetime,
+                          at: datetime) -> Outcome: ...
+    async def cancel_closed(self, line_user_id: str, booking_id: str, at: datetime) -> Outcome: ...
+
+
 @dataclass(frozen=True)
 class Ports:
     """What the flows reach the office's records through, for one event."""
@@ -296,6 +309,7 @@ class Ports:
     staff: StaffPort | None = None
     # LINE's profile `language` of a user (None when LINE does not say): the first guess.
     profile_language: Callable[[str], Awaitable[str | None]] | None = None
+    closures: ClosuresPort | None = None
 
 
 class PortsFactory(Protocol):

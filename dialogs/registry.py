@@ -19,6 +19,7 @@ class Registry:
     entries: dict[str, Handler] = field(default_factory=dict)
     keywords: dict[str, str] = field(default_factory=dict)
     patterns: list[tuple[re.Pattern[str], str]] = field(default_factory=list)
+    commands: list[tuple[re.Pattern[str], str]] = field(default_factory=list)
 
     def state(self, state: State) -> State:
         """Register a state; ids are namespaced strings like "booking:pick_day"."""
@@ -37,9 +38,18 @@ class Registry:
         """Typed text of a shape (e.g. a one-time code) that starts an entry when no step asks."""
         self.patterns.append((re.compile(regex), action))
 
+    def command(self, regex: str, action: str) -> None:
+        """Typed text of a shape that starts an entry in every state, like a keyword (the
+        message a walk-up poster's QR code sends: the user may be mid-way through anything)."""
+        self.commands.append((re.compile(regex), action))
+
     def match(self, text: str) -> str | None:
         """The entry action whose pattern matches all of `text`, if any."""
         return next((action for regex, action in self.patterns if regex.fullmatch(text)), None)
+
+    def command_for(self, text: str) -> str | None:
+        """The entry action of the global command that `text` is, if any."""
+        return next((action for regex, action in self.commands if regex.fullmatch(text)), None)
 
     def check(self, next_state: str) -> None:
         """Warn when a handler returns a state nobody registered (a typo, not a user error)."""

@@ -130,9 +130,9 @@ class Console:
                                                limit=DELIVER_CHUNK)
 
     async def refresh_office(self) -> None:
-        """Office facts changed: this process shows the new ones at once (the others within
-        services.OFFICE_REFRESH)."""
-        await self.services.refresh_office(force=True)
+        """Office facts or terms changed: this process shows the new ones at once, the others
+        from their next step or page (services.Services.office_changed)."""
+        await self.services.office_changed()
 
     def page(self, request: Request, template: str, staff: Staff | None, *, status: int = 200,
              **context: Any) -> HTMLResponse:

@@ -29,6 +29,11 @@ PASSWORD_UNCHANGED = "新しいパスワードは現在のものと別にして�
 BAD_DAY = "日付は YYYY-MM-DD の形で、{first}年から{last}年までの日付を指定してください。"
 BAD_INPUT = "入力内容を確認してください（{fields}）。"
 NOT_FOUND = "お探しのページは見つかりませんでした。"
+NO_SITE = "指定された相談ブースの場所が見つかりません。場所の一覧から選び直してください。"
+NO_BASIC_ID = (
+    "LINE公式アカウントのID（設定 MADOGUCHI_LINE_BASIC_ID）が未設定のため、"
+    "ポスターを作成できません。システム管理者に設定を依頼してください。"
+)
 
 ERRORS = {
     "not_found": "対象が見つかりませんでした。",
@@ -53,7 +58,9 @@ ERRORS = {
     "bad_input": "入力内容を確認してください。",
     "blocked": "この利用者は利用停止中です。先に停止を解除してください。",
     "past_day": "今日以前の日付は指定できません。",
-    "already_closed": "その日はすでに休業日です。",
+    "past_range": (
+        "過ぎた日時は休止にできません。今日これから、または明日以降の日時を指定してください。"
+    ),
     "bad_hours": "{reason}",
     "bad_map_url": "地図のリンクは https:// で始まるURLを入力してください。",
     "bad_booths": "ブース番号は1〜{max}の数字で、1つ以上入力してください。",
@@ -72,10 +79,21 @@ ERRORS = {
         "この時間帯には、すでに{capacity}件を超える予約があります：{slots}。"
         "先に予約を移動またはお断りしてから、対応人数を減らしてください。"
     ),
-    "day_has_bookings": (
-        "その日には有効な予約が{count}件あります。"
-        "先に移動またはお断りしてから休業日にしてください。"
+    "already_closed": "その日はすでに休業日です。",
+    "not_open_day": (
+        "その日は土日祝・年末年始の閉庁日、またはすでに休業日のため、休止する受付枠がありません。"
     ),
+    "nothing_to_close": (
+        "指定した日時・場所には、休止する受付枠がありません"
+        "（相談ブースの受付時間外、すでに休止中、または受付時間を過ぎています）。"
+        "日付・時間帯・場所を確認してください。"
+    ),
+    "bad_closure_range": "{why}",
+    "closure_needs_reason": (
+        "この範囲には有効な予約が{count}件あります。"
+        "予約した方にお知らせするため、理由（例：大雪のため）を入力してください。"
+    ),
+    "already_reopened": "この休止はすでに再開済みです。",
     "bad_phone": "電話番号の形式が正しくありません（例：0173-00-0000）。",
     "booths_in_use": "減らすブースに有効な予約があります。先に予約を移動してください。",
     "booths_by_site": ("相談ブースの場所が複数あるため、ブースの数は「相談ブースの場所」ページで"
@@ -107,6 +125,8 @@ DONE = {
     "booked": "代理で予約し、利用者にLINEでお知らせしました。",
     "closure_added": "休業日を追加しました。",
     "closure_removed": "休業日を取り消しました。",
+    "closure_told": "休止しました。予約していた{count}人にLINEでお知らせしました。",
+    "closure_reopened": "再開しました。この時間帯は再び予約できます。",
     "immediate_on": "「今すぐ相談」の受付を開始しました。",
     "immediate_off": "「今すぐ相談」の受付を停止しました。",
     "settings": "設定を保存しました。",
@@ -130,6 +150,7 @@ STATUSES = {
     "no_show": "無断キャンセル",
     "moved": "時間変更済み",
     "completed": "終了",
+    "closed": "臨時休止",
 }
 ROLES = {"staff": "職員", "admin": "管理者"}
 USER_ROLES = {"jobseeker": "求職者", "employer": "求人者"}
@@ -141,8 +162,12 @@ ACTIONS = {
     "booking.check_in": "来所記録",
     "booking.note": "メモ",
     "booking.book_for": "代理予約",
-    "closure.add": "休業日追加",
+    "closure.add": "休業日・臨時休止の追加",
     "closure.remove": "休業日取消",
+    "closure.reopen": "休止の再開",
+    "booking.closed": "臨時休止で閉じた",
+    "closure.moved": "休止後に時間を変更（利用者）",
+    "closure.cancelled": "休止後に取消（利用者）",
     "office.immediate": "今すぐ相談の切替",
     "office.settings": "設定変更",
     "terms.publish": "利用規約の公開",

@@ -1,69 +1,28 @@
-"""Office-wide pages: closures, immediate use, settings, terms versions, usage CSV, staff, audit."""
+"""Office-wide pages: immediate use, settings, terms versions, usage CSV, staff, audit."""
 
-import calendar
-from datetime import date, timedelta
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Request, Response, UploadFile
-from fastapi.responses import JSONResponse
 
-from booking import is_open_day, national_holiday_name, to_jst
-from staff.console import Console, wants_json
+from booking import to_jst
+from staff.console import Console
 from staff.deps import AdminDep, StaffDep
 from staff.errors import StaffError
 from staff.pages_bookings import parse_day
 from storage.staff_office import OfficeSettings
-from storage.staff_queries import (
-    accounts,
-    closure_days,
-    office_row,
-    recent_audit,
-    terms_versions,
-)
+from storage.staff_queries import accounts, office_row, recent_audit, terms_versions
 
 MAX_TERMS_BYTES = 200_000
 
 
-def month_weeks(first: date) -> list[list[date | None]]:
-    """The month as weeks of seven days (Monday first), blanks outside the month."""
-    weeks = calendar.Calendar().monthdatescalendar(first.year, first.month)
-    return [[d if d.month == first.month else None for d in week] for week in weeks]
-
-
 def add_routes(router: APIRouter, c: Console) -> None:
-
-    @router.get("/closures")
-    async def closures_page(request: Request, staff: StaffDep,
-                            month: str | None = None) -> Response:
-        today = to_jst(c.now()).date()
-        first = parse_day(f"{month}-01" if month else None, today.replace(day=1))
-        last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
-        async with c.services.sessions() as session:
-            closed = await closure_days(session, c.office_id, first, last)
-        if wants_json(request):
-            return JSONResponse({"closures": [{"day": d.isoformat(), "reason": r}
-                                              for d, r in closed.items()]})
-        return c.page(request, "closures.html", staff, first=first, weeks=month_weeks(first),
-                      closed=closed, today=today, is_open_day=is_open_day,
-                      holiday=national_holiday_name,
-                      prev_month=(first - timedelta(days=1)).strftime("%Y-%m"),
-                      next_month=(last + timedelta(days=1)).strftime("%Y-%m"))
-
-    @router.post("/closures")
-    async def add_closure(request: Request, staff: StaffDep, day: Annotated[date, Form()],
-                          reason: Annotated[str, Form(max_length=200)] = "") -> Response:
-        await c.office_ops.add_closure(staff.actor, day, reason, now=c.now())
-        return c.done(request, f"/staff/closures?month={day:%Y-%m}", "closure_added")
-
-    @router.post("/closures/{day}/delete")
-    async def remove_closure(request: Request, day: date, staff: StaffDep) -> Response:
-        await c.office_ops.remove_closure(staff.actor, day, now=c.now())
-        return c.done(request, f"/staff/closures?month={day:%Y-%m}", "closure_removed")
 
     @router.post("/immediate")
     async def immediate(request: Request, staff: StaffDep,
                         enabled: Annotated[bool, Form()]) -> Response:
         await c.office_ops.set_immediate(staff.actor, enabled, now=c.now())
+        await c.refresh_office()
         return c.done(request, "/staff/", "immediate_on" if enabled else "immediate_off")
 
     @router.get("/settings")
@@ -115,6 +74,7 @@ def add_routes(router: APIRouter, c: Console) -> None:
             staff.actor, version=version.strip(), effective=effective, summary=summary,
             changes=changes, body=text, now=c.now(),
             base_url=c.services.settings.public_base_url)
+        await c.refresh_office()
         await c.deliver(ops.written)
         return c.done(request, "/staff/terms", "terms", count=told)
 

@@ -17,8 +17,9 @@ from dialogs.ports import OfficeInfo, TermsInfo, UserInfo
 from logs import hash_line_user
 from storage import bookings as bk
 from storage import forms
-from storage.db import transaction
+from storage.db import read, transaction
 from storage.models import Consent, LineUser, Office, TermsVersionRow
+from storage.office_cache import OfficeCache
 
 
 async def find_user(session: AsyncSession, office_id: uuid.UUID,
@@ -75,25 +76,33 @@ class AccountsService:
     """The users of one office; `office` is refreshed by the app when staff change it."""
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession], office_id: uuid.UUID,
-                 office: OfficeInfo, *, form_minutes: int = 15, liff_id: str = "") -> None:
+                 office: OfficeInfo, *, form_minutes: int = 15, liff_id: str = "",
+                 reads: async_sessionmaker[AsyncSession] | None = None,
+                 cache: OfficeCache | None = None) -> None:
         self.sessions = sessions
+        self.reads = reads or sessions  # storage.db.make_read_sessionmaker: no BEGIN/ROLLBACK
         self.office_id = office_id
         self.office = office
         self.form_minutes = form_minutes
         self.liff_id = liff_id
+        self.cache = cache or OfficeCache(self.reads, office_id, version=None)
 
     async def user(self, line_user_id: str, at: datetime | None = None) -> UserInfo:
-        async with self.sessions() as session:
-            user = await find_user(session, self.office_id, line_user_id)
-            office = await session.get(Office, self.office_id)
-            active = 0
-            if user is not None and at is not None:
-                active = await bk.active_requests(session=session, user_id=user.id, now=at)
-            return user_info(user, office, active)
+        office = await self.cache.office()
+
+        async def work(session: AsyncSession) -> UserInfo:
+            if at is None:
+                return user_info(await find_user(session, self.office_id, line_user_id), office)
+            found = (await session.execute(
+                select(LineUser, bk.active_requests_of(LineUser, at)).where(
+                    LineUser.office_id == self.office_id,
+                    LineUser.line_user_hash == hash_line_user(line_user_id)))).first()
+            return user_info(found[0], office, found[1]) if found else user_info(None, office)
+
+        return await read(self.reads, work)
 
     async def terms(self, at: datetime) -> TermsInfo | None:
-        async with self.sessions() as session:
-            row = await current_terms_row(session, self.office_id, at)
+        row = await self.cache.terms(at)
         if row is None:
             return None
         return TermsInfo(version=row.version, effective_from=row.effective_from,

@@ -17,7 +17,9 @@ from booking.availability import Calendar, DayInfo, Window, free_booths, slot_ru
 from booking.sites import Site
 from logs import hash_line_user
 from storage import bookings as bk
+from storage.db import read
 from storage.models import Office
+from storage.office_cache import OfficeCache
 
 
 def hold_key(starts_at: datetime) -> str:
@@ -35,35 +37,39 @@ class AvailabilityService:
     storage-only test) the unique index alone decides, as it always does in the end."""
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession], office_id: uuid.UUID, *,
-                 holds: Any = None, hold_ms: int = 5 * 60 * 1000) -> None:
+                 holds: Any = None, hold_ms: int = 5 * 60 * 1000,
+                 reads: async_sessionmaker[AsyncSession] | None = None,
+                 cache: OfficeCache | None = None) -> None:
         self.sessions = sessions
+        self.reads = reads or sessions  # storage.db.make_read_sessionmaker: no BEGIN/ROLLBACK
         self.office_id = office_id
         self.holds = holds
         self.hold_ms = hold_ms
+        self.cache = cache or OfficeCache(self.reads, office_id, version=None)
 
-    async def _office(self, session: AsyncSession) -> Office:
-        office = await session.get(Office, self.office_id)
-        assert office is not None
-        return office
+    async def _office(self) -> Office:
+        return await self.cache.office()
 
-    async def window(self, at: datetime, days: list[date] | None = None) -> Window:
-        async with self.sessions() as session:
-            return await bk.window(session=session, office=await self._office(session), now=at,
-                                   days=days)
+    async def window(self, at: datetime, days: list[date] | None = None,
+                     cal: Calendar | None = None) -> Window:
+        """Free booths of `days` (default: the next bookable ones): one query, the bookings;
+        the calendar comes from the office cache (or is given)."""
+        office = await self._office()
+        cal = cal or await self.calendar(at)
+        return await read(self.reads, lambda session: bk.window(
+            session=session, office=office, now=at, days=days, cal=cal))
 
     async def calendar(self, at: datetime) -> Calendar:
-        async with self.sessions() as session:
-            return await bk.load_calendar(session=session, office=await self._office(session),
-                                          now=at)
+        """Closures, sites and their hours, capacity limits: read each time (several tables)."""
+        office = await self._office()
+        return await read(self.reads, lambda session: bk.load_calendar(
+            session=session, office=office, now=at))
 
     async def open_days(self, at: datetime, count: int, need: int = 1,
                         site_id: str | None = None) -> list[DayInfo]:
-        async with self.sessions() as session:
-            office = await self._office(session)
-            cal = await bk.load_calendar(session=session, office=office, now=at)
-            days = bookable_days(at, count, cal.closures, cal.cutoff)
-            free = await bk.window(session=session, office=office, now=at, days=days)
-        return free.day_infos(need, site_id)
+        cal = await self.calendar(at)
+        days = bookable_days(at, count, cal.closures, cal.cutoff)
+        return (await self.window(at, days, cal=cal)).day_infos(need, site_id)
 
     async def free_slots(self, line_user_id: str, day: date, at: datetime,
                          need: int = 1, site_id: str | None = None) -> list[datetime]:
@@ -91,9 +97,10 @@ class AvailabilityService:
         owner = hash_line_user(line_user_id)
         runs = sorted({t for s in starts for t in slot_run(s, need)})
         keys = [(t, b) for t in runs for b in all_booths(free.cal)]
-        # One key at a time: a fan-out per request would drain the shared Redis pool under load.
-        holders = [await self.holds.holder(str(self.office_id), b, hold_key(t)) for t, b in keys]
-        fresh = await self.window(free.now, free.days)
+        # One MGET: a round trip per key was most of the day step's time (bench/RESULTS.md).
+        holders = await self.holds.holders(str(self.office_id),
+                                           [(b, hold_key(t)) for t, b in keys])
+        fresh = await self.window(free.now, free.days, cal=free.cal)
         open_ = {t for (t, b), holder in zip(keys, holders, strict=True)
                  if holder in (None, owner)
                  and b in free_booths(fresh.cal, fresh.used, t, site_id)}
@@ -145,7 +152,7 @@ class AvailabilityService:
                 claimed.append(booths[0])
                 continue
             office, key = str(self.office_id), hold_key(start)
-            holders = [await self.holds.holder(office, b, key) for b in booths]
+            holders = await self.holds.holders(office, [(b, key) for b in booths])
             mine = [b for b, h in zip(booths, holders, strict=True) if h == owner]
             for booth in mine + [b for b in booths if b not in mine]:
                 if await self.holds.hold(office, booth, key, owner, self.hold_ms):

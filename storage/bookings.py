@@ -12,7 +12,7 @@ from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from booking import (
@@ -82,9 +82,11 @@ async def occupancy(*, session: AsyncSession, office_id: uuid.UUID, start: datet
 
 
 async def window(*, session: AsyncSession, office: Office, now: datetime,
-                 days: list[date] | None = None, count: int = SEARCH_DAYS) -> Window:
-    """Read the calendar, then the bookings of `days` (default: the next `count` bookable days)."""
-    cal = await load_calendar(session=session, office=office, now=now)
+                 days: list[date] | None = None, count: int = SEARCH_DAYS,
+                 cal: Calendar | None = None) -> Window:
+    """Read the calendar (unless given), then the bookings of `days` (default: the next
+    `count` bookable days) in one query."""
+    cal = cal or await load_calendar(session=session, office=office, now=now)
     days = days if days is not None else bookable_days(now, count, cal.closures, cal.cutoff)
     if not days:
         return Window(cal=cal, used={}, days=[], now=now)
@@ -111,6 +113,14 @@ async def active_requests(*, session: AsyncSession, user_id: uuid.UUID, now: dat
     rows = await session.execute(select(Booking.id, Booking.group_id).where(
         Booking.user_id == user_id, Booking.status.in_(ACTIVE), Booking.ends_at > now))
     return len({group or booking for booking, group in rows})
+
+
+def active_requests_of(user: Any, now: datetime) -> Any:
+    """`active_requests` as a subquery per user row, so the user and the count come back in
+    one round trip (the chat asks for both on most steps)."""
+    return (select(func.count(func.distinct(func.coalesce(Booking.group_id, Booking.id))))
+            .where(Booking.user_id == user.id, Booking.status.in_(ACTIVE), Booking.ends_at > now)
+            .scalar_subquery())
 
 
 def refusal(user: LineUser | None, office: Office, terms_version: str | None) -> Reason:

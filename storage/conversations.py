@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import secrets
+from collections.abc import Awaitable, Callable
 
 from redis.asyncio import Redis
 
@@ -29,15 +30,45 @@ async def _set_once(redis: Redis, key: str, token: str, **expiry: int) -> bool:
     return (found.decode() if isinstance(found, bytes) else found) == token
 
 
+# Lock and load in one round trip. Taking the lock is SET NX that a retried call recognises as
+# its own (the token), as `_set_once`. The third key is the office's version counter, handed
+# back for free so the process caches know whether staff changed anything (storage/office_cache).
+# Lua's nil would cut the reply short, hence '' for a missing document or counter.
+_ACQUIRE_LOAD = """
+local found = redis.call('get', KEYS[1])
+if found and found ~= ARGV[1] then return {0} end
+redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return {1, redis.call('get', KEYS[2]) or '', redis.call('get', KEYS[3]) or ''}
+"""
+
+# Save and unlock in one round trip: what `save` then `release` did in two. The lock is deleted
+# only if still ours; the document is written either way, as before (after a Redis restart the
+# lock is gone but the step's outcome is still the conversation's truth).
+_SAVE_RELEASE = """
+if ARGV[2] == '' then redis.call('del', KEYS[2])
+else redis.call('set', KEYS[2], ARGV[2], 'EX', ARGV[3]) end
+if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end
+return 0
+"""
+
+
+def _text(raw: bytes | str) -> str:
+    return raw.decode() if isinstance(raw, bytes) else raw
+
 
 class ConversationStore:
     """Typed access to the conversation keys: `{prefix}:conv:{user}` and its lock."""
 
-    def __init__(self, redis: Redis, *, prefix: str, ttl_seconds: int) -> None:
+    def __init__(self, redis: Redis, *, prefix: str, ttl_seconds: int,
+                 on_version: Callable[[str], Awaitable[None]] | None = None) -> None:
         self._redis = redis
         self._keys = RedisKeys(prefix)
         self._ttl = ttl_seconds
         self._release = redis.register_script(_RELEASE)
+        self._acquire_load = redis.register_script(_ACQUIRE_LOAD)
+        self._save_release = redis.register_script(_SAVE_RELEASE)
+        # Told the office change counter each lock+load read (services.Services.office_seen).
+        self._on_version = on_version
 
     def _key(self, user: str) -> str:
         return self._keys.conversation(user)
@@ -72,6 +103,33 @@ class ConversationStore:
     async def release(self, user: str, token: str) -> None:
         """Release the lock only if we still hold it."""
         await self._release(keys=[self._keys.lock(user)], args=[token])
+
+    async def acquire_load(self, user: str, *, timeout: float = 10.0,
+                           lease_ms: int = 15000) -> tuple[str, Conversation]:
+        """Take the user's lock and read their conversation in one round trip."""
+        keys = [self._keys.lock(user), self._key(user), self._keys.office_version()]
+        token = secrets.token_hex(8)
+        deadline = asyncio.get_running_loop().time() + timeout
+        delay = 0.002
+        while True:
+            found = await self._acquire_load(keys=keys, args=[token, lease_ms])
+            if int(found[0]) == 1:
+                break
+            if asyncio.get_running_loop().time() > deadline:
+                raise LockTimeout(user)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 0.05)
+        raw, version = _text(found[1]), _text(found[2])
+        if self._on_version is not None:
+            await self._on_version(version)
+        return token, (Conversation.from_json(raw) if raw else Conversation())
+
+    async def save_release(self, user: str, conv: Conversation, token: str) -> None:
+        """Store the conversation (as `save`) and release the lock (as `release`) in one round
+        trip."""
+        document = "" if conv.is_empty else conv.to_json()
+        await self._save_release(keys=[self._keys.lock(user), self._key(user)],
+                                 args=[token, document, self._ttl])
 
 
 class EventDeduper:
@@ -114,6 +172,14 @@ class SlotHolds:
     async def holder(self, office: str, booth: int, starts: str) -> str | None:
         raw = await self._redis.get(self._key(office, booth, starts))
         return raw.decode() if isinstance(raw, bytes) else raw
+
+    async def holders(self, office: str, slots: list[tuple[int, str]]) -> list[str | None]:
+        """Who holds each (booth, start), in one round trip (MGET)."""
+        if not slots:
+            return []
+        found = await self._redis.mget([self._key(office, booth, starts)
+                                        for booth, starts in slots])
+        return [raw.decode() if isinstance(raw, bytes) else raw for raw in found]
 
     async def release(self, office: str, booth: int, starts: str, owner: str) -> None:
         await self._release(keys=[self._key(office, booth, starts)], args=[owner])

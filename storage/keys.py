@@ -26,6 +26,7 @@ class KeyKind(StrEnum):
     PARTITION = "part"  # the lease of the handler that owns one partition
     HANDLERS = "handlers"  # live handler processes and their last heartbeat
     COMPLETED = "completed"  # handled event ids, read by the emulator driver
+    VERSION = "ver"  # a counter bumped when staff change what processes cache (office, terms)
 
 
 @dataclass(frozen=True)
@@ -96,3 +97,7 @@ class RedisKeys:
     def jobs(self) -> str:
         """The SAQ queue's name (SAQ adds its own `saq:` keys beneath it)."""
         return self.build(KeyKind.JOBS)
+
+    def office_version(self) -> str:
+        """The counter bumped whenever the office row, its terms versions or closures change."""
+        return self.build(KeyKind.VERSION, "office")

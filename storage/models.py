@@ -12,6 +12,7 @@ from sqlmodel import Field, SQLModel
 
 # BookingStatus lives with the other domain codes in booking/; imported from here too.
 from booking.kinds import Attendant, BookingStatus, Purpose, StaffRole, UserRole
+from booking.walkup import new_site_code
 from storage.types import StrEnumType, UTCDateTime
 
 
@@ -140,6 +141,9 @@ class Booking(SQLModel, table=True):
     immediate: bool = Field(default=False)
     group_id: uuid.UUID | None = Field(default=None, index=True)
     moved_from_id: uuid.UUID | None = Field(default=None)
+    # The emergency closure that closed this booking (status `closed`), for its reason in the
+    # usage log and its follow-up page. No foreign key: SQLite could only add one by a rebuild.
+    closure_id: uuid.UUID | None = Field(default=None, index=True)
     note: str | None = Field(default=None, max_length=1000)
     decline_reason: str | None = Field(default=None, max_length=500)
     handled_by: str | None = Field(default=None, max_length=100)
@@ -157,9 +161,13 @@ class SiteRow(SQLModel, table=True):
     """A place where booths stand (a town hall's 相談室, the office's own booth): DESIGN §13."""
 
     __tablename__ = "sites"
+    __table_args__ = (Index("uq_sites_office_id_code", "office_id", "code", unique=True),)
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     office_id: uuid.UUID = Field(foreign_key="offices.id", index=True)
     name: str = Field(max_length=100)
+    # Printed on the site's walk-up poster (booking/walkup.py): stays when the site is renamed.
+    code: str = Field(default_factory=new_site_code, max_length=12,
+                      sa_column_kwargs={"server_default": ""})
     address: str = Field(default="", max_length=200)
     map_url: str = Field(default="", max_length=500)
     access_notes: str = Field(default="", max_length=1000)
@@ -205,6 +213,32 @@ class Closure(SQLModel, table=True):
     created_by: str | None = Field(default=None, max_length=100)
     reopened_at: datetime | None = _dt()
     reopened_by: str | None = Field(default=None, max_length=100)
+
+
+class ClosureAnswer(StrEnum):
+    """What a user told by an emergency closure did about it."""
+
+    MOVED = "moved"
+    CANCELLED = "cancelled"
+
+
+class ClosureNotice(SQLModel, table=True):
+    """One request closed by an emergency closure: who was told, and their answer (§13).
+
+    Staff phone those with no answer; `moved_to_id` is the new request a tap made.
+    """
+
+    __tablename__ = "closure_notices"
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    office_id: uuid.UUID = Field(foreign_key="offices.id", index=True)
+    closure_id: uuid.UUID = Field(foreign_key="closures.id", index=True)
+    booking_id: uuid.UUID = Field(foreign_key="bookings.id", unique=True)  # the request's head
+    user_id: uuid.UUID = Field(foreign_key="users.id", index=True)
+    told_at: datetime = Field(sa_type=UTCDateTime)
+    outbox_id: uuid.UUID | None = Field(default=None)  # None: the user cannot be reached in LINE
+    answer: ClosureAnswer | None = Field(default=None, sa_type=StrEnumType(ClosureAnswer, 20))
+    answered_at: datetime | None = _dt()
+    moved_to_id: uuid.UUID | None = Field(default=None)
 
 
 class CapacityLimitRow(SQLModel, table=True):

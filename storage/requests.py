@@ -11,6 +11,7 @@ import copy
 import uuid
 from datetime import date, datetime
 
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -20,10 +21,20 @@ from dialogs.ports import BookingInfo, Draft, NowInfo, OfficeInfo, Outcome, Reas
 from logs import hash_line_user
 from storage import bookings as bk
 from storage import forms
-from storage.accounts import current_terms_row, find_user
+from storage.accounts import find_user
 from storage.availability import AvailabilityService, hold_key
+from storage.closures import nearest_starts
 from storage.db import transaction
-from storage.models import Booking, LineUser, Office, WaitlistEntry
+from storage.models import (
+    Booking,
+    BookingStatus,
+    ClosureAnswer,
+    ClosureNotice,
+    LineUser,
+    Office,
+    WaitlistEntry,
+)
+from storage.office_cache import OfficeSnapshot
 from storage.sites import load_sites
 from storage.unit_of_work import UnitOfWork, Work
 
@@ -38,6 +49,7 @@ class RequestsService:
         self.office_id = office_id
         self.office = office
         self.availability = availability
+        self.reads = availability.reads  # read-only sessions (no BEGIN/ROLLBACK on PostgreSQL)
         self.holds = availability.holds
         self.secret_key = secret_key
         self.written: list[uuid.UUID] = []  # outbox rows committed, for the caller to deliver
@@ -48,10 +60,11 @@ class RequestsService:
         one.written = outbox
         return one
 
-    async def _office(self, session: AsyncSession) -> Office:
-        office = await session.get(Office, self.office_id)
-        assert office is not None
-        return office
+    async def _office(self) -> Office:
+        """The office row from the process cache (detached: read it, never change it). Read
+        before a transaction opens, never inside one: a reload inside would wait for the
+        transaction's own lock on SQLite."""
+        return await self.availability.cache.office()
 
     async def request_booking(self, line_user_id: str, draft: Draft, at: datetime) -> Outcome:
         outcome = await self._commit(line_user_id, draft, at)
@@ -62,30 +75,38 @@ class RequestsService:
         return outcome
 
     async def _commit(self, line_user_id: str, draft: Draft, at: datetime, *,
-                      immediate: bool = False, entry_id: uuid.UUID | None = None) -> Outcome:
+                      immediate: bool = False, entry_id: uuid.UUID | None = None,
+                      closed: uuid.UUID | None = None) -> Outcome:
         """One transaction: checks, booths, rows, staff alert; a lost race is tried once more."""
         assert draft.starts_at is not None
         starts = slot_run(draft.starts_at, draft.slots)
         owner = hash_line_user(line_user_id)
+        snapshot = await self.availability.cache.current()  # before the transaction: see _office
         for _ in range(2):
             claimed: list[int] = []
             try:
                 async with self.uow.begin(self.written) as work:
-                    return await self._commit_in(work, line_user_id, owner, draft, at,
-                                                 claimed, immediate, entry_id)
+                    return await self._commit_in(work, snapshot, line_user_id, owner, draft, at,
+                                                 claimed, immediate, entry_id, closed)
             except IntegrityError:
                 continue  # another booth may still be free: read again once
             finally:
                 await self._release_claimed(owner, starts, claimed)
         return Outcome(ok=False, reason=Reason.TAKEN)
 
-    async def _commit_in(self, work: Work, line_user_id: str, owner: str,
-                         draft: Draft, at: datetime, claimed: list[int], immediate: bool,
-                         entry_id: uuid.UUID | None) -> Outcome:
+    async def _commit_in(self, work: Work, snapshot: OfficeSnapshot, line_user_id: str,
+                         owner: str, draft: Draft, at: datetime, claimed: list[int],
+                         immediate: bool, entry_id: uuid.UUID | None,
+                         closed: uuid.UUID | None) -> Outcome:
         session = work.session
-        office = await self._office(session)
+        notice = None
+        if closed is not None:  # a move after an emergency closure: answered once, locked
+            notice = await session.get(ClosureNotice, closed, with_for_update=True)
+            if notice is None or notice.answer is not None:
+                return Outcome(ok=False, reason=Reason.ALREADY)
+        office = snapshot.office
         user = await find_user(session, self.office_id, line_user_id)
-        terms = await current_terms_row(session, self.office_id, at)
+        terms = snapshot.terms_at(at)
         reason = bk.refusal(user, office, terms.version if terms else None)
         if reason or user is None:
             return Outcome(ok=False, reason=reason)
@@ -109,6 +130,11 @@ class RequestsService:
             entry = await session.get(WaitlistEntry, entry_id)
             if entry is not None:
                 entry.active = False
+        if notice is not None:
+            notice.answer, notice.answered_at = ClosureAnswer.MOVED, at
+            notice.moved_to_id = rows[0].id
+            bk.audit(session, self.office_id, at, "closure.moved", notice.booking_id,
+                     to=str(rows[0].id))
         return Outcome(ok=True, bookings=[bk.info_of(rows, sites=free.cal.sites)],
                        events=tuple(work.events))
 
@@ -126,7 +152,7 @@ class RequestsService:
         return f"{self.office.base_url}/ics/{forms.ics_token(self.secret_key, booking_id)}"
 
     async def my_bookings(self, line_user_id: str, at: datetime) -> list[BookingInfo]:
-        async with self.sessions() as session:
+        async with self.reads() as session:
             user = await find_user(session, self.office_id, line_user_id)
             if user is None:
                 return []
@@ -137,7 +163,7 @@ class RequestsService:
                            sites=sites) for g in groups]
 
     async def booking(self, line_user_id: str, booking_id: str) -> BookingInfo | None:
-        async with self.sessions() as session:
+        async with self.reads() as session:
             user = await find_user(session, self.office_id, line_user_id)
             rows = await bk.request_rows(session=session, user_id=user.id,
                                          booking_id=booking_id) if user else []
@@ -159,6 +185,7 @@ class RequestsService:
 
     async def cancel_booking(self, line_user_id: str, booking_id: str, at: datetime) -> Outcome:
         """Cancel the user's request; staff alerted and the waitlist offered, in one commit."""
+        office = await self._office()
         async with self.uow.begin(self.written) as work:
             session = work.session
             user, rows = await self._own_rows(session, line_user_id, booking_id)
@@ -169,7 +196,7 @@ class RequestsService:
                 return Outcome(ok=False, reason=Reason.STARTED)
             answered = await bk.answered_moves(session=session, ids=[rows[0].id])
             refused_move = rows[0].moved_from_id is not None and not answered
-            await bk.cancel_rows(session=session, office=await self._office(session), user=user,
+            await bk.cancel_rows(session=session, office=office, user=user,
                                  rows=rows, now=at, refused_move=refused_move)
             sites = await load_sites(session=session, office_id=self.office_id)
             return Outcome(ok=True, bookings=[bk.info_of(rows, sites=sites)],
@@ -177,6 +204,7 @@ class RequestsService:
 
     async def accept_move(self, line_user_id: str, booking_id: str, at: datetime) -> Outcome:
         """Accept the time the office moved a booking to, if it is still that proposal."""
+        office = await self._office()
         async with self.uow.begin(self.written) as work:
             session = work.session
             user, rows = await self._own_rows(session, line_user_id, booking_id)
@@ -188,22 +216,23 @@ class RequestsService:
             if await bk.answered_moves(session=session, ids=[rows[0].id]):
                 return Outcome(ok=False, reason=Reason.ALREADY,
                                bookings=[bk.info_of(rows, answered=True, sites=sites)])
-            await bk.accept_rows(session=session, office=await self._office(session), user=user,
+            await bk.accept_rows(session=session, office=office, user=user,
                                  rows=rows, now=at)
             info = bk.info_of(rows, answered=True, ics_url=self.ics_url(rows[0].id), sites=sites)
             return Outcome(ok=True, bookings=[info], events=tuple(work.events))
 
     async def immediate_status(self, line_user_id: str, at: datetime,
                                site_id: str | None = None) -> NowInfo:
-        async with self.sessions() as session:
-            office = await self._office(session)
+        office = await self._office()
+        cal = await self.availability.calendar(at)  # both before the session: see _office
+        async with self.reads() as session:
             user = await find_user(session, self.office_id, line_user_id)
             reason, slot = await bk.immediate_state(session=session, office=office,
                                                     user_id=user.id if user else None, now=at,
                                                     site_id=site_id)
             if not reason:
                 return NowInfo(available=True, slot=slot)
-            free = await bk.window(session=session, office=office, now=at)
+            free = await bk.window(session=session, office=office, now=at, cal=cal)
         nearest = await self.availability.unheld(
             line_user_id, free, free.nearest(at, site_id=site_id)[:8], 1, site_id)
         return NowInfo(available=False, reason=reason, slot=slot,
@@ -227,11 +256,12 @@ class RequestsService:
 
     async def join_waitlist(self, line_user_id: str, day: date, draft: Draft,
                             at: datetime) -> bool:
+        office = await self._office()
         async with transaction(self.sessions) as session:
             user = await find_user(session, self.office_id, line_user_id)
             if user is None:
                 return False
-            await bk.join_waitlist(session=session, office=await self._office(session),
+            await bk.join_waitlist(session=session, office=office,
                                    user=user, day=day, draft=draft, now=at)
             return True
 
@@ -242,7 +272,7 @@ class RequestsService:
             key = uuid.UUID(entry_id)
         except ValueError:
             return Outcome(ok=False, reason=Reason.NOT_FOUND)
-        async with self.sessions() as session:
+        async with self.reads() as session:
             entry = await session.get(WaitlistEntry, key)
             user = await find_user(session, self.office_id, line_user_id)
         if entry is None or user is None or entry.user_id != user.id or not entry.active:
@@ -254,3 +284,51 @@ class RequestsService:
                                                       draft.site_id)
             return Outcome(ok=False, reason=Reason.TAKEN, alternatives=free[:4])
         return outcome
+
+    async def _closed_notice(self, session: AsyncSession, line_user_id: str,
+                             booking_id: str) -> tuple[ClosureNotice | None, list[Booking]]:
+        """The closure notice of the user's closed request and its rows (none if not theirs)."""
+        user, rows = await self._own_rows(session, line_user_id, booking_id)
+        if user is None or not rows or rows[0].status != BookingStatus.CLOSED:
+            return None, []
+        notice = (await session.scalars(select(ClosureNotice).where(
+            ClosureNotice.booking_id == rows[0].id))).first()
+        return notice, rows if notice is not None else []
+
+    async def move_closed(self, line_user_id: str, booking_id: str, starts_at: datetime,
+                          at: datetime) -> Outcome:
+        """Request `starts_at` at the same site for a request the office closed (whole group)."""
+        async with self.sessions() as session:
+            notice, rows = await self._closed_notice(session, line_user_id, booking_id)
+        if notice is None:
+            return Outcome(ok=False, reason=Reason.NOT_FOUND)
+        if notice.answer is not None:
+            return Outcome(ok=False, reason=Reason.ALREADY)
+        head = rows[0]
+        draft = Draft(purpose=head.purpose, starts_at=starts_at, slots=len(rows),
+                      job_number=head.job_number, applicants=head.applicants,
+                      attendant=head.attendant,
+                      site_id=str(head.site_id) if head.site_id else None)
+        outcome = await self._commit(line_user_id, draft, at, closed=notice.id)
+        if outcome.reason == Reason.TAKEN:
+            async with self.sessions() as session:
+                free = await nearest_starts(session=session, office=await self._office(),
+                                            now=at, wanted=starts_at, need=len(rows),
+                                            site_id=draft.site_id)
+            return Outcome(ok=False, reason=Reason.TAKEN, alternatives=free)
+        return outcome
+
+    async def cancel_closed(self, line_user_id: str, booking_id: str, at: datetime) -> Outcome:
+        """The user does not want another time: recorded, so staff need not phone them."""
+        async with self.uow.begin(self.written) as work:
+            session = work.session
+            notice, rows = await self._closed_notice(session, line_user_id, booking_id)
+            if notice is None:
+                return Outcome(ok=False, reason=Reason.NOT_FOUND)
+            notice = await session.get(ClosureNotice, notice.id, with_for_update=True)
+            assert notice is not None
+            if notice.answer is not None:
+                return Outcome(ok=False, reason=Reason.ALREADY)
+            notice.answer, notice.answered_at = ClosureAnswer.CANCELLED, at
+            bk.audit(session, self.office_id, at, "closure.cancelled", notice.booking_id)
+            return Outcome(ok=True, bookings=[bk.info_of(rows)], events=tuple(work.events))

@@ -75,7 +75,8 @@ async def load_sites(*, session: AsyncSession, office_id: uuid.UUID) -> tuple[Si
         hours[kept.site_id].append(Hours(kept.weekday, kept.opens, kept.closes))
     return tuple(Site(id=str(row.id), name=row.name, booths=tuple(booths[row.id]),
                       hours=tuple(hours[row.id]), address=row.address, map_url=row.map_url,
-                      access_notes=row.access_notes, active=row.active) for row in rows)
+                      access_notes=row.access_notes, active=row.active, code=row.code)
+                 for row in rows)
 
 
 def capacity_limit(row: CapacityLimitRow) -> CapacityLimit:

@@ -12,7 +12,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from booking import (
@@ -21,7 +21,6 @@ from booking import (
     format_date_ja,
     format_phone_national,
     format_time,
-    is_open_day,
     parse_phone,
     to_jst,
 )
@@ -36,7 +35,7 @@ from storage.models import (
     StaffAccount,
     TermsVersionRow,
 )
-from storage.sites import closed_days, in_force, set_office_booths
+from storage.sites import in_force, set_office_booths
 from storage.staff_accounts import (
     AccountError,
     Actor,
@@ -48,7 +47,8 @@ from storage.staff_ops import OpError, audit, reachable
 from storage.unit_of_work import UnitOfWork, publish
 
 VERSION_SHAPE = re.compile(r"[0-9A-Za-z._-]{1,40}")
-USAGE_HEADER = ("date", "start", "end", "booth", "kind", "status")
+# `reason`: why the office closed the slot (status `closed`), empty otherwise.
+USAGE_HEADER = ("date", "start", "end", "booth", "kind", "status", "reason")
 
 
 @dataclass(frozen=True)
@@ -71,14 +71,6 @@ def day_range(first: date, last: date) -> tuple[datetime, datetime]:
             datetime.combine(last + timedelta(days=1), time(0), tzinfo=JST))
 
 
-async def active_on(session: AsyncSession, office_id: uuid.UUID, day: date) -> int:
-    """How many requested or confirmed bookings `day` has."""
-    start, end = day_range(day, day)
-    return int(await session.scalar(select(func.count()).select_from(Booking).where(
-        Booking.office_id == office_id, Booking.status.in_(ACTIVE_STATUSES),
-        Booking.starts_at >= start, Booking.starts_at < end)) or 0)
-
-
 class OfficeOps:
     """Office-wide staff actions; every method is one transaction."""
 
@@ -92,24 +84,6 @@ class OfficeOps:
                **detail: object) -> None:
         audit(session, office_id=self.office_id, actor=actor.login, action=action, now=now,
               **detail)
-
-    async def add_closure(self, actor: Actor, day: date, reason: str, *, now: datetime) -> None:
-        """Close the office on `day`; refused while the day still has bookings to handle."""
-        if len(reason) > 200:
-            raise OpError("bad_input", 422)
-        async with transaction(self.sessions) as session:
-            if day <= to_jst(now).date():
-                raise OpError("past_day", 422)
-            if not is_open_day(day):
-                raise OpError("already_closed", 409)
-            if await session.scalar(closed_days(self.office_id, day, day)):
-                raise OpError("already_closed", 409)
-            count = await active_on(session, self.office_id, day)
-            if count:
-                raise OpError("day_has_bookings", 409, count=count)
-            session.add(Closure(office_id=self.office_id, day=day, reason=reason.strip(),
-                                created_at=now, created_by=actor.login))
-            self._audit(session, actor, "closure.add", now, day=day.isoformat())
 
     async def remove_closure(self, actor: Actor, day: date, *, now: datetime) -> None:
         """Open a closed day again."""
@@ -257,7 +231,8 @@ class OfficeOps:
         async with transaction(self.sessions) as session:
             rows = (await session.execute(
                 select(Booking.starts_at, Booking.ends_at, Booking.booth, Booking.immediate,
-                       Booking.status)
+                       Booking.status, Closure.reason)
+                .outerjoin(Closure, Closure.id == Booking.closure_id)
                 .where(Booking.office_id == self.office_id, Booking.starts_at >= start,
                        Booking.starts_at < end)
                 .order_by(Booking.starts_at, Booking.booth, Booking.created_at))).all()
@@ -266,11 +241,11 @@ class OfficeOps:
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\r\n")
         writer.writerow(USAGE_HEADER)
-        for starts, ends, booth, immediate, status in rows:
+        for starts, ends, booth, immediate, status, reason in rows:
             local = to_jst(starts)
             writer.writerow([local.date().isoformat(), format_time(local.time()),
                              format_time(to_jst(ends).time()), booth,
-                             "immediate" if immediate else "reserved", status])
+                             "immediate" if immediate else "reserved", status, reason or ""])
         return out.getvalue()
 
     async def link_code(self, actor: Actor, *, now: datetime) -> str:

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from config import DEMO_CHANNEL_SECRET, DEMO_SECRET_KEY, Settings
+from config import DEMO_BASIC_ID, DEMO_CHANNEL_SECRET, DEMO_SECRET_KEY, Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 GOOD = {
@@ -74,6 +74,17 @@ def test_production_wants_an_https_base_url():
 def test_production_refuses_a_placeholder_access_token():
     assert "ACCESS_TOKEN" in refusal(**{**GOOD, "line_channel_access_token": "change-me"})
 
+
+
+def test_production_posters_need_the_accounts_line_id_and_the_demo_has_its_own():
+    assert settings(**GOOD).poster_account is None  # no posters until it is set
+    assert settings(**GOOD, line_basic_id="@123abcde").poster_account == "@123abcde"
+    assert settings(environment="demo").poster_account == DEMO_BASIC_ID
+
+
+@pytest.mark.parametrize("basic_id", [DEMO_BASIC_ID, "123abcde", "@", "@ABC DEF", "@" + "a" * 30])
+def test_production_refuses_a_line_id_not_shaped_like_an_accounts(basic_id):
+    assert "MADOGUCHI_LINE_BASIC_ID" in refusal(**{**GOOD, "line_basic_id": basic_id})
 
 @pytest.mark.parametrize("environment", ["production"])
 def test_the_emulator_is_refused_outside_demo_and_test(environment):

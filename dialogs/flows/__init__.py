@@ -9,6 +9,7 @@ def build_registry() -> Registry:
     """Every flow registers its states and entries here, once, at start-up."""
     from dialogs.flows import (
         booking,
+        closure,
         consent,
         home,
         immediate,
@@ -19,10 +20,11 @@ def build_registry() -> Registry:
         slots,
         staff,
         waitlist,
+        walkup,
     )
 
     registry = Registry()
     for flow in (home, language, consent, staff, profile, booking, sites, slots, mybookings,
-                 immediate, waitlist):
+                 immediate, waitlist, walkup, closure):
         flow.register(registry)
     return registry

@@ -35,6 +35,7 @@ t = messages(booking_messages)
 PURPOSE, JOB_NUMBER, APPLICANTS, ATTENDANT = (
     "booking:purpose", "booking:job_number", "booking:applicants", "booking:attendant")
 DAY = "booking:day"  # in `slots`
+SUMMARY = "booking:summary"  # in `slots`
 NOW_CONFIRM = "now:confirm"  # in `immediate`
 
 
@@ -136,6 +137,8 @@ async def on_attendant(ctx: Ctx, inp: Input) -> Step:
     if code not in t.ATTENDANT_WORDS:
         raise Invalid(t.ATTENDANT_HINT)
     ctx.data["attendant"] = code
+    if ctx.data.get("walkup"):  # the poster's site is chosen (and a walk-up's next slot)
+        return Step(NOW_CONFIRM if ctx.data.get("mode") == "now" else SUMMARY)
     return await site_step(ctx, after=NOW_CONFIRM if ctx.data.get("mode") == "now" else DAY)
 
 

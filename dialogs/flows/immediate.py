@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from booking.sites import Site
 from dialogs.conversation import IDLE
 from dialogs.engine import menu_choices
 from dialogs.flow import Ctx, Input, Invalid, State, Step
@@ -19,7 +20,7 @@ from dialogs.flows.site_messages import place_line
 from dialogs.flows.sites import chosen_site
 from dialogs.flows.slots import summary_lines
 from dialogs.i18n import messages
-from dialogs.ports import NowInfo, Outcome, Reason
+from dialogs.ports import NowInfo, Outcome, Reason, UserInfo
 from dialogs.registry import Registry
 from dialogs.replies import Card, Reply, Text
 
@@ -52,12 +53,21 @@ async def start(ctx: Ctx, inp: Input) -> Step:
     status: NowInfo = await ctx.requests.immediate_status(ctx.user, ctx.now)
     if not status.available or status.slot is None:
         return unavailable(ctx, status.reason, status.next_slot)
+    return await begin(ctx, user, status.slot)
+
+
+async def begin(ctx: Ctx, user: UserInfo, slot: datetime, site: Site | None = None) -> Step:
+    """A booth is free now (at `site`, for a walk-up): the cap, then the profile and purpose."""
     if user.active_requests >= user.max_active_requests:
         return Step(IDLE, [Text(text=limit_text(ctx, user))])
     ctx.data.clear()
-    ctx.data.update(mode="now", start=status.slot.isoformat())
+    ctx.data.update(mode="now", start=slot.isoformat())
+    if site is not None and site.id is not None:
+        ctx.data.update(site=site.id, site_name=site.name, walkup=True)
     step = await profile_step(ctx, after=PURPOSE, user=user)
-    return Step(step.next, [Text(text=t.AVAILABLE.format(span=span(status.slot)))])
+    text = (t.AVAILABLE_AT.format(site=site.name, span=span(slot)) if site is not None
+            else t.AVAILABLE.format(span=span(slot)))
+    return Step(step.next, [Text(text=text)])
 
 
 async def confirm_prompt(ctx: Ctx) -> list[Reply]:

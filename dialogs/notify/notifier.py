@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 
 from dialogs.events import (
     STAFF,
+    ClosedByOffice,
     Confirmed,
     DeadlinePassed,
     Declined,
@@ -26,6 +27,7 @@ from dialogs.events import (
     SlotFreed,
     TermsPublished,
 )
+from dialogs.flows.closure import closed_replies
 from dialogs.flows.labels import span
 from dialogs.flows.waitlist import offer_replies
 from dialogs.i18n import SOURCE, speaking
@@ -145,6 +147,14 @@ def _moved(event: Moved) -> list[Notice]:
                                  new_booking_id=event.booking_id,
                                  office_phone=event.office_phone, site=event.site)
     return [notice(event.to, "notice.moved", replies, event.booking_id)]
+
+
+@words(ClosedByOffice)
+def _closed(event: ClosedByOffice) -> list[Notice]:
+    replies = closed_replies(booking_id=event.booking_id, starts_at=event.starts_at,
+                             slots=event.slots, reason=event.reason, site_name=event.site_name,
+                             office_phone=event.office_phone, options=list(event.options))
+    return [notice(event.to, "notice.closed", replies, event.booking_id)]
 
 
 @words(TermsPublished)

@@ -19,6 +19,7 @@ from redis.asyncio import Redis
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from booking import SLOT_LENGTH, to_jst
 from booking.capacity import CapacityLimit
 from booking.sites import ClosureRange, Hours, Site, office_hours
 from config import Settings
@@ -27,6 +28,7 @@ from dialogs.notify import Notifier
 from dialogs.ports import (
     AccountsPort,
     AvailabilityPort,
+    ClosuresPort,
     OfficeInfo,
     RequestsPort,
     StaffMember,
@@ -39,8 +41,10 @@ from storage.conversations import SlotHolds
 from storage.db import make_sessionmaker, transaction
 from storage.forms import USER_FAILURES, digest
 from storage.models import (
+    BookingStatus,
     CapacityLimitRow,
     Closure,
+    ClosureNotice,
     Consent,
     FormToken,
     LineUser,
@@ -53,9 +57,15 @@ from storage.sites import add_site, set_office_booths, site_uuid
 from storage.staff_accounts import find_in_office, new_link_code
 from storage.staff_line import StaffLinePort
 from storage.unit_of_work import UnitOfWork
-from tests.builders import new_user
+from tests.builders import new_booking, new_user
 from tests.conftest import DEFAULT_NOW
-from tests.fakes import MemoryAccounts, MemoryAvailability, MemoryOffice, MemoryRequests
+from tests.fakes import (
+    MemoryAccounts,
+    MemoryAvailability,
+    MemoryClosures,
+    MemoryOffice,
+    MemoryRequests,
+)
 from tests.fakes.staff import MemoryStaffPort
 
 NOW = DEFAULT_NOW  # Tuesday 2026-12-01 10:00 JST, in office hours
@@ -87,6 +97,7 @@ class Backend:
     events: list[Event]
     outbox: list[uuid.UUID] = field(default_factory=list)
     staff: StaffPort | None = None  # bound to `outbox` like the requests port
+    closures: ClosuresPort | None = None  # answers to emergency closure notices
 
     async def seed_user(self, line_id: str, *, at: datetime, consent: bool = True,
                         profile: bool = True, **fields: Any) -> None:
@@ -97,6 +108,11 @@ class Backend:
         raise NotImplementedError
 
     async def close_day(self, day: date) -> None:
+        raise NotImplementedError
+
+    async def closed_request(self, line_id: str, starts_at: datetime, *, slots: int = 1,
+                             at: datetime) -> str:
+        """A request of `line_id` an emergency closure closed (its user told); returns its id."""
         raise NotImplementedError
 
     async def add_site(self, name: str, booths: tuple[int, ...], hours: tuple[Hours, ...],
@@ -155,6 +171,7 @@ class MemoryBackend(Backend):
                          requests=MemoryRequests(self.office, availability).bound(outbox),
                          events=self.office.events, outbox=outbox)
         self.staff = MemoryStaffPort(self.office).bound(outbox)
+        self.closures = MemoryClosures(self.requests)  # type: ignore[arg-type]
 
     async def seed_user(self, line_id: str, *, at: datetime, consent: bool = True,
                         profile: bool = True, **fields: Any) -> None:
@@ -170,6 +187,13 @@ class MemoryBackend(Backend):
 
     async def close_day(self, day: date) -> None:
         self.office.close(day)
+
+    async def closed_request(self, line_id: str, starts_at: datetime, *, slots: int = 1,
+                             at: datetime) -> str:
+        request = self.office.add_booking(line_id, starts_at, slots=slots,
+                                          booths=list(range(1, slots + 1)), created_at=at)
+        self.office.close_request(request)
+        return request.id
 
     async def add_site(self, name: str, booths: tuple[int, ...], hours: tuple[Hours, ...],
                        **fields: Any) -> str:
@@ -227,6 +251,7 @@ class StorageBackend(Backend):
                       availability=availability, requests=requests, events=notifier.events,
                       outbox=outbox)
         backend.sessions, backend.office_id = sessions, office_id
+        backend.closures = requests
         backend.staff = StaffLinePort(SimpleNamespace(
             uow=UnitOfWork(sessions, notifier), office_id=office_id, sessions=sessions, redis=redis,
             settings=Settings(_env_file=None, environment="test",  # type: ignore[call-arg]
@@ -250,6 +275,28 @@ class StorageBackend(Backend):
     async def close_day(self, day: date) -> None:
         async with transaction(self.sessions) as session:
             session.add(Closure(office_id=self.office_id, day=day))
+
+    async def closed_request(self, line_id: str, starts_at: datetime, *, slots: int = 1,
+                             at: datetime) -> str:
+        async with transaction(self.sessions) as session:
+            user = (await session.scalars(select(LineUser).where(
+                LineUser.office_id == self.office_id,
+                LineUser.line_user_hash == hash_line_user(line_id)))).one()
+            closure = Closure(office_id=self.office_id, day=to_jst(starts_at).date(),
+                              reason="大雪のため", created_at=at)
+            session.add(closure)
+            await session.flush()
+            group = uuid.uuid4() if slots > 1 else None
+            rows = [new_booking(self.office_id, user.id, starts_at + SLOT_LENGTH * k,
+                                booth=1, status=BookingStatus.CLOSED, group_id=group,
+                                closure_id=closure.id, created_at=at) for k in range(slots)]
+            session.add_all(rows)
+            await session.flush()
+            session.add(ClosureNotice(office_id=self.office_id, closure_id=closure.id,
+                                      booking_id=rows[0].id, user_id=user.id, told_at=at))
+            await session.execute(update(Closure).where(Closure.id == closure.id)
+                                  .values(reopened_at=at))  # the range itself is open again
+            return str(rows[0].id)
 
     async def add_site(self, name: str, booths: tuple[int, ...], hours: tuple[Hours, ...],
                        **fields: Any) -> str:

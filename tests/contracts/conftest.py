@@ -93,6 +93,9 @@ class _RedisStore:
     async def acquire(self, user: str) -> str:
         return await self.inner.acquire(user, timeout=0.5)  # type: ignore[attr-defined]
 
+    async def acquire_load(self, user: str) -> object:
+        return await self.inner.acquire_load(user, timeout=0.5)  # type: ignore[attr-defined]
+
 
 @pytest.fixture
 def line_id() -> str:

@@ -72,3 +72,50 @@ async def test_releasing_with_a_stale_token_leaves_the_lock_held(store: Any):
         await store.acquire("Uh")
     await store.release("Uh", token)
     await store.release("Uh", await asyncio.wait_for(store.acquire("Uh"), 30))
+
+
+async def test_acquire_load_takes_the_lock_and_reads_the_conversation(store: Any):
+    await store.save("Ui", Conversation(state="booking:day", data={"day": "2026-12-03"}))
+    token, conv = await store.acquire_load("Ui")
+    assert (conv.state, conv.data) == ("booking:day", {"day": "2026-12-03"})
+    with pytest.raises(LockTimeout):  # held: a second acquire gives up
+        await store.acquire("Ui")
+    await store.release("Ui", token)
+
+
+async def test_acquire_load_of_an_unknown_user_is_a_fresh_idle_conversation(store: Any):
+    token, conv = await store.acquire_load("Unobody2")
+    assert conv.state == IDLE and conv.data == {}
+    await store.release("Unobody2", token)
+
+
+async def test_save_release_stores_the_conversation_and_frees_the_lock(store: Any):
+    token, conv = await store.acquire_load("Uj")
+    conv.state, conv.data = "booking:time", {"n": 1}
+    await store.save_release("Uj", conv, token)
+    second, loaded = await asyncio.wait_for(store.acquire_load("Uj"), 30)  # free again
+    assert (loaded.state, loaded.data, loaded.nonce) == ("booking:time", {"n": 1}, conv.nonce)
+    await store.save_release("Uj", Conversation(), second)  # empty and idle: forgotten
+    third, fresh = await asyncio.wait_for(store.acquire_load("Uj"), 30)
+    assert fresh.state == IDLE and fresh.nonce != conv.nonce
+    await store.release("Uj", third)
+
+
+async def test_acquire_load_waits_for_the_holder_then_reads_what_it_saved(store: Any):
+    token, conv = await store.acquire_load("Uk")
+    waiting = asyncio.create_task(store.acquire_load("Uk"))
+    await asyncio.sleep(0)
+    assert not waiting.done()
+    conv.state = "booking:day"
+    await store.save_release("Uk", conv, token)
+    second, seen = await asyncio.wait_for(waiting, 30)
+    assert seen.state == "booking:day" and second != token
+    await store.release("Uk", second)
+
+
+async def test_save_release_with_a_stale_token_leaves_the_lock_held(store: Any):
+    token, conv = await store.acquire_load("Ul")
+    await store.save_release("Ul", conv, "not-the-token")
+    with pytest.raises(LockTimeout):
+        await store.acquire("Ul")
+    await store.release("Ul", token)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -41,3 +42,10 @@ def test_npm_ci_runs_once_then_only_when_the_lock_changes(tmp_path):
 def test_without_npm_it_says_what_installs_it(tmp_path):
     with pytest.raises(NpmMissing, match=r"\./dev test.*apt-get install nodejs npm"):
         ensure(_copy(tmp_path), which=lambda name: None)
+
+
+def test_installers_started_together_install_once(tmp_path):
+    directory = _copy(tmp_path)
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        ran = list(pool.map(lambda _: ensure(directory), range(3)))
+    assert sorted(ran) == [False, False, True] and up_to_date(directory)

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 from redis.asyncio import Redis
 
-from dialogs.conversation import Conversation
+from dialogs.conversation import IDLE, Conversation
 from dialogs.engine import Engine, compact
 from dialogs.flow import Ctx, Input, Invalid, State, Step
 from dialogs.ports import OfficeInfo, Ports, UserInfo
@@ -17,6 +17,7 @@ from dialogs.postback import Postback
 from dialogs.registry import Registry
 from dialogs.replies import Reply, Text
 from storage.conversations import ConversationStore
+from tests.fakes import MemoryStateStore
 
 NOW = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)
 
@@ -166,3 +167,40 @@ def test_replies_are_kept_to_five_messages():
     assert len(out) == 5
     assert [t.text for t in out][-1] == "7"  # type: ignore[union-attr]
     assert "0" in out[0].text  # type: ignore[union-attr]
+
+
+def gated_engine(gate: asyncio.Event, slow_after: float, seen: list[str]) -> Engine:
+    """A one-step flow that waits for `gate`; `on_slow` records the user and opens the gate."""
+    registry = Registry()
+
+    async def wait(ctx: Ctx, inp: Input) -> Step:
+        await gate.wait()
+        return Step(IDLE, say=[Text(text="おまたせしました")])
+
+    registry.entry("home", wait, "まつ")
+
+    async def on_slow(user: str) -> None:
+        seen.append(user)
+        gate.set()
+
+    return Engine(store=MemoryStateStore(), registry=registry,
+                  ports=lambda outbox: Ports(office=Port.office, accounts=Port(),  # type: ignore[arg-type]
+                                             availability=None, requests=None),  # type: ignore[arg-type]
+                  clock=lambda: NOW, on_slow=on_slow, slow_after=slow_after)
+
+
+async def test_a_step_that_outlasts_the_threshold_calls_on_slow_before_answering():
+    seen: list[str] = []
+    # The step can only finish once on_slow has run: it is the one that opens the gate.
+    handled = await asyncio.wait_for(
+        gated_engine(asyncio.Event(), 0.01, seen).handle("Uslow", Input(kind="text", text="まつ")),
+        60)
+    assert seen == ["Uslow"] and [r.text for r in handled.replies] == ["おまたせしました"]
+
+
+async def test_a_quick_step_does_not_call_on_slow():
+    seen: list[str] = []
+    gate = asyncio.Event()
+    gate.set()
+    handled = await gated_engine(gate, 60, seen).handle("Uquick", Input(kind="text", text="まつ"))
+    assert seen == [] and [r.text for r in handled.replies] == ["おまたせしました"]

@@ -22,6 +22,7 @@ from booking.sites import Hours, Site, office_hours
 from bot.render import render
 from dialogs.engine import Engine
 from dialogs.events import (
+    ClosedByOffice,
     Confirmed,
     Declined,
     LimitLifted,
@@ -229,6 +230,8 @@ def notices_for(code: str) -> list[tuple[str, list[Reply]]]:
         NoShow("U1", slot, 2, 2, True, "五所川原 様", "0173-00-0000", "http://x/b"),
         RequestExpired("U1", slot, "0173-00-0000"),
         SlotFreed("U1", "e1", (start, start + timedelta(minutes=30)), 1),
+        ClosedByOffice("U1", "b1", start, 3, "庁舎の設備点検", TOWN.name, "0173-00-0000",
+                       tuple(start + timedelta(days=d, hours=h) for d in (6, 7) for h in (0, 1))),
     ]
     out = []
     for event in events:
@@ -253,6 +256,10 @@ def test_a_push_is_worded_in_the_recipients_language():
     easy = dict(notices_for("ja_easy"))
     assert "Your booking is confirmed" in texts(english["en Confirmed → U1"])
     assert "予約が きまりました" in texts(easy["ja_easy Confirmed → U1"])
+    closed = texts(english["en ClosedByOffice → U1"])
+    assert "will be closed at the time of your booking below (庁舎の設備点検のため)" in closed
+    assert "Place: 見本町役場 2階 相談室" in closed and "Wed, Dec 9 10:00" in closed
+    assert "休止" not in closed and "取り消す" not in closed
     reminder = texts(english["en ReminderDue → U1"])
     assert "Thu, Dec 3" in reminder and "10:00" in reminder
 

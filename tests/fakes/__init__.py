@@ -12,6 +12,7 @@ import uuid
 from dialogs.ports import Ports, PortsFactory
 from tests.fakes.accounts import MemoryAccounts
 from tests.fakes.availability import MemoryAvailability
+from tests.fakes.closures import MemoryClosures
 from tests.fakes.office import MemoryEntry, MemoryOffice, MemoryRequest, MemoryUser
 from tests.fakes.requests import MemoryRequests
 from tests.fakes.staff import MemoryStaff, MemoryStaffPort
@@ -26,11 +27,12 @@ def memory_ports(office: MemoryOffice) -> PortsFactory:
     staff = MemoryStaffPort(office)
 
     def ports_for(outbox: list[uuid.UUID]) -> Ports:
+        bound = requests.bound(outbox)
         return Ports(office=office.info, accounts=accounts, availability=availability,
-                     requests=requests.bound(outbox), staff=staff.bound(outbox))
+                     requests=bound, staff=staff.bound(outbox), closures=MemoryClosures(bound))
     return ports_for
 
 
-__all__ = ["MemoryAccounts", "MemoryAvailability", "MemoryEntry", "MemoryOffice",
+__all__ = ["MemoryAccounts", "MemoryAvailability", "MemoryClosures", "MemoryEntry", "MemoryOffice",
            "MemoryRequest", "MemoryRequests", "MemoryStaff", "MemoryStaffPort", "MemoryStateStore",
            "MemoryUser", "memory_ports"]

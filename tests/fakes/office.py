@@ -129,6 +129,8 @@ class MemoryOffice:
     holds: dict[tuple[datetime, int], str] = field(default_factory=dict)
     staff: list[MemoryStaff] = field(default_factory=list)  # tests/fakes/staff.py
     events: list[Event] = field(default_factory=list)
+    # Requests an emergency closure closed, and the user's answer (None: not yet).
+    closed: dict[str, str | None] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not self.terms:
@@ -176,6 +178,11 @@ class MemoryOffice:
         """Staff close the office on `day`."""
         self.closures.add(day)
         self.ranges.append(ClosureRange(day=day))
+
+    def close_request(self, request: MemoryRequest) -> None:
+        """An emergency closure closed this request and told its user (storage/closures.py)."""
+        request.status = "closed"
+        self.closed[request.id] = None
 
     def close_range(self, closure: ClosureRange) -> None:
         """Staff close part of a day, or one site."""

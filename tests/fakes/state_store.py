@@ -47,3 +47,13 @@ class MemoryStateStore:
 
     async def delete(self, user: str) -> None:
         self.docs.pop(user, None)
+
+    async def acquire_load(self, user: str) -> tuple[str, Conversation]:
+        """`acquire`, then `load`."""
+        token = await self.acquire(user)
+        return token, await self.load(user)
+
+    async def save_release(self, user: str, conv: Conversation, token: str) -> None:
+        """`save`, then `release`."""
+        await self.save(user, conv)
+        await self.release(user, token)

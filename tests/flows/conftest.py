@@ -66,12 +66,14 @@ def office(live) -> Iterator[Any]:
         execute(live, update(Office).where(Office.id == office_id).values(**values))
         if "booths" in values:  # as the settings page does: the one site's booths follow
             live.call(set_booths(values["booths"]))
+        live.call(live.services.office_changed())  # as the console does after a change
 
     yield change
     if saved:
         execute(live, update(Office).where(Office.id == office_id).values(**saved))
         if "booths" in saved:
             live.call(set_booths(saved["booths"]))
+        live.call(live.services.office_changed())
 
 
 @pytest.fixture
@@ -85,7 +87,10 @@ def new_terms(live) -> Iterator[Any]:
                               changes=changes, body="改定後の全文")
         write(live, row)
         made.append(row.id)
+        live.call(live.services.office_changed())  # as the console does after publishing
 
     yield publish
     for row_id in made:
         execute(live, delete(TermsVersionRow).where(TermsVersionRow.id == row_id))
+    if made:
+        live.call(live.services.office_changed())

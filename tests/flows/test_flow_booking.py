@@ -228,6 +228,7 @@ def test_office_closures_are_not_offered_and_are_explained(live, user):
     closed = date(2026, 12, 7)
     row = Closure(office_id=live.services.office_id, day=closed, reason="設備点検")
     write(live, row)
+    live.call(live.services.office_changed())  # as the console does after closing a day
     try:
         days = to_day_step(live, user)
         assert "12月7日(月)" not in texts(days) and "12月8日(火)" in texts(days)
@@ -235,6 +236,7 @@ def test_office_closures_are_not_offered_and_are_explained(live, user):
         assert "12月7日(月)は休館日のため" in answer
     finally:
         execute(live, delete(Closure).where(Closure.id == row.id))
+        live.call(live.services.office_changed())
 
 
 def test_with_two_booths_a_slot_takes_two_requests_and_no_more(live, user, office):

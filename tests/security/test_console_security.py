@@ -38,7 +38,7 @@ ADMIN_POSTS = [
 # A value for each path parameter of the console's routes (a new parameter needs one here).
 SAMPLES = {"booking_id": str(uuid.UUID(int=1)), "user_id": str(uuid.UUID(int=2)),
            "day": "2026-12-24", "login": "nobody-here", "site_id": str(uuid.UUID(int=3)),
-           "limit_id": str(uuid.UUID(int=4))}
+           "limit_id": str(uuid.UUID(int=4)), "closure_id": str(uuid.UUID(int=5))}
 # Console pages anyone may see, and what they show: a sign-in form or token, never office data.
 PUBLIC_GETS = {"/staff/login": 'name="password"', "/staff/session": '"staff":null'}
 # Every field a console form asks for, so a refusal can only come from the missing CSRF token.

@@ -21,7 +21,8 @@ STAFF_ROUTES = (
     "/staff/bookings/{booking}/decline", "/staff/bookings/{booking}/no-show",
     "/staff/bookings/{booking}/check-in", "/staff/bookings/{booking}/note",
     "/staff/users/{user}/book", "/staff/users/{user}/reveal", "/staff/closures",
-    "/staff/closures/2027-03-01/delete", "/staff/immediate", "/staff/link", "/staff/link/unlink",
+    "/staff/closures/2027-03-01/delete", "/staff/closures/{booking}/reopen", "/staff/immediate",
+    "/staff/link", "/staff/link/unlink",
     "/staff/logout",
 )
 ADMIN_ROUTES = (

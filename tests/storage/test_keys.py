@@ -17,6 +17,7 @@ from devservices import RedisServer
 from dialogs.conversation import Conversation
 from storage.conversations import ConversationStore, EventDeduper, SlotHolds
 from storage.keys import KeyKind, RedisKeys
+from storage.office_cache import OfficeVersion
 from storage.rate_limit import AttemptGate, RateLimiter
 from storage.staff_sessions import ConsoleSessions
 from tests.conftest import app_settings
@@ -43,12 +44,13 @@ def test_each_kind_builds_the_key_stored_today() -> None:
     assert KEYS.partition_lease(3) == "madoguchi:part:3"
     assert KEYS.handlers() == "madoguchi:handlers"
     assert KEYS.completed() == "madoguchi:completed"
+    assert KEYS.office_version() == "madoguchi:ver:office"
 
 
 def test_every_kind_has_a_builder_method_and_a_scan_pattern() -> None:
     assert {kind.value for kind in KeyKind} == {
         "conv", "lock", "evt", "hold", "rl", "staffsess", "jobs", "events", "evtdone", "part",
-        "handlers", "completed"}
+        "handlers", "completed", "ver"}
     assert KEYS.pattern() == "madoguchi:*"
     assert KEYS.pattern(KeyKind.CONVERSATION) == "madoguchi:conv:*"
 
@@ -58,7 +60,7 @@ def _all_keys(keys: RedisKeys) -> list[str]:
             keys.hold("o", 1, "s"), keys.rate_limit("link", "n", 1), keys.rate_limit("login", "n"),
             keys.rate_limit_client("login", "c", 1), keys.console_session("d"), keys.jobs(),
             keys.stream(1), keys.event_done("E1"), keys.partition_lease(1), keys.handlers(),
-            keys.completed()]
+            keys.completed(), keys.office_version()]
 
 
 @pytest.mark.parametrize(("first", "second"), [
@@ -137,13 +139,15 @@ async def test_the_stores_write_under_the_keys_the_builder_names(redis_server: R
                           window_seconds=60).hit("n1", now)
         await AttemptGate(redis, prefix=prefix, scope="login", free=3, cap_seconds=60,
                           client_limit=20, window_seconds=60).attempt("n1", "c1", now)
+        await OfficeVersion(redis, prefix=prefix).bump()
         session = await ConsoleSessions(redis, prefix=prefix).create(uuid.uuid4(), now=now)
         digest = hashlib.sha256(session.id.encode()).hexdigest()
         window = int(now.timestamp()) // 60
         assert {key.decode() async for key in redis.scan_iter(match=keys.pattern())} == {
             keys.conversation("U1"), keys.lock("U1"), keys.event("E1"), keys.hold("o1", 2, "s1"),
             keys.rate_limit("link", "n1", window), keys.rate_limit("login", "n1"),
-            keys.rate_limit_client("login", "c1", window), keys.console_session(digest)}
+            keys.rate_limit_client("login", "c1", window), keys.console_session(digest),
+            keys.office_version()}
     finally:
         async for key in redis.scan_iter(match=keys.pattern()):
             await redis.delete(key)

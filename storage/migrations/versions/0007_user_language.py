@@ -1,7 +1,7 @@
 """users' language, the language each consent was shown in, each booking's language to interpret (§14)
 
-Revision ID: 0005_user_language
-Revises: 0004_sites_capacity_closures
+Revision ID: 0007_user_language
+Revises: 0006_site_walkup
 Create Date: 2026-11-30 10:00:00
 """
 from collections.abc import Sequence
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision: str = '0005_user_language'
-down_revision: str | None = '0004_sites_capacity_closures'
+revision: str = '0007_user_language'
+down_revision: str | None = '0006_site_walkup'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
