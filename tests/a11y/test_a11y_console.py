@@ -12,14 +12,17 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import datetime
+from datetime import date, datetime, time
 from typing import Any
 
 import pyotp
 import pytest
 
 from booking import to_jst
-from storage.models import BookingStatus
+from booking.sites import Hours
+from storage.db import transaction
+from storage.models import BookingStatus, Closure
+from storage.sites import add_site, site_rows
 from tests.a11y.axe import report, violations
 from tests.a11y.conftest import (
     LANGUAGES,
@@ -51,7 +54,21 @@ def _params(app: Any) -> dict[str, str]:
     booking_id = add_booking(app, user_id, SLOTS[0])
     add_booking(app, user_id, SLOTS[1], status=BookingStatus.CONFIRMED)
     return {"booking_id": str(booking_id), "user_id": str(user_id),
-            "day": to_jst(SLOTS[0]).date().isoformat()}
+            "day": to_jst(SLOTS[0]).date().isoformat(), **app.call(_site_and_closure(app))}
+
+
+async def _site_and_closure(app: Any) -> dict[str, str]:
+    """A site (for its poster page) and a closure at it (for its follow-up page)."""
+    office_id = app.services.office_id
+    async with transaction(app.services.sessions) as session:
+        sites = await site_rows(session=session, office_id=office_id)
+        site = sites[0] if sites else await add_site(
+            session, office_id=office_id, name="見本町役場 2階 相談室", booths=[1],
+            hours=(Hours(1, time(10), time(15)),))
+        closure = Closure(office_id=office_id, day=date(2026, 12, 24), site_id=site.id,
+                          reason="庁舎の設備点検", created_at=app.clock.now(), created_by="admin")
+        session.add(closure)
+    return {"site_id": str(site.id), "closure_id": str(closure.id)}
 
 
 def _console_pages(app: Any, params: dict[str, str]) -> list[str]:
