@@ -12,17 +12,17 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import date, datetime, time
+from datetime import datetime
 from typing import Any
 
 import pyotp
 import pytest
 
 from booking import to_jst
-from booking.sites import Hours
-from storage.db import transaction
-from storage.models import BookingStatus, Closure
-from storage.sites import add_site, site_rows
+from storage.closures import ClosureOps, ClosureRequest
+from storage.models import BookingStatus
+from storage.sites import site_rows
+from storage.staff_accounts import Actor
 from tests.a11y.axe import report, violations
 from tests.a11y.conftest import (
     LANGUAGES,
@@ -44,7 +44,8 @@ NOT_PAGES = {"/staff/session": "JSON for the console's own calls",
 SIGN_IN = ("/staff/login", "/staff/login/mfa")
 # Query strings that show a page with content rather than an empty default.
 QUERIES = {"/staff/": "?day={day}", "/staff/users/{user_id}/book": "?day={day}"}
-SLOTS = (datetime(2026, 12, 3, 10, 0, tzinfo=JST), datetime(2026, 12, 3, 11, 0, tzinfo=JST))
+SLOTS = (datetime(2026, 12, 3, 10, 0, tzinfo=JST), datetime(2026, 12, 3, 11, 0, tzinfo=JST),
+         datetime(2026, 12, 4, 10, 0, tzinfo=JST))
 SECRET = re.compile(r"[A-Z2-7 ]{16,}")
 
 
@@ -53,22 +54,28 @@ def _params(app: Any) -> dict[str, str]:
     user_id, _ = add_user(app, name="山田 太郎")
     booking_id = add_booking(app, user_id, SLOTS[0])
     add_booking(app, user_id, SLOTS[1], status=BookingStatus.CONFIRMED)
+    closed = add_booking(app, user_id, SLOTS[2], status=BookingStatus.CONFIRMED)
     return {"booking_id": str(booking_id), "user_id": str(user_id),
-            "day": to_jst(SLOTS[0]).date().isoformat(), **app.call(_site_and_closure(app))}
+            "day": to_jst(SLOTS[0]).date().isoformat(), "closure_id": _closure(app, closed),
+            "site_id": _first_site(app)}
 
 
-async def _site_and_closure(app: Any) -> dict[str, str]:
-    """A site (for its poster page) and a closure at it (for its follow-up page)."""
-    office_id = app.services.office_id
-    async with transaction(app.services.sessions) as session:
-        sites = await site_rows(session=session, office_id=office_id)
-        site = sites[0] if sites else await add_site(
-            session, office_id=office_id, name="見本町役場 2階 相談室", booths=[1],
-            hours=(Hours(1, time(10), time(15)),))
-        closure = Closure(office_id=office_id, day=date(2026, 12, 24), site_id=site.id,
-                          reason="庁舎の設備点検", created_at=app.clock.now(), created_by="admin")
-        session.add(closure)
-    return {"site_id": str(site.id), "closure_id": str(closure.id)}
+def _first_site(app: Any) -> str:
+    async def first() -> str:
+        async with app.services.sessions() as session:
+            rows = await site_rows(session=session, office_id=app.services.office_id)
+        return str(rows[0].id)
+    return app.call(first())
+
+
+def _closure(app: Any, booking_id: uuid.UUID) -> str:
+    """An emergency closure of the day of `booking_id`, so its page lists one user told."""
+    actor = Actor(id=uuid.uuid4(), login="a11y-admin", name="管理 花子", role="admin")
+    ops = ClosureOps(app.services.uow, app.services.office_id)
+    wanted = ClosureRequest(day=to_jst(SLOTS[2]).date(), reason="大雪のため")
+    done = app.call(ops.close(actor, wanted, now=app.clock.now()))
+    assert done.closed == 1, booking_id
+    return str(done.closure_id)
 
 
 def _console_pages(app: Any, params: dict[str, str]) -> list[str]:

@@ -53,7 +53,7 @@ def app(redis_server, pg_server) -> Iterator[LiveApp]:
                 assert office is not None
                 office.booths, office.immediate_use_enabled = 3, True
         live.call(setup())
-        live.call(live.services.office_changed())  # as the console does (office facts are cached)
+        live.call(live.services.office_changed())  # as the console does after a change
         yield live
 
 

@@ -94,8 +94,12 @@ def test_a_handler_killed_mid_burst_leaves_its_events_to_the_other_each_answered
         codes = [stop(p) for p in procs]
     assert codes[1] == 0, (tmp_path / "killed-1.log").read_text()[-2000:]
     replied = _replied(quiet_app)
-    # Each event answered exactly once, in order, though some ran on both handlers.
-    assert {user: replied.get(user) for user in sent} == sent
+    # Each event answered exactly once, though some ran on both handlers. The order LINE shows
+    # is not asserted here: a reply LINE held while its handler died goes out when LINE lets it
+    # go, which may be after the survivor answered that user's next event (the order of the
+    # steps themselves is the test above).
+    assert {user: sorted(replied.get(user, [])) for user in sent} == {
+        user: sorted(tokens) for user, tokens in sent.items()}
     accepted = Counter(token for tokens in replied.values() for token in tokens)
     assert set(accepted.values()) == {1}
     assert "claimed" in (tmp_path / "killed-1.log").read_text()
