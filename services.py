@@ -144,7 +144,8 @@ class Services:
         """The flows' ports for one event, adding the pushes they queue to `outbox`."""
         requests = self.requests.bound(outbox)
         return Ports(office=self.office, accounts=self.accounts, availability=self.availability,
-                     requests=requests, staff=self.staff_port.bound(outbox), closures=requests)
+                     requests=requests, staff=self.staff_port.bound(outbox), closures=requests,
+                     profile_language=self.line.profile_language)
 
     async def load_office_info(self) -> OfficeInfo:
         """Office facts as users see them, read from the database now."""

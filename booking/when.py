@@ -1,4 +1,8 @@
-"""Dates and times as users type them in chat (DESIGN §5): 12/3 10時, 明日の14時, 来週月曜 …"""
+"""Dates and times as users type them in chat (DESIGN §5): 12/3 10時, 明日の14時, 来週月曜 …
+
+Japanese first; ISO (2026-12-03 10:00) and English ("Dec 3 10am", "tomorrow 2pm", "next Mon")
+are read too, for users who talk to the bot in another language (DESIGN §14).
+"""
 
 from __future__ import annotations
 
@@ -50,6 +54,24 @@ _WEEKDAY = re.compile(
 )
 _WEEK_OFFSETS = {"今週": 0, "来週": 1, "再来週": 2}
 
+# English, as the bot's English replies write dates ("Thu, Dec 3") and people type them.
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_MONTH_NAME = (r"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+               r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?")
+_ORDINAL = r"(?:st|nd|rd|th)?"
+_EN_MONTH_DAY = re.compile(
+    rf"\b{_MONTH_NAME}\s*(\d{{1,2}}){_ORDINAL}(?!\d)|(?<!\d)(\d{{1,2}}){_ORDINAL}\s*(?:of\s+)?"
+    rf"{_MONTH_NAME}(?![a-z])", re.ASCII)
+_EN_RELATIVE_DAYS = {"day after tomorrow": 2, "tomorrow": 1, "today": 0}
+_EN_RELATIVE = re.compile(r"\b(day after tomorrow|tomorrow|today)\b")
+_EN_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_EN_WEEKDAY = re.compile(
+    r"\b(?:(next|this|coming)\s+)?(mon(?:day)?|tue(?:s(?:day)?)?|wed(?:nesday)?|thu(?:rs?(?:day)?)?"
+    r"|fri(?:day)?|sat(?:urday)?|sun(?:day)?)\b\.?")
+# "10am", "2 pm", "10:30am", "noon"; read before the Japanese forms so "10:30am" stays whole.
+_EN_TIME = re.compile(r"(?<!\d)(\d{1,2})(?::(\d{2}))?\s*([ap])\.?m\b\.?|\b(noon|midday)\b",
+                      re.ASCII)
+
 # --- times -----------------------------------------------------------------------------------
 _MORNING = frozenset({"午前", "am", "朝"})
 _AFTERNOON = frozenset({"午後", "pm", "昼", "夕方", "夜"})
@@ -69,7 +91,8 @@ _RANGE_SEPARATOR = re.compile(r"\s*(?:-|から)\s*")
 _FILLER = re.compile(
     r"(?:[\s、。,.!?・()\-]|の|に|で|を|は|が|から|まで|ごろ|頃|ころ|くらい|ぐらい|希望|予約"
     r"|です|お願いします|お願いいたします|お願い致します|お願い|よろしく|ください|下さい"
-    r"|いい|良い|よい|ね|よ)*"
+    r"|いい|良い|よい|ね|よ"
+    r"|\bat\b|\bon\b|\bthe\b|\bplease\b|\baround\b|\bfrom\b|\bto\b|\bi'd like\b)*"
 )
 
 
@@ -120,6 +143,7 @@ def _consume(pattern: re.Pattern[str], text: str) -> tuple[list[re.Match[str]], 
 
 def _read_dates(text: str, today: date, reading: _Reading) -> str:
     """Collect explicit, relative and weekday dates; the most specific forms are read first."""
+    text = _read_english_dates(text, today, reading)
     matches, text = _consume(_REIWA, text)
     for match in matches:
         era, month, day = match.groups()
@@ -153,8 +177,29 @@ def _read_dates(text: str, today: date, reading: _Reading) -> str:
     return text
 
 
+def _read_english_dates(text: str, today: date, reading: _Reading) -> str:
+    """"Dec 3", "3rd December", "tomorrow", "next Monday", "Thu," (a weekday that checks)."""
+    matches, text = _consume(_EN_MONTH_DAY, text)
+    for match in matches:
+        month_name, day_text = (match[1], match[2]) if match[1] else (match[4], match[3])
+        month = _MONTHS.index(month_name[:3]) + 1
+        reading.days.append(_next_month_day(month, int(day_text), today))
+    matches, text = _consume(_EN_RELATIVE, text)
+    reading.days.extend(today + timedelta(days=_EN_RELATIVE_DAYS[match[1]]) for match in matches)
+    matches, text = _consume(_EN_WEEKDAY, text)
+    for match in matches:
+        weekday = _EN_WEEKDAYS.index(match[2][:3])
+        if match[1]:  # "next Monday": the next one, as 次の月曜
+            reading.days.append(_next_weekday(weekday, today))
+        else:
+            reading.weekdays.append(weekday)
+    return text
+
+
 def _read_times(text: str, reading: _Reading) -> str:
     """Collect clock times, turning 午前/午後 and the bare 1–5時 into a 24-hour clock."""
+    matches, text = _consume(_EN_TIME, text)
+    reading.times.extend((match, _english_clock(match)) for match in matches)
     matches, text = _consume(_TIME, text)
     reading.times.extend((match, _clock(match)) for match in matches)
     return text
@@ -169,6 +214,19 @@ def _clock(match: re.Match[str]) -> time:
     if minute > 59:
         raise ParseError(messages.WHEN_BAD_MINUTE)
     return time(_hour_24(int(hour_text), period), minute)
+
+
+def _english_clock(match: re.Match[str]) -> time:
+    """"10am", "2:30 pm", "12pm" (noon), "12am" (midnight), "noon"."""
+    hour_text, minute_text, period, noon = match.groups()
+    if noon:
+        return time(12)
+    hour, minute = int(hour_text), int(minute_text or 0)
+    if not 1 <= hour <= 12:
+        raise ParseError(messages.WHEN_BAD_HOUR)
+    if minute > 59:
+        raise ParseError(messages.WHEN_BAD_MINUTE)
+    return time(hour % 12 + (12 if period == "p" else 0), minute)
 
 
 def _hour_24(hour: int, period: str | None) -> int:

@@ -76,6 +76,15 @@ class LineGateway:
             path, "POST", {}, [], headers, body=body, post_params=[], files={},
             response_types_map={}, auth_settings=["Bearer"], _return_http_data_only=True))
 
+    async def profile_language(self, user: str) -> str | None:
+        """The `language` of the user's LINE profile (BCP 47), or None when LINE cannot say."""
+        try:
+            profile = await asyncio.wait_for(self._api.get_profile(user), self._timeout)
+        except (ApiException, TimeoutError, OSError):
+            log.info("profile language not read")
+            return None
+        return getattr(profile, "language", None)
+
     async def show_loading(self, user: str, seconds: int = 20) -> None:
         """The typing dots, for steps that take a moment (dialogs.engine.SLOW_STEP_SECONDS);
         LINE takes them away as soon as the reply arrives."""

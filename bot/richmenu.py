@@ -34,9 +34,11 @@ class Area:
 AREAS = (
     Area("予約する", "menu.book", 0, 0, 1250, 843),
     Area("予約の確認・キャンセル", "menu.mine", 1250, 0, 1250, 843),
-    Area("今すぐ相談", "menu.now", 0, 843, 834, 843),
-    Area("利用規約", "menu.terms", 834, 843, 833, 843),
-    Area("問い合わせ", "menu.contact", 1667, 843, 833, 843),
+    Area("今すぐ相談", "menu.now", 0, 843, 625, 843),
+    Area("利用規約", "menu.terms", 625, 843, 625, 843),
+    Area("問い合わせ", "menu.contact", 1250, 843, 625, 843),
+    # DESIGN.md §14: named in both languages, so a user who reads no Japanese finds it.
+    Area("言語 / Language", "menu.language", 1875, 843, 625, 843),
 )
 
 
@@ -64,7 +66,7 @@ def render_image() -> bytes:
         ink = "#ffffff" if index == 0 else "#1a1a1a"
         draw.rectangle([area.x + 6, area.y + 6, area.x + area.w - 6, area.y + area.h - 6],
                        fill=fill, outline="#cfd8d3", width=4)
-        size = 110 if len(area.label) <= 6 else 84
+        size = 110 if len(area.label) <= 5 else 84 if len(area.label) <= 11 else 64
         font = ImageFont.truetype(font_path, size) if font_path else ImageFont.load_default()
         box = draw.textbbox((0, 0), area.label, font=font)
         tx = area.x + (area.w - (box[2] - box[0])) / 2

@@ -24,11 +24,13 @@ class Conversation:
     data: dict[str, Any] = field(default_factory=dict)
     nonce: str = field(default_factory=new_nonce)
     history: list[str] = field(default_factory=list)
+    language: str | None = None  # the user's language, kept so a step need not read it
 
     def to_json(self) -> str:
         return json.dumps(
             {"v": SCHEMA_VERSION, "state": self.state, "data": self.data,
-             "nonce": self.nonce, "history": self.history},
+             "nonce": self.nonce, "history": self.history,
+             **({"lang": self.language} if self.language else {})},
             ensure_ascii=False, separators=(",", ":"),
         )
 
@@ -39,7 +41,7 @@ class Conversation:
         if doc.get("v") != SCHEMA_VERSION:
             return cls()
         return cls(state=doc["state"], data=doc.get("data", {}), nonce=doc["nonce"],
-                   history=doc.get("history", []))
+                   history=doc.get("history", []), language=doc.get("lang"))
 
     @property
     def is_empty(self) -> bool:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from dialogs import messages as m
+from dialogs import i18n, messages
 from dialogs.conversation import IDLE, new_nonce
 from dialogs.flow import Ctx, FlowSettings, Input, Invalid, Step
 from dialogs.ports import Once, PortsFactory, StateStore
@@ -19,6 +19,7 @@ from dialogs.registry import Registry
 from dialogs.replies import Choice, Reply, Text
 
 log = logging.getLogger(__name__)
+m = i18n.messages(messages)
 MAX_MESSAGES = 5  # LINE accepts at most five messages per reply
 HISTORY_DEPTH = 20
 # A step still running after this long (a commit waiting on a lock, a busy database) shows the
@@ -87,9 +88,13 @@ class Engine:
                 if once is not None:
                     await once.record(handled.replies)
                 return handled
+            if conv.language is None:  # a fresh conversation: the language stored on the user
+                conv.language = i18n.known(await ports.accounts.language(user))
             ctx = Ctx(user=user, conv=conv, ports=ports, now=self._clock(),
-                      settings=self._settings, entries=self._registry.entries)
-            replies = await self._route(ctx, inp)
+                      settings=self._settings, entries=self._registry.entries,
+                      language=conv.language)
+            with i18n.speaking(ctx.language):
+                replies = await self._route(ctx, inp)
             handled = Handled(compact(replies), outbox)
             # Recorded before the state is saved: a crash in between leaves the step done
             # once (its buttons then answer as expired), never applied a second time.
@@ -113,7 +118,9 @@ class Engine:
                 return await self._text(ctx, inp)
             return [Text(text=m.NOT_TEXT), *await self._prompt(ctx)]
         except Invalid as bad:
-            return [Text(text=bad.reason), *await self._prompt(ctx)]
+            # Reasons from booking/ (ParseError) are Japanese source texts: say them in the
+            # user's language; a reason already worded by a flow is left as it is.
+            return [Text(text=i18n.tr(bad.reason)), *await self._prompt(ctx)]
 
     async def _postback(self, ctx: Ctx, inp: Input, shown_nonce: str) -> list[Reply]:
         pb = inp.postback
@@ -130,6 +137,12 @@ class Engine:
         text = unicodedata.normalize("NFKC", inp.text).strip()
         if len(text) > m.MAX_TEXT:
             raise Invalid(m.TOO_LONG)
+        # A translated menu chip or label sends its own words: route them as their source.
+        text = i18n.active().source_of(text) or text
+        language = i18n.by_name(text)
+        if language is not None and LANGUAGE_ENTRY in self._registry.entries:
+            return await self._run(ctx, self._registry.entries[LANGUAGE_ENTRY],
+                                   Input(kind="text", text=language))
         if text in m.CANCEL_WORDS:
             await self._leave(ctx)
             return self._cancel(ctx)
@@ -157,7 +170,7 @@ class Engine:
             if matched is not None:
                 entry = self._registry.entries[matched]
                 return await self._run(ctx, entry, Input(kind="text", text=text))
-            raise Invalid(state.text_hint if state else m.IDLE_HINT)
+            raise Invalid(i18n.tr(state.text_hint) if state else m.IDLE_HINT)
         return await self._run(ctx, state.on_text, Input(kind="text", text=text))
 
     async def _run(self, ctx: Ctx, handler: Any, inp: Input) -> list[Reply]:
@@ -202,12 +215,13 @@ class Engine:
         return await state.prompt(ctx)
 
 
-MENU = ("予約する", "予約の確認・キャンセル", "今すぐ相談", "利用規約", "問い合わせ")
+MENU = messages.MENU
+LANGUAGE_ENTRY = "language.set"  # typing a language's own name switches to it, in any step
 
 
 def menu_choices() -> list[Choice]:
-    """The main menu as quick-reply chips that send their label as text."""
-    return [Choice(label=label, text=label) for label in MENU]
+    """The main menu as quick-reply chips that send their label (in the user's language)."""
+    return [Choice(label=label, text=label) for label in map(i18n.tr, MENU)]
 
 
 def compact(replies: list[Reply]) -> list[Reply]:

@@ -32,6 +32,7 @@ class RequestFacts:
     applicants: int | None = None
     site: Site | None = None  # where the user goes (DESIGN §13)
     console_url: str = ""  # the booking's console page, where staff see the rest after login
+    interpret_language: str | None = None  # staff arrange the interpreter (DESIGN.md §14)
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,7 @@ class Confirmed:
     attendant: str
     office_phone: str
     site: Site | None = None
+    starts_at: datetime | None = None  # to show `slot` in the user's language
 
 
 @dataclass(frozen=True)
@@ -105,6 +107,7 @@ class Declined:
     slot: str
     reason: str
     office_phone: str
+    starts_at: datetime | None = None  # to show `slot` in the user's language
 
 
 @dataclass(frozen=True)
@@ -115,6 +118,7 @@ class MarkedNoShow:
     booking_id: str
     slot: str
     office_phone: str
+    starts_at: datetime | None = None  # to show `slot` in the user's language
 
 
 @dataclass(frozen=True)
@@ -127,6 +131,8 @@ class Moved:
     new_slot: str
     office_phone: str
     site: Site | None = None  # where the new time is held
+    old_starts_at: datetime | None = None  # to show the slots in the user's language
+    new_starts_at: datetime | None = None
 
 
 @dataclass(frozen=True)

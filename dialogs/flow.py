@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
+from dialogs import i18n
 from dialogs.conversation import Conversation
 from dialogs.ports import (
     AccountsPort,
@@ -66,6 +67,12 @@ class Ctx:
     now: datetime
     settings: FlowSettings = field(default_factory=FlowSettings)
     entries: dict[str, Any] = field(default_factory=dict)  # global entry points, by action
+    language: str = i18n.SOURCE  # what the user reads; the engine speaks it for the step
+
+    def use_language(self, code: str) -> None:
+        """Talk in `code` from here on: the rest of this step and the next ones."""
+        self.language = self.conv.language = i18n.known(code)
+        i18n.switch(self.language)
 
     @property
     def data(self) -> dict[str, Any]:

@@ -10,6 +10,7 @@ NOTHING_TO_CANCEL = "中止する手続きはありません。"
 BACK = "ひとつ前の手順に戻ります。"
 NO_BACK = "これ以上は戻れません。"
 RESTART = "最初からやり直します。"
+CHOOSE_BELOW = "下のボタンから選んでください。"  # a step's default hint (dialogs/flow.py)
 IDLE_HINT = "ご用件を下のボタンまたはメニューから選んでください。"
 HELP = (
     "使い方のご案内です。\n"
@@ -19,6 +20,8 @@ HELP = (
     "・利用規約／問い合わせ\n"
     "手続きの途中では「戻る」「最初から」「やめる」も使えます。"
 )
+
+MENU = ("予約する", "予約の確認・キャンセル", "今すぐ相談", "利用規約", "問い合わせ")  # chips
 
 CANCEL_WORDS = frozenset({"やめる", "キャンセル", "中止", "やめます"})
 BACK_WORDS = frozenset({"戻る", "もどる", "前に戻る"})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
@@ -54,6 +55,7 @@ class UserInfo:
     active_requests: int = 0
     max_active_requests: int = 3
     usual_site_id: str | None = None  # where they booked last, offered first (DESIGN §13)
+    language: str | None = None  # dialogs/i18n.py code; None until chosen or read from LINE
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,8 @@ class Draft:
     applicants: int | None = None
     attendant: str = "none"
     site_id: str | None = None  # None: the office's only site (DESIGN §13)
+    # The language to interpret (DESIGN.md §14): the user's, when it is not Japanese.
+    interpret_language: str | None = None
 
 
 @dataclass(frozen=True)
@@ -199,7 +203,7 @@ class StaffPort(Protocol):
 class Notifier(Protocol):
     """Words a domain event as the pushes it calls for (dialogs/notify implements it)."""
 
-    def notices(self, event: Event) -> list[Notice]: ...
+    def notices(self, event: Event, language: str | None = None) -> list[Notice]: ...
 
 
 class LockTimeout(Exception):
@@ -237,10 +241,14 @@ class AccountsPort(Protocol):
 
     async def user(self, line_user_id: str, at: datetime | None = None) -> UserInfo: ...
     async def terms(self, at: datetime) -> TermsInfo | None: ...
-    async def record_consent(self, line_user_id: str, version: str, at: datetime) -> None: ...
+    # `language`: the language the terms were shown in (the Japanese text binds; §14).
+    async def record_consent(self, line_user_id: str, version: str, at: datetime, *,
+                             language: str = "ja") -> None: ...
     async def mark_unfollowed(self, line_user_id: str) -> None: ...
     # Personal data only through the web form (DESIGN.md §3): the chat sets the role alone.
     async def set_role(self, line_user_id: str, role: str, at: datetime) -> None: ...
+    async def language(self, line_user_id: str) -> str | None: ...
+    async def set_language(self, line_user_id: str, language: str, at: datetime) -> None: ...
     async def form_link(self, line_user_id: str, at: datetime, *,
                         unregistered: bool = False) -> str | None: ...
 
@@ -299,6 +307,8 @@ class Ports:
     availability: AvailabilityPort
     requests: RequestsPort
     staff: StaffPort | None = None
+    # LINE's profile `language` of a user (None when LINE does not say): the first guess.
+    profile_language: Callable[[str], Awaitable[str | None]] | None = None
     closures: ClosuresPort | None = None
 
 

@@ -148,6 +148,7 @@ class Emulator:
         self._events: OrderedDict[str, tuple[str, dict[str, Any]]] = OrderedDict()
         self._loading: list[dict[str, Any]] = []
         self._profiles: dict[str, str] = {}
+        self._languages: dict[str, str] = {}  # the profile's `language`; "ja" when not set
         self._blocked: set[str] = set()
         self._images: set[str] = set()
         self._usage: dict[str, int] = {}
@@ -162,12 +163,24 @@ class Emulator:
 
     # --- driver: users, state, reading what was sent ------------------------------------
 
-    def create_user(self, display_name: str | None = None) -> str:
-        """Create a user with a fresh LINE-shaped id; return the id."""
+    def create_user(self, display_name: str | None = None, language: str | None = None) -> str:
+        """Create a user with a fresh LINE-shaped id (and the LINE app's language); return it."""
         user_id = ids.user_id()
         with self._lock:
             self._profiles[user_id] = display_name or f"利用者{user_id[-4:]}"
+            if language:
+                self._languages[user_id] = language
         return user_id
+
+    def set_language(self, user_id: str, language: str) -> None:
+        """Set the language the user's LINE app reports in the profile (BCP 47, e.g. "en")."""
+        with self._lock:
+            self._languages[user_id] = language
+
+    def language_of(self, user_id: str) -> str:
+        """The profile's `language` of `user_id`."""
+        with self._lock:
+            return self._languages.get(user_id, "ja")
 
     def messages_for(self, user_id: str, since: int = 0) -> list[dict[str, Any]]:
         """Every message object sent to `user_id` (reply, push, multicast), in order."""
@@ -220,7 +233,7 @@ class Emulator:
         with self._lock:
             for store in (
                 self._messages, self._transcripts, self._reply_tokens, self._retry_keys,
-                self._events, self._profiles, self._usage, self._last_sent,
+                self._events, self._profiles, self._languages, self._usage, self._last_sent,
             ):
                 store.clear()
             self._log.clear()
@@ -596,9 +609,10 @@ class Emulator:
         with self._lock:
             blocked = user_id in self._blocked
             name = self._profiles.get(user_id, f"利用者{user_id[-4:]}")
+            language = self._languages.get(user_id, "ja")
         if blocked or not is_valid_recipient(user_id) or not user_id.startswith("U"):
             return error(404, "Not found")
-        return ok({"displayName": name, "userId": user_id, "language": "ja"})
+        return ok({"displayName": name, "userId": user_id, "language": language})
 
     def start_loading(self, body: dict[str, Any]) -> ApiResult:
         """`POST /v2/bot/chat/loading/start` {chatId, loadingSeconds}: 202, recorded."""

@@ -268,10 +268,21 @@ class FaultRequest(BaseModel):
     kinds: list[Literal["reply", "push", "multicast"]] = ["reply", "push", "multicast"]
 
 
+LANGUAGE_TAG = r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$"  # BCP 47, as LINE reports it
+
+
 class UserRequest(BaseModel):
     """Optional body of `POST /emulator/api/users`."""
 
     display_name: str | None = Field(default=None, max_length=20)
+    language: str | None = Field(default=None, pattern=LANGUAGE_TAG)
+
+
+class LanguageRequest(BaseModel):
+    """Body of `POST /emulator/api/language`: the language the user's LINE app is set to."""
+
+    user_id: str = Field(min_length=1, max_length=64)
+    language: str = Field(pattern=LANGUAGE_TAG)
 
 
 class ResetRequest(BaseModel):
@@ -323,7 +334,17 @@ def _driver_router(emulator: Emulator) -> APIRouter:
     @router.post("/users")
     async def create_user(request: UserRequest | None = None) -> dict[str, str]:
         name = request.display_name if request else None
-        return {"user_id": emulator.create_user(name)}
+        language = request.language if request else None
+        return {"user_id": emulator.create_user(name, language)}
+
+    @router.post("/language")
+    async def set_language(request: LanguageRequest) -> dict[str, str]:
+        emulator.set_language(request.user_id, request.language)
+        return {"user_id": request.user_id, "language": request.language}
+
+    @router.get("/language")
+    async def get_language(user_id: str) -> dict[str, str]:
+        return {"user_id": user_id, "language": emulator.language_of(user_id)}
 
     @router.post("/reset")
     async def reset(request: ResetRequest | None = None) -> dict[str, bool]:

@@ -28,6 +28,7 @@ from booking import (
 )
 from booking.phones import format_phone_national
 from dialogs.flows.labels import ATTENDANT_NAMES as ATTENDANTS
+from dialogs.flows.labels import interpreting
 from dialogs.flows.labels import short_purpose as purpose_label
 from staff import messages as t
 from staff.auth import HSTS, Auth, Staff
@@ -86,7 +87,7 @@ def build_templates() -> Jinja2Templates:
                        mask_name=lambda v: mask_name(v) if v else "（未登録）",
                        mask_phone=lambda v: mask_phone(v) if v else "", phone=_phone,
                        mask_number=lambda v: mask_number(v) if v else "",
-                       attendant=lambda v: ATTENDANTS.get(v, "なし"),
+                       attendant=lambda v: ATTENDANTS.get(v, "なし"), interpreting=interpreting,
                        role=lambda r: t.ROLES.get(r, r),
                        user_role=lambda r: t.USER_ROLES.get(r or "", "未選択"),
                        action=lambda a: t.ACTIONS.get(a, a), day=format_date_ja)

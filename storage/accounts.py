@@ -68,6 +68,7 @@ def user_info(user: LineUser | None, office: Office | None = None,
         active_requests=active_requests,
         max_active_requests=office.max_active_requests if office else 3,
         usual_site_id=str(user.usual_site_id) if user.usual_site_id else None,
+        language=user.language,
     )
 
 
@@ -108,7 +109,8 @@ class AccountsService:
                          summary=row.summary, changes=row.changes,
                          url=f"{self.office.base_url}/terms/{row.version}")
 
-    async def record_consent(self, line_user_id: str, version: str, at: datetime) -> None:
+    async def record_consent(self, line_user_id: str, version: str, at: datetime, *,
+                             language: str = "ja") -> None:
         async with transaction(self.sessions) as session:
             user = await get_or_create_user(session, self.office_id, line_user_id, at)
             if user.consent_version == version:
@@ -117,7 +119,7 @@ class AccountsService:
                 return
             user.consent_version, user.consented_at, user.followed = version, at, True
             session.add(Consent(office_id=self.office_id, user_id=user.id,
-                                terms_version=version, consented_at=at))
+                                terms_version=version, consented_at=at, language=language))
 
     async def mark_unfollowed(self, line_user_id: str) -> None:
         async with transaction(self.sessions) as session:
@@ -129,6 +131,18 @@ class AccountsService:
         async with transaction(self.sessions) as session:
             user = await get_or_create_user(session, self.office_id, line_user_id, at)
             user.role = role
+
+    async def language(self, line_user_id: str) -> str | None:
+        """The language the user talks in, or None when nobody chose one yet."""
+        async with self.sessions() as session:
+            return await session.scalar(select(LineUser.language).where(
+                LineUser.office_id == self.office_id,
+                LineUser.line_user_hash == hash_line_user(line_user_id)))
+
+    async def set_language(self, line_user_id: str, language: str, at: datetime) -> None:
+        async with transaction(self.sessions) as session:
+            user = await get_or_create_user(session, self.office_id, line_user_id, at)
+            user.language = language
 
     async def form_link(self, line_user_id: str, at: datetime, *,
                         unregistered: bool = False) -> str | None:

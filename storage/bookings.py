@@ -152,7 +152,7 @@ def facts_of(rows: list[Booking], user: LineUser, sites: tuple[Site, ...] = (),
         booking_id=str(head.id), starts_at=head.starts_at, purpose=head.purpose,
         masked_name=mask_name(user.name) if user.name else "お名前未登録", slots=len(rows),
         role=user.role, attendant=head.attendant, job_number=head.job_number,
-        applicants=head.applicants)
+        applicants=head.applicants, interpret_language=head.interpret_language)
 
 
 async def insert_request(*, session: AsyncSession, office: Office, user: LineUser, draft: Draft,
@@ -170,6 +170,7 @@ async def insert_request(*, session: AsyncSession, office: Office, user: LineUse
                     ends_at=start + SLOT_LENGTH, status=BookingStatus.REQUESTED,
                     purpose=draft.purpose, job_number=draft.job_number,
                     applicants=draft.applicants, attendant=draft.attendant, immediate=immediate,
+                    interpret_language=draft.interpret_language,
                     group_id=group, created_at=now, updated_at=now)
             for start, booth in zip(starts, booths, strict=True)]
     session.add_all(rows)

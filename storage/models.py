@@ -70,6 +70,9 @@ class LineUser(SQLModel, table=True):
     blocked_reason: str | None = Field(default=None, max_length=200)
     blocked_at: datetime | None = _dt()
     followed: bool = Field(default=True)
+    # The language the user talks in (dialogs/i18n.py codes); None until LINE's profile or the
+    # user's choice says (DESIGN.md §14).
+    language: str | None = Field(default=None, max_length=16)
     profile_updated_at: datetime | None = _dt()
     last_booking_at: datetime | None = _dt()
     anonymized_at: datetime | None = _dt()
@@ -85,6 +88,8 @@ class Consent(SQLModel, table=True):
     user_id: uuid.UUID = Field(foreign_key="users.id", index=True)
     terms_version: str = Field(max_length=40)
     consented_at: datetime = Field(sa_type=UTCDateTime)
+    # The language the terms were shown in; the Japanese text binds, others were a 参考訳.
+    language: str = Field(default="ja", max_length=16)
 
 
 class TermsVersionRow(SQLModel, table=True):
@@ -131,6 +136,8 @@ class Booking(SQLModel, table=True):
     job_number: str | None = Field(default=None, max_length=20)
     applicants: int | None = Field(default=None)
     attendant: Attendant = Field(default=Attendant.NONE, sa_type=StrEnumType(Attendant, 20))
+    # The language to interpret, when the user does not talk in Japanese (DESIGN.md §14).
+    interpret_language: str | None = Field(default=None, max_length=16)
     immediate: bool = Field(default=False)
     group_id: uuid.UUID | None = Field(default=None, index=True)
     moved_from_id: uuid.UUID | None = Field(default=None)

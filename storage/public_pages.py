@@ -10,7 +10,7 @@ import uuid
 from sqlalchemy import select
 
 from booking.sites import Site
-from storage.models import Booking, BookingStatus, TermsVersionRow
+from storage.models import Booking, BookingStatus, LineUser, TermsVersionRow
 from storage.sessions import Sessions
 from storage.sites import load_sites, place_of
 
@@ -45,3 +45,10 @@ async def booking_site(sessions: Sessions, office_id: uuid.UUID,
     async with sessions() as session:
         sites = await load_sites(session=session, office_id=office_id)
     return place_of(sites, str(booking.site_id) if booking.site_id else None)
+
+
+async def user_language(sessions: Sessions, user_id: uuid.UUID) -> str | None:
+    """The language of a booking's user, for the pages and files made for them."""
+    async with sessions() as session:
+        user = await session.get(LineUser, user_id)
+    return user.language if user is not None else None

@@ -205,7 +205,9 @@ class StaffOps:
                                              old_slot=format_slot(old.starts_at),
                                              new_slot=format_slot(starts_at),
                                              office_phone=office.phone,
-                                             site=place_of(sites, _site_id(new))),
+                                             site=place_of(sites, _site_id(new)),
+                                             old_starts_at=old.starts_at,
+                                             new_starts_at=starts_at),
                               office_id=self.office_id, now=now)
             # After the new row is in: a move within the day must not offer the new slot.
             await offer_freed(session=session, office=office, day=to_jst(old.starts_at).date(),
@@ -340,8 +342,11 @@ def user_notice(kind: str, to: str, booking: Booking, office_phone: str,
     slot, booking_id = format_slot(booking.starts_at), str(booking.id)
     if kind == "confirmed":
         return Confirmed(to=to, booking_id=booking_id, slot=slot, purpose=booking.purpose,
-                         attendant=booking.attendant, office_phone=office_phone, site=site)
+                         attendant=booking.attendant, office_phone=office_phone, site=site,
+                         starts_at=booking.starts_at)
     if kind == "declined":
         return Declined(to=to, booking_id=booking_id, slot=slot,
-                        reason=booking.decline_reason or "", office_phone=office_phone)
-    return MarkedNoShow(to=to, booking_id=booking_id, slot=slot, office_phone=office_phone)
+                        reason=booking.decline_reason or "", office_phone=office_phone,
+                        starts_at=booking.starts_at)
+    return MarkedNoShow(to=to, booking_id=booking_id, slot=slot, office_phone=office_phone,
+                        starts_at=booking.starts_at)

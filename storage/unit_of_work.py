@@ -18,7 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from dialogs.events import STAFF, Event
 from dialogs.ports import Notifier
-from storage.models import StaffAccount
+from logs import hash_line_user
+from storage.models import LineUser, StaffAccount
 from storage.outbox import add_push
 
 _KEY = "madoguchi.unit_of_work"
@@ -60,13 +61,23 @@ async def linked_staff(session: AsyncSession, office_id: uuid.UUID) -> list[Staf
         StaffAccount.line_user_id.is_not(None)))).all())
 
 
+async def _language_of(session: AsyncSession, event: Event,
+                       office_id: uuid.UUID) -> str | None:
+    """The language the event's user reads (pushes are worded in it when written)."""
+    to = getattr(event, "to", None)
+    if not to or to == STAFF:
+        return None
+    return await session.scalar(select(LineUser.language).where(
+        LineUser.office_id == office_id, LineUser.line_user_hash == hash_line_user(to)))
+
+
 async def publish(session: AsyncSession, event: Event, *, office_id: uuid.UUID,
                   now: datetime) -> int:
     """Word `event` and queue its pushes in this unit of work; returns the rows written."""
     work: Work = session.info[_KEY]
     work.events.append(event)
     written = 0
-    for notice in work.notifier.notices(event):
+    for notice in work.notifier.notices(event, await _language_of(session, event, office_id)):
         if notice.to == STAFF:
             recipients = [m.line_user_id for m in await linked_staff(session, office_id)
                           if m.line_user_id]

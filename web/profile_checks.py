@@ -14,6 +14,7 @@ from booking import (
     parse_phone,
 )
 from dialogs.flows.labels import EMPLOYER, JOBSEEKER
+from dialogs.i18n import tr
 from storage.forms import Profile, SavedProfile
 
 MAX_NAME = 60
@@ -99,8 +100,15 @@ def validate(role: str, name: str, number: str, unregistered: bool, phone: str,
     return Profile(role=role, name=clean, number=parsed_number, phone=parsed_phone), {}
 
 
+SUMMARY = "{name}、{label} {number}、電話 {phone}"
+EMPLOYER_NUMBER = "事業所番号"
+JOBSEEKER_NUMBER = "求職番号"
+NOT_REGISTERED = "未登録（これから登録）"
+
+
 def saved_summary(saved: SavedProfile) -> str:
     """The saved profile, masked: "五所川原 様、求職番号 02040-****5678、電話 ***-****-5678"."""
-    label = "事業所番号" if saved.role == EMPLOYER else "求職番号"
-    number = mask_number(saved.number) if saved.number else "未登録（これから登録）"
-    return f"{mask_name(saved.name)}、{label} {number}、電話 {mask_phone(saved.phone)}"
+    label = tr(EMPLOYER_NUMBER if saved.role == EMPLOYER else JOBSEEKER_NUMBER)
+    number = mask_number(saved.number) if saved.number else tr(NOT_REGISTERED)
+    return tr(SUMMARY).format(name=mask_name(saved.name), label=label, number=number,
+                              phone=mask_phone(saved.phone))

@@ -19,6 +19,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from bot.liff import Outcome
+from dialogs import i18n
 from logs import log_user
 from services import Services
 from storage.forms import Binding, OpenForm, ProfileForms, Refusal
@@ -32,6 +33,8 @@ from web.profile_words import (
     LIFF_REFUSED,
     LIFF_UNAVAILABLE,
     NOT_SAVED,
+    NOT_SENT,
+    NOT_STORED,
     REOPEN,
     RETRY,
 )
@@ -48,16 +51,20 @@ def refused(request: Request, services: Services, reason: Refusal) -> HTMLRespon
                      advice=ADVICE.get(reason, AGAIN))
 
 
-def profile_page(request: Request, services: Services, opened: OpenForm, status: int = 200,
-                 values: dict[str, Any] | None = None, **extra: Any) -> HTMLResponse:
+async def profile_page(request: Request, services: Services, opened: OpenForm,
+                       status: int = 200, values: dict[str, Any] | None = None,
+                       **extra: Any) -> HTMLResponse:
     saved = opened.saved
     if values is None:  # a fresh form: empty inputs, the saved profile only as a summary
         unregistered = (saved is not None and saved.number is None) or (
             request.query_params.get("u") == "1" and (saved is None or not saved.number))
         values = {"role": opened.role, "name": "", "number": "",
                   "phone": "", "unregistered": unregistered}
-    return form_page(request, services, "profile.html", status, values=values,
-                     summary=saved_summary(saved) if saved else None, **extra)
+    language = await services.accounts.language(opened.line_user_id)
+    with i18n.speaking(language):  # the summary's words, in the user's language
+        summary = saved_summary(saved) if saved else None
+    return form_page(request, services, "profile.html", status, language, values=values,
+                     summary=summary, **extra)
 
 
 def build_profile_router() -> APIRouter:
@@ -76,7 +83,7 @@ def build_profile_router() -> APIRouter:
                                                             services.clock.now())
         if isinstance(opened, Refusal):
             return refused(request, services, opened)
-        return profile_page(request, services, opened)
+        return await profile_page(request, services, opened)
 
     @router.post(FORM_PATH, response_class=HTMLResponse)
     async def submit(request: Request, services: ServicesDep, role: str = Form(""),
@@ -91,7 +98,7 @@ def build_profile_router() -> APIRouter:
             problem = await liff_problem(services, opened, id_token)
             if problem is not None:
                 return form_page(request, services, "profile_gone.html", problem[0],
-                                 message=problem[1], advice=REOPEN, heading="送信できませんでした")
+                                 message=problem[1], advice=REOPEN, heading=NOT_SENT)
         profile, errors = validate(role, name, number, unregistered == "1", phone, opened.saved)
         if profile is None:
             reason = await forms.fail(secret, now)
@@ -99,7 +106,8 @@ def build_profile_router() -> APIRouter:
                 return refused(request, services, reason)
             values = {"role": role, "name": name, "number": number, "phone": phone,
                       "unregistered": unregistered == "1"}
-            return profile_page(request, services, opened, 400, values=values, errors=errors)
+            return await profile_page(request, services, opened, 400, values=values,
+                                      errors=errors)
         try:
             saved = await forms.save(secret, now, profile)
         except Exception:
@@ -107,11 +115,12 @@ def build_profile_router() -> APIRouter:
             # statement without its values (hide_parameters), and we log no field either.
             log.exception("profile not saved")
             return form_page(request, services, "profile_gone.html", 503, message=NOT_SAVED,
-                             advice=RETRY, heading="保存できませんでした")
+                             advice=RETRY, heading=NOT_STORED)
         if isinstance(saved, Refusal):
             return refused(request, services, saved)
         await continue_chat(services, saved, now)
-        return form_page(request, services, "profile_done.html")
+        return form_page(request, services, "profile_done.html",
+                         language=await services.accounts.language(saved))
 
     return router
 

@@ -13,6 +13,7 @@ def build_registry() -> Registry:
         consent,
         home,
         immediate,
+        language,
         mybookings,
         profile,
         sites,
@@ -23,7 +24,7 @@ def build_registry() -> Registry:
     )
 
     registry = Registry()
-    for flow in (home, consent, staff, profile, booking, sites, slots, mybookings, immediate,
-                 waitlist, walkup, closure):
+    for flow in (home, language, consent, staff, profile, booking, sites, slots, mybookings,
+                 immediate, waitlist, walkup, closure):
         flow.register(registry)
     return registry

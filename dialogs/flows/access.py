@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from dialogs.conversation import IDLE
 from dialogs.flow import Ctx, Step
-from dialogs.flows import common_messages as t
+from dialogs.flows import common_messages
+from dialogs.i18n import messages
 from dialogs.ports import UserInfo
 from dialogs.replies import Text
+
+t = messages(common_messages)
 
 
 def refusal_text(ctx: Ctx) -> str:

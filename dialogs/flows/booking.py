@@ -13,7 +13,7 @@ from datetime import datetime
 from booking import ParseError, parse_job_number
 from dialogs.conversation import IDLE
 from dialogs.flow import Ctx, Input, Invalid, State, Step
-from dialogs.flows import booking_messages as t
+from dialogs.flows import booking_messages
 from dialogs.flows.access import admission, limit_text
 from dialogs.flows.labels import (
     INTERVIEW,
@@ -25,9 +25,12 @@ from dialogs.flows.labels import (
 )
 from dialogs.flows.profile import profile_step
 from dialogs.flows.sites import site_step
+from dialogs.i18n import SOURCE, messages, tr
 from dialogs.ports import Draft
 from dialogs.registry import Registry
 from dialogs.replies import Reply, Text
+
+t = messages(booking_messages)
 
 PURPOSE, JOB_NUMBER, APPLICANTS, ATTENDANT = (
     "booking:purpose", "booking:job_number", "booking:applicants", "booking:attendant")
@@ -47,7 +50,8 @@ def draft_of(ctx: Ctx) -> Draft:
     return Draft(purpose=ctx.data.get("purpose", ""),
                  starts_at=datetime.fromisoformat(start) if start else None, slots=need(ctx),
                  job_number=ctx.data.get("job_number"), applicants=ctx.data.get("applicants"),
-                 attendant=ctx.data.get("attendant", "none"), site_id=ctx.data.get("site"))
+                 attendant=ctx.data.get("attendant", "none"), site_id=ctx.data.get("site"),
+                 interpret_language=None if ctx.language == SOURCE else ctx.language)
 
 
 async def start(ctx: Ctx, inp: Input) -> Step:
@@ -66,7 +70,7 @@ async def purpose_prompt(ctx: Ctx) -> list[Reply]:
     user = await ctx.accounts.user(ctx.user)
     codes = PURPOSES_BY_ROLE.get(user.role or JOBSEEKER, PURPOSES_BY_ROLE[JOBSEEKER])
     return [Text(text=t.ASK_PURPOSE,
-                 choices=[ctx.button(SHORT_PURPOSES[c], "booking.purpose", c) for c in codes])]
+                 choices=[ctx.button(tr(SHORT_PURPOSES[c]), "booking.purpose", c) for c in codes])]
 
 
 async def on_purpose(ctx: Ctx, inp: Input) -> Step:

@@ -8,21 +8,25 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from booking import JST, format_date_ja, format_time, to_jst
+from booking import JST, to_jst
 from dialogs.conversation import IDLE
 from dialogs.engine import menu_choices
 from dialogs.flow import Ctx, Input, Step
-from dialogs.flows import closure_messages as t
+from dialogs.flows import closure_messages
 from dialogs.flows.access import limit_text, refused
 from dialogs.flows.consent import needs_consent
 from dialogs.flows.labels import span
 from dialogs.flows.receipts import received_replies
+from dialogs.i18n import format_button_moment, format_clock, format_day, messages
 from dialogs.ports import Outcome, Reason, UserInfo
 from dialogs.postback import Postback
 from dialogs.registry import Registry
 from dialogs.replies import Card, Choice, Reply, Text
 
+t = messages(closure_messages)
+
 OPTIONS_SHOWN = 3
+LABEL_MAX = 20  # LINE's limit for a button label
 STAMP = "%Y%m%d%H%M"
 
 
@@ -40,10 +44,16 @@ def parse_option(value: str) -> tuple[str, datetime] | None:
         return None
 
 
+def _option_label(starts_at: datetime) -> str:
+    """「12月3日(木) 10:00からに変更」, or the start alone where that is over 20 characters."""
+    local = to_jst(starts_at)
+    label = t.OPTION_BUTTON.format(day=format_day(local.date()), time=format_clock(local.time()))
+    return label if len(label) <= LABEL_MAX else format_button_moment(starts_at)
+
+
 def option_buttons(booking_id: str, options: list[datetime]) -> list[Choice]:
     """One button per offered start; the first stands out."""
-    return [Choice(label=t.OPTION_BUTTON.format(day=format_date_ja(to_jst(s).date()),
-                                                time=format_time(to_jst(s).time())),
+    return [Choice(label=_option_label(s),
                    data=Postback(action="closure.move", value=option_value(booking_id, s)).encode(),
                    style="primary" if i == 0 else "secondary")
             for i, s in enumerate(options[:OPTIONS_SHOWN])]
@@ -52,9 +62,10 @@ def option_buttons(booking_id: str, options: list[datetime]) -> list[Choice]:
 def closed_replies(*, booking_id: str, starts_at: datetime, slots: int, reason: str,
                    site_name: str, office_phone: str, options: list[datetime]) -> list[Reply]:
     """The pushed notice: why, when, where, the phone, the nearest free starts and cancel."""
-    cause = reason.strip().rstrip("。") or t.DEFAULT_REASON
-    if not cause.endswith(t.CAUSE_ENDINGS):  # "庁舎点検" reads "庁舎点検のため"
+    cause = reason.strip().rstrip("。")  # staff type it in Japanese
+    if cause and not cause.endswith(closure_messages.CAUSE_WORDS):  # "庁舎点検" → "庁舎点検のため"
         cause += "のため"
+    cause = cause or t.DEFAULT_REASON
     lines = [t.CLOSED_TEXT.format(reason=cause, span=span(starts_at, slots),
                                   place=t.PLACE.format(site=site_name) if site_name else ""),
              t.CHOOSE if options else t.NO_OPTIONS, t.CALL.format(phone=office_phone)]

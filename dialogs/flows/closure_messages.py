@@ -1,4 +1,7 @@
-"""Wording of an emergency closure (DESIGN §13): the notice, and the answers to its buttons."""
+"""Wording of an emergency closure (DESIGN §13): the notice, and the answers to its buttons.
+
+Catalog sources (DESIGN.md §14); CAUSE_WORDS are the endings of a Japanese reason staff type.
+"""
 
 CLOSED_TITLE = "ご予約の時間を休止します"
 CLOSED_TEXT = (
@@ -11,7 +14,7 @@ CHOOSE = "下のボタンから別の時間を選ぶと、その時間でお申�
 NO_OPTIONS = "近い日に空いている時間がありません。別の日をご希望の場合はお電話でご相談ください。"
 CALL = "ご不明な点は、お電話（{phone}）でお問い合わせください。"
 DEFAULT_REASON = "ハローワークの都合により"
-CAUSE_ENDINGS = ("ため", "により", "よって", "で")
+CAUSE_WORDS = ("ため", "により", "よって", "で")
 OPTION_BUTTON = "{day} {time}からに変更"
 CANCEL_BUTTON = "取り消す"
 

@@ -8,10 +8,13 @@ from booking import JST
 from dialogs.conversation import IDLE
 from dialogs.engine import menu_choices
 from dialogs.flow import Ctx, Input, Invalid, State, Step
-from dialogs.flows import consent_messages as t
+from dialogs.flows import consent_messages
+from dialogs.i18n import SOURCE, active, messages
 from dialogs.ports import TermsInfo, UserInfo
 from dialogs.registry import Registry
 from dialogs.replies import Card, Choice, Reply, Text
+
+t = messages(consent_messages)
 
 ASK = "consent:ask"
 
@@ -22,13 +25,31 @@ def japanese_date(moment: datetime) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
+def local_date(moment: datetime) -> str:
+    """A date in full in the user's language (2024年10月1日 / October 1, 2024), in JST."""
+    return active().long_date(moment.astimezone(JST).date())
+
+
+def terms_url(ctx: Ctx, terms: TermsInfo) -> str:
+    """The full text; in another language the page adds a reference translation (参考訳)."""
+    return terms.url if ctx.language == SOURCE else f"{terms.url}?lang={ctx.language}"
+
+
 def terms_card(ctx: Ctx, terms: TermsInfo, *, with_answers: bool) -> Card:
-    """The summary of the terms, a link to the full text, and (when asking) the two answers."""
-    buttons = [Choice(label=t.READ_ALL, url=terms.url, style="link")]
+    """The summary of the terms, a link to the full text, and (when asking) the two answers.
+
+    The terms bind in Japanese (DESIGN.md §14): in another language the Japanese summary is
+    shown as the binding text and the main points follow as a reference translation.
+    """
+    buttons = [Choice(label=t.READ_ALL, url=terms_url(ctx, terms), style="link")]
     if with_answers:
         buttons = [ctx.button(t.AGREE, "consent.agree", style="primary"),
                    ctx.button(t.REFUSE, "consent.refuse"), *buttons]
-    return Card(title=t.TITLE, lines=[terms.summary], buttons=buttons, alt=t.TITLE)
+    lines = [terms.summary]
+    if ctx.language != SOURCE:
+        lines = [t.BINDING, terms.summary, f"【{t.REFERENCE_TITLE}】", t.REFERENCE_SUMMARY,
+                 t.REFERENCE_NOTE]
+    return Card(title=t.TITLE, lines=lines, buttons=buttons, alt=t.TITLE)
 
 
 async def needs_consent(ctx: Ctx, *, then: str, user: UserInfo | None = None) -> Step | None:
@@ -51,8 +72,8 @@ async def ask_prompt(ctx: Ctx) -> list[Reply]:
     terms = await ctx.accounts.terms(ctx.now)
     if terms is None:
         return [Text(text=t.NO_TERMS.format(phone=ctx.office.phone))]
-    fmt = {"version": terms.version, "effective": japanese_date(terms.effective_from),
-           "changes": terms.changes or "全文をご確認ください。"}
+    fmt = {"version": terms.version, "effective": local_date(terms.effective_from),
+           "changes": terms.changes or t.SEE_FULL}
     intro = t.CHANGED if ctx.data.get("changed") else t.INTRO
     return [Text(text=intro.format(**fmt)), terms_card(ctx, terms, with_answers=True),
             Text(text=t.ASK, choices=[ctx.button(t.AGREE, "consent.agree"),
@@ -64,13 +85,13 @@ async def agree(ctx: Ctx, inp: Input) -> Step:
     terms = await ctx.accounts.terms(ctx.now)
     if terms is None:
         return Step(IDLE, [Text(text=t.NO_TERMS.format(phone=ctx.office.phone))])
-    await ctx.accounts.record_consent(ctx.user, terms.version, ctx.now)
+    await ctx.accounts.record_consent(ctx.user, terms.version, ctx.now, language=ctx.language)
     said = [Text(text=t.AGREED.format(version=terms.version))]
     then = ctx.data.pop("after_consent", "home")
     ctx.data.pop("changed", None)
     entry = ctx.entries.get(then)
     if entry is None or then == "home":
-        return Step(IDLE, [*said, Text(text="ご用件を選んでください。", choices=menu_choices())])
+        return Step(IDLE, [*said, Text(text=t.MENU, choices=menu_choices())])
     step: Step = await entry(ctx, inp)
     return Step(step.next, [*said, *step.say], step.prompt)
 
@@ -78,7 +99,7 @@ async def agree(ctx: Ctx, inp: Input) -> Step:
 async def refuse(ctx: Ctx, inp: Input) -> Step:
     """No consent, no booking; the phone remains."""
     return Step(IDLE, [Text(text=t.REFUSED.format(phone=ctx.office.phone),
-                            choices=[Choice(label="利用規約", text="利用規約")])])
+                            choices=[Choice(label=t.TERMS, text=t.TERMS)])])
 
 
 async def on_text(ctx: Ctx, inp: Input) -> Step:
@@ -97,7 +118,7 @@ async def show_terms(ctx: Ctx, inp: Input) -> Step:
     terms = await ctx.accounts.terms(ctx.now)
     user = await ctx.accounts.user(ctx.user)
     assert terms is not None
-    at = japanese_date(user.consented_at) if user.consented_at else ""
+    at = local_date(user.consented_at) if user.consented_at else ""
     note = t.ALREADY.format(version=terms.version, at=at)
     return Step(IDLE, [terms_card(ctx, terms, with_answers=False),
                        Text(text=note, choices=menu_choices())])

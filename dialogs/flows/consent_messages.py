@@ -21,6 +21,21 @@ NO_TERMS = (
     "現在、利用規約を準備中のため受付を停止しています。"
     "お電話（{phone}）でお問い合わせください。"
 )
+# DESIGN.md §14: the terms bind in Japanese; other languages get these main points as a
+# reference translation (参考訳), and the consent records the language shown.
+REFERENCE_TITLE = "参考訳（主な内容）"
+REFERENCE_NOTE = "この要約は参考のための翻訳です。効力があるのは日本語の利用規約です。"
+REFERENCE_SUMMARY = (
+    "・ハローワークに登録している方、またはこれから登録する方が利用できます。\n"
+    "・利用できるのは平日の9時から17時、1回30分までです。予約は前日までに確定します。\n"
+    "・取り消すときは事前に連絡してください。開始から10分たっても連絡がないと、取り消しとして扱います。\n"
+    "・録画・録音はできません。ブースにはご本人だけが入ります。通訳者や介助者が同席するときは事前に知らせてください。\n"
+    "・個人情報は職業安定法に基づいて適切に管理します。"
+)
+BINDING = "【正文（日本語）】"
+SEE_FULL = "全文をご確認ください。"
+MENU = "ご用件を選んでください。"
+TERMS = "利用規約"
 HINT = "「同意する」か「同意しない」を選んでください。"
 AGREE_WORDS = frozenset({"同意する", "同意します", "同意", "はい"})
 REFUSE_WORDS = frozenset({"同意しない", "同意しません", "いいえ"})

@@ -5,15 +5,21 @@ from __future__ import annotations
 from dialogs.conversation import IDLE
 from dialogs.engine import menu_choices
 from dialogs.flow import Ctx, Input, Step
-from dialogs.flows import home_messages as t
+from dialogs.flows import home_messages, language_messages
 from dialogs.flows.consent import needs_consent
+from dialogs.flows.language import first_language
+from dialogs.i18n import messages
 from dialogs.registry import Registry
 from dialogs.replies import Card, Choice, Text
 
+t = messages(home_messages)
+lt = messages(language_messages)
+
 
 async def on_follow(ctx: Ctx, inp: Input) -> Step:
-    """Greet, then show the terms unless the user already agreed to the version in effect."""
-    greeting = Text(text=t.GREETING.format(office=ctx.office.name))
+    """Greet in the user's language, then show the terms unless the user already agreed."""
+    await first_language(ctx)
+    greeting = Text(text=t.GREETING.format(office=ctx.office.name) + "\n" + lt.HOW_TO_CHANGE)
     gate = await needs_consent(ctx, then="home")
     if gate is not None:
         return Step(gate.next, [greeting, *gate.say])
@@ -32,7 +38,7 @@ def contact_card(ctx: Ctx) -> Card:
                          address=office.address) for line in t.CONTACT_LINES]
     tel = "tel:" + office.phone.replace("-", "")
     return Card(title=t.CONTACT_TITLE, lines=[*lines, t.CONTACT_NOTE], alt=t.CONTACT_TITLE,
-                buttons=[Choice(label="電話をかける", url=tel)], choices=menu_choices())
+                buttons=[Choice(label=t.CALL, url=tel)], choices=menu_choices())
 
 
 async def on_contact(ctx: Ctx, inp: Input) -> Step:

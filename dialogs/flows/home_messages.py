@@ -8,4 +8,5 @@ GREETING = (
 MENU = "ご用件を選んでください。"
 CONTACT_TITLE = "お問い合わせ"
 CONTACT_LINES = ("{office}", "電話：{phone}", "受付：{hours}", "所在地：{address}")
+CALL = "電話をかける"
 CONTACT_NOTE = "キャンセルや日時のご相談はお電話でも承ります。"

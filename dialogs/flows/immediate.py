@@ -9,8 +9,7 @@ from booking.sites import Site
 from dialogs.conversation import IDLE
 from dialogs.engine import menu_choices
 from dialogs.flow import Ctx, Input, Invalid, State, Step
-from dialogs.flows import common_messages as ct
-from dialogs.flows import immediate_messages as t
+from dialogs.flows import common_messages, immediate_messages
 from dialogs.flows.access import admission, limit_text, refusal_text
 from dialogs.flows.booking import PURPOSE, draft_of
 from dialogs.flows.consent import needs_consent
@@ -20,9 +19,13 @@ from dialogs.flows.receipts import next_slot_text
 from dialogs.flows.site_messages import place_line
 from dialogs.flows.sites import chosen_site
 from dialogs.flows.slots import summary_lines
+from dialogs.i18n import messages
 from dialogs.ports import NowInfo, Outcome, Reason, UserInfo
 from dialogs.registry import Registry
 from dialogs.replies import Card, Reply, Text
+
+ct = messages(common_messages)
+t = messages(immediate_messages)
 
 CONFIRM = "now:confirm"
 
@@ -76,7 +79,7 @@ async def confirm_prompt(ctx: Ctx) -> list[Reply]:
     ctx.data["start"] = status.slot.isoformat()
     user = await ctx.accounts.user(ctx.user)
     site = (await ctx.availability.calendar(ctx.now)).site(chosen_site(ctx))
-    lines = [line for line in summary_lines(ctx, site) if not line.startswith("日時")]
+    lines = summary_lines(ctx, site)[1:]  # all but the time, which is the current slot
     start = status.slot
     card = Card(title=t.SUMMARY_TITLE, alt=t.SUMMARY_TITLE,
                 lines=[t.LINE_SPAN.format(span=span(start)), *lines, *profile_lines(user)],

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from booking import SLOT_LENGTH, format_slot, to_jst
-from booking.display import format_time
+from booking import SLOT_LENGTH, slot_end
+from dialogs.i18n import LANGUAGES, format_span, tr
 
 JOBSEEKER, EMPLOYER = "jobseeker", "employer"
 ROLES = {JOBSEEKER: "求職者", EMPLOYER: "求人者（事業所）"}
@@ -57,20 +57,28 @@ STATUSES = {
 }
 
 
+def interpreting(code: str | None) -> str:
+    """The language to interpret, in Japanese for staff (「通訳：英語」); "" when none."""
+    return LANGUAGES[code].japanese if code in LANGUAGES else (code or "")
+
+
+SLOTS_SUFFIX = "（{n}枠）"
+SOME_CONSULTATION = "ご相談"
+
+
 def purpose_label(code: str) -> str:
-    """The purpose in words; unknown codes (older data) are shown as they are."""
-    return PURPOSES.get(code, code)
+    """The purpose in words (in the language being spoken); unknown codes shown as they are."""
+    return tr(PURPOSES.get(code, code))
 
 
 def short_purpose(code: str) -> str:
     """The purpose in a few words, for notices and staff pages (DESIGN.md §7)."""
-    return SHORT_PURPOSES.get(code, "ご相談")
+    return tr(SHORT_PURPOSES.get(code, SOME_CONSULTATION))
 
 
 def span(starts_at: datetime, slots: int = 1) -> str:
     """A request's time in JST: one slot "12月3日(木) 10:00〜10:30", or "10:00〜11:30（3枠）"."""
     if slots <= 1:
-        return format_slot(starts_at)
-    last_end = to_jst(starts_at + SLOT_LENGTH * slots)
-    head = format_slot(starts_at).rsplit("〜", 1)[0]
-    return f"{head}〜{format_time(last_end.time())}（{slots}枠）"
+        return format_span(starts_at, slot_end(starts_at))
+    whole = format_span(starts_at, starts_at + SLOT_LENGTH * slots)
+    return whole + tr(SLOTS_SUFFIX).format(n=slots)

@@ -6,14 +6,17 @@ from __future__ import annotations
 from dialogs.conversation import IDLE
 from dialogs.engine import menu_choices
 from dialogs.flow import Ctx, Input, Invalid, State, Step
-from dialogs.flows import mybookings_messages as t
+from dialogs.flows import mybookings_messages
 from dialogs.flows.access import refused
 from dialogs.flows.labels import ATTENDANTS, STATUSES, purpose_label, span
 from dialogs.flows.site_messages import MAP, place_line
+from dialogs.i18n import messages, tr
 from dialogs.ports import BookingInfo, Reason
 from dialogs.postback import Postback
 from dialogs.registry import Registry
 from dialogs.replies import Card, Carousel, Choice, Reply, Text
+
+t = messages(mybookings_messages)
 
 LIST, CONFIRM = "mine:list", "mine:confirm_cancel"
 MAX_CARDS = 10
@@ -32,10 +35,10 @@ async def start(ctx: Ctx, inp: Input) -> Step:
 
 def booking_card(ctx: Ctx, info: BookingInfo) -> Card:
     """One request: when, status, purpose; cancel, accept a move, add to a calendar."""
-    lines = [t.LINE_STATUS.format(status=STATUSES.get(info.status, info.status)),
+    lines = [t.LINE_STATUS.format(status=tr(STATUSES.get(info.status, info.status))),
              *([place_line(info.site)] if info.site else []),
              t.LINE_PURPOSE.format(purpose=purpose_label(info.purpose)),
-             t.LINE_ATTENDANT.format(attendant=ATTENDANTS.get(info.attendant, ""))]
+             t.LINE_ATTENDANT.format(attendant=tr(ATTENDANTS.get(info.attendant, "")))]
     if info.immediate:
         lines.insert(0, t.LINE_NOW)
     buttons: list[Choice] = []
@@ -48,7 +51,7 @@ def booking_card(ctx: Ctx, info: BookingInfo) -> Card:
     if info.ics_url:
         buttons.append(Choice(label=t.ICS, url=info.ics_url, style="link"))
     if info.site and info.site.map_url:
-        buttons.append(Choice(label=MAP, url=info.site.map_url, style="link"))
+        buttons.append(Choice(label=tr(MAP), url=info.site.map_url, style="link"))
     buttons.append(ctx.button(t.CANCEL, "mine.cancel", info.id))
     return Card(title=span(info.starts_at, info.slots), lines=lines, buttons=buttons,
                 alt=span(info.starts_at, info.slots))

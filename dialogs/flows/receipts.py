@@ -6,11 +6,14 @@ from datetime import datetime
 
 from dialogs.engine import menu_choices
 from dialogs.flow import Ctx
-from dialogs.flows import common_messages as t
+from dialogs.flows import common_messages
 from dialogs.flows.labels import STATUSES, purpose_label, span
 from dialogs.flows.site_messages import place_lines
+from dialogs.i18n import messages, tr
 from dialogs.ports import BookingInfo
 from dialogs.replies import Reply, Text
+
+t = messages(common_messages)
 
 
 async def received_replies(ctx: Ctx, info: BookingInfo) -> list[Reply]:
@@ -19,7 +22,7 @@ async def received_replies(ctx: Ctx, info: BookingInfo) -> list[Reply]:
     office = ctx.office
     text = t.RECEIVED.format(span=span(info.starts_at, info.slots),
                              purpose=purpose_label(info.purpose),
-                             status=STATUSES.get(info.status, info.status),
+                             status=tr(STATUSES.get(info.status, info.status)),
                              phone=user.masked_phone or "")
     if info.site is not None:  # where to go (DESIGN §13)
         text = "\n".join([text, *place_lines(info.site)])

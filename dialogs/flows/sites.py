@@ -4,9 +4,12 @@ the usual one (where they booked last) first; skipped when there is only one."""
 from __future__ import annotations
 
 from dialogs.flow import Ctx, Input, Invalid, State, Step
-from dialogs.flows import site_messages as t
+from dialogs.flows import site_messages
+from dialogs.i18n import messages
 from dialogs.registry import Registry
 from dialogs.replies import Card, Carousel, Choice, Reply, Text
+
+t = messages(site_messages)
 
 SITE = "booking:site"
 MAX_CARDS = 12  # a Flex carousel takes at most 12 bubbles

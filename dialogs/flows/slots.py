@@ -13,8 +13,6 @@ from booking import (
     JST,
     SLOT_TIMES,
     ParseError,
-    format_date_ja,
-    format_time,
     is_bookable,
     is_open_day,
     is_year_end_break,
@@ -27,9 +25,7 @@ from booking.sites import Site
 from dialogs.conversation import IDLE
 from dialogs.engine import menu_choices
 from dialogs.flow import Ctx, Input, Invalid, State, Step
-from dialogs.flows import booking_messages as t
-from dialogs.flows import site_messages as st
-from dialogs.flows import waitlist
+from dialogs.flows import booking_messages, site_messages, waitlist
 from dialogs.flows.access import limit_text, refusal_text
 from dialogs.flows.booking import DAY, draft_of, need
 from dialogs.flows.consent import needs_consent
@@ -37,10 +33,14 @@ from dialogs.flows.labels import ATTENDANTS, purpose_label, span
 from dialogs.flows.profile import profile_lines, profile_step
 from dialogs.flows.receipts import received_replies
 from dialogs.flows.sites import chosen_site
+from dialogs.i18n import format_clock, format_day, messages, tr
 from dialogs.ports import Calendar, Outcome, Reason
 from dialogs.postback import Postback
 from dialogs.registry import Registry
 from dialogs.replies import Card, Carousel, Choice, DatePicker, Reply, Text
+
+t = messages(booking_messages)
+st = messages(site_messages)
 
 TIME, ALTERNATIVES, SUMMARY = "booking:time", "booking:alternatives", "booking:summary"
 DAYS_SHOWN = 10  # a Flex carousel takes at most 12 bubbles
@@ -51,7 +51,7 @@ HORIZON_DAYS = 60  # how far ahead a date may be typed or picked
 def day_problem(day: date, cal: Calendar, now: datetime) -> str | None:
     """Why `day` cannot be booked (art. 5(1)): past, today, too far, closed, or too late."""
     today = to_jst(now).date()
-    label = format_date_ja(day)
+    label = format_day(day)
     if day < today:
         return t.DAY_PAST
     if day == today:
@@ -64,7 +64,7 @@ def day_problem(day: date, cal: Calendar, now: datetime) -> str | None:
         return t.DAY_CLOSED.format(day=label, reason=reason)
     deadline = request_deadline(day, cal.closures, cal.cutoff)
     if now >= deadline:
-        when = f"{format_date_ja(deadline.date())} {format_time(deadline.time())}"
+        when = f"{format_day(deadline.date())} {format_clock(deadline.time())}"
         return t.DAY_DEADLINE.format(day=label, deadline=when)
     return None
 
@@ -72,10 +72,10 @@ def day_problem(day: date, cal: Calendar, now: datetime) -> str | None:
 def day_card(ctx: Ctx, day: date, free: int) -> Card:
     """One day of the carousel: pick it, or wait for a free slot when it is full."""
     if free:
-        return Card(title=format_date_ja(day), lines=[t.DAY_FREE.format(n=free)],
+        return Card(title=format_day(day), lines=[t.DAY_FREE.format(n=free)],
                     buttons=[ctx.button(t.PICK_DAY, "booking.day", day.isoformat(),
                                         style="primary")])
-    return Card(title=format_date_ja(day), lines=[t.DAY_FULL],
+    return Card(title=format_day(day), lines=[t.DAY_FULL],
                 buttons=[ctx.button(t.WAITLIST, "waitlist.join", day.isoformat())])
 
 
@@ -161,8 +161,8 @@ async def offer_alternatives(ctx: Ctx, wanted: datetime,
 def time_cards(ctx: Ctx, starts: list[datetime]) -> list[Card]:
     """Free start times, four to a card, morning first."""
     chunks = [starts[i:i + TIMES_PER_CARD] for i in range(0, len(starts), TIMES_PER_CARD)]
-    return [Card(title=t.TIME_CARD.format(first=format_time(to_jst(chunk[0]).time())),
-                 buttons=[ctx.button(format_time(to_jst(s).time()), "booking.slot", s.isoformat())
+    return [Card(title=t.TIME_CARD.format(first=format_clock(to_jst(chunk[0]).time())),
+                 buttons=[ctx.button(format_clock(to_jst(s).time()), "booking.slot", s.isoformat())
                           for s in chunk], alt=t.TIME_ALT) for chunk in chunks]
 
 
@@ -172,11 +172,11 @@ async def time_prompt(ctx: Ctx) -> list[Reply]:
                                                chosen_site(ctx))
     other = ctx.button(t.OTHER_DAY, "booking.other_day")
     if not starts:
-        return [Text(text=t.DAY_NO_FREE.format(day=format_date_ja(day)), choices=[
+        return [Text(text=t.DAY_NO_FREE.format(day=format_day(day)), choices=[
             ctx.button(t.WAITLIST, "waitlist.join", day.isoformat()), other])]
     n = need(ctx)
-    ask = (t.ASK_TIME_MANY.format(day=format_date_ja(day), n=n, minutes=30 * n) if n > 1
-           else t.ASK_TIME.format(day=format_date_ja(day)))
+    ask = (t.ASK_TIME_MANY.format(day=format_day(day), n=n, minutes=30 * n) if n > 1
+           else t.ASK_TIME.format(day=format_day(day)))
     return [Text(text=ask), Carousel(cards=time_cards(ctx, starts)[:12], alt=t.TIME_ALT,
                                      choices=[other])]
 
@@ -218,7 +218,7 @@ async def alternatives_prompt(ctx: Ctx) -> list[Reply]:
     if not alts:
         return [Text(text=t.NO_ALTERNATIVES, choices=[*wait, other])]
     choices: list[Choice] = [
-        ctx.button(f"{format_date_ja(to_jst(a).date())} {format_time(to_jst(a).time())}",
+        ctx.button(f"{format_day(to_jst(a).date())} {format_clock(to_jst(a).time())}",
                    "booking.slot", a.isoformat())
         for a in alts]
     return [Text(text=t.ALTERNATIVES, choices=[*choices, other, *wait])]
@@ -236,7 +236,7 @@ def summary_lines(ctx: Ctx, site: Site | None = None) -> list[str]:
         lines.append(t.LINE_JOB_NUMBER.format(number=draft.job_number))
     if draft.applicants:
         lines.append(t.LINE_APPLICANTS.format(n=draft.applicants))
-    lines.append(t.LINE_ATTENDANT.format(attendant=ATTENDANTS.get(draft.attendant, "")))
+    lines.append(t.LINE_ATTENDANT.format(attendant=tr(ATTENDANTS.get(draft.attendant, ""))))
     return lines
 
 

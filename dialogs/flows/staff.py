@@ -11,14 +11,17 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from dialogs import messages as em
+from dialogs import messages as engine_messages
 from dialogs.conversation import IDLE
 from dialogs.engine import menu_choices
 from dialogs.flow import Ctx, Input, Invalid, State, Step
 from dialogs.flows import staff_messages as t
+from dialogs.i18n import messages
 from dialogs.ports import StaffMember, StaffOutcome, StaffPort
 from dialogs.registry import Registry
 from dialogs.replies import Link, Reply, Text
+
+em = messages(engine_messages)
 
 DECLINE = "staff:decline_reason"
 MOVE = "staff:move_pick"

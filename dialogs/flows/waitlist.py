@@ -5,20 +5,23 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from booking import JST, format_date_ja, format_time, to_jst
+from booking import JST, to_jst
 from dialogs.conversation import IDLE
 from dialogs.engine import menu_choices
 from dialogs.flow import Ctx, Input, Invalid, Step
-from dialogs.flows import booking_messages as bt
-from dialogs.flows import waitlist_messages as t
+from dialogs.flows import booking_messages, waitlist_messages
 from dialogs.flows.access import limit_text, refused
 from dialogs.flows.booking import draft_of
 from dialogs.flows.consent import needs_consent
 from dialogs.flows.receipts import received_replies
+from dialogs.i18n import format_clock, format_day, messages
 from dialogs.ports import Reason, UserInfo
 from dialogs.postback import Postback
 from dialogs.registry import Registry
 from dialogs.replies import Card, Choice, Reply, Text
+
+bt = messages(booking_messages)
+t = messages(waitlist_messages)
 
 OFFERS_SHOWN = 3
 STAMP = "%Y%m%d%H%M"
@@ -31,8 +34,8 @@ def offer_value(entry_id: str, starts_at: datetime) -> str:
 
 def offer_replies(entry_id: str, starts: list[datetime], slots: int = 1) -> list[Reply]:
     """The pushed offer: buttons that never expire (no nonce), each books one start."""
-    day = format_date_ja(to_jst(starts[0]).date())
-    buttons = [Choice(label=t.OFFER_BUTTON.format(time=format_time(to_jst(s).time())),
+    day = format_day(to_jst(starts[0]).date())
+    buttons = [Choice(label=t.OFFER_BUTTON.format(time=format_clock(to_jst(s).time())),
                       data=Postback(action="waitlist.take",
                                     value=offer_value(entry_id, s)).encode(),
                       style="primary" if i == 0 else "secondary")
@@ -48,7 +51,7 @@ async def on_join(ctx: Ctx, inp: Input) -> Step:
     except ValueError:
         raise Invalid(bt.DAY_HINT) from None
     await ctx.requests.join_waitlist(ctx.user, day, draft_of(ctx), ctx.now)
-    return Step("booking:day", [Text(text=t.JOINED.format(day=format_date_ja(day)))])
+    return Step("booking:day", [Text(text=t.JOINED.format(day=format_day(day)))])
 
 
 def parse_offer(value: str) -> tuple[str, datetime] | None:

@@ -10,23 +10,26 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from booking import format_date_ja, format_time, is_bookable, to_jst
+from booking import is_bookable, to_jst
 from booking.availability import Calendar
-from booking.sites import Site, hours_text, site_open
+from booking.sites import Site, site_open
 from booking.walkup import MESSAGE_PATTERN, walkup_code
 from dialogs.conversation import IDLE
 from dialogs.engine import menu_choices
 from dialogs.flow import Ctx, Input, Invalid, State, Step
-from dialogs.flows import immediate
-from dialogs.flows import immediate_messages as now_text
-from dialogs.flows import walkup_messages as t
+from dialogs.flows import immediate, immediate_messages, walkup_messages
 from dialogs.flows.access import admission, limit_text
 from dialogs.flows.booking import PURPOSE
 from dialogs.flows.profile import profile_step
 from dialogs.flows.receipts import next_slot_text
+from dialogs.flows.site_messages import site_hours
+from dialogs.i18n import format_button_moment, messages
 from dialogs.ports import NowInfo, Reason
 from dialogs.registry import Registry
 from dialogs.replies import Reply, Text
+
+t = messages(walkup_messages)
+now_text = messages(immediate_messages)
 
 NEXT = "walkup:next"
 SCAN, RESUME = "walkup.scan", "walkup.resume"
@@ -73,7 +76,7 @@ def why_not(ctx: Ctx, site: Site, cal: Calendar, status: NowInfo) -> str:
         case Reason.ALREADY:
             return now_text.ALREADY
         case _ if status.slot is not None and not site_open(site, status.slot, cal.ranges):
-            return t.SITE_CLOSED.format(site=site.name, hours=hours_text(site))
+            return t.SITE_CLOSED.format(site=site.name, hours=site_hours(site))
         case _:
             return t.BUSY_AT.format(site=site.name)
 
@@ -94,7 +97,7 @@ async def not_now(ctx: Ctx, site: Site, cal: Calendar, status: NowInfo) -> Step:
 async def next_prompt(ctx: Ctx) -> list[Reply]:
     """The next free slots at the site, as buttons."""
     starts = [datetime.fromisoformat(s) for s in ctx.data.get("alts", [])]
-    buttons = [ctx.button(f"{format_date_ja(to_jst(s).date())} {format_time(to_jst(s).time())}",
+    buttons = [ctx.button(format_button_moment(s),
                           "walkup.slot", s.isoformat()) for s in starts]
     return [Text(text=t.NEXT_AT.format(site=ctx.data.get("site_name", "")), choices=buttons)]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any, TypeVar
 
 from dialogs.events import (
@@ -27,7 +28,9 @@ from dialogs.events import (
     TermsPublished,
 )
 from dialogs.flows.closure import closed_replies
+from dialogs.flows.labels import span
 from dialogs.flows.waitlist import offer_replies
+from dialogs.i18n import SOURCE, speaking
 from dialogs.notify import reminders, staff_alerts, user_notices
 from dialogs.replies import Reply, dump_replies
 
@@ -53,12 +56,14 @@ def notice(to: str, kind: str, replies: list[Reply], booking_id: str | None = No
 class Notifier:
     """Words domain events as pushes; storage writes them in the transaction that caused them."""
 
-    def notices(self, event: Event) -> list[Notice]:
-        """The pushes `event` calls for (none for an event nobody needs to hear about)."""
+    def notices(self, event: Event, language: str | None = None) -> list[Notice]:
+        """The pushes `event` calls for (none for an event nobody needs to hear about), worded
+        in the user's `language` when it is written (DESIGN.md §14); staff alerts in Japanese."""
         wording = WORDINGS.get(type(event))
         if wording is None:
             raise LookupError(f"no wording for {type(event).__name__}")
-        return wording(event)
+        with speaking(language if getattr(event, "to", None) else SOURCE):
+            return wording(event)
 
 
 # --- staff alerts ------------------------------------------------------------------------------
@@ -102,6 +107,11 @@ def _push_failed(event: PushFailed) -> list[Notice]:
 
 # --- what users are told -----------------------------------------------------------------------
 
+def _slot(written: str, starts_at: datetime | None) -> str:
+    """The slot in the recipient's language when its time is known, else as storage wrote it."""
+    return span(starts_at) if starts_at is not None else written
+
+
 @words(SlotFreed)
 def _offer(event: SlotFreed) -> list[Notice]:
     return [notice(event.to, "waitlist.offer",
@@ -110,7 +120,7 @@ def _offer(event: SlotFreed) -> list[Notice]:
 
 @words(Confirmed)
 def _confirmed(event: Confirmed) -> list[Notice]:
-    replies = user_notices.confirmed(slot=event.slot, purpose=event.purpose,
+    replies = user_notices.confirmed(slot=_slot(event.slot, event.starts_at), purpose=event.purpose,
                                      attendant=event.attendant, office_phone=event.office_phone,
                                      site=event.site)
     return [notice(event.to, "notice.confirmed", replies, event.booking_id)]
@@ -118,20 +128,22 @@ def _confirmed(event: Confirmed) -> list[Notice]:
 
 @words(Declined)
 def _declined(event: Declined) -> list[Notice]:
-    replies = user_notices.declined(slot=event.slot, reason=event.reason,
+    replies = user_notices.declined(slot=_slot(event.slot, event.starts_at), reason=event.reason,
                                     office_phone=event.office_phone)
     return [notice(event.to, "notice.declined", replies, event.booking_id)]
 
 
 @words(MarkedNoShow)
 def _marked_no_show(event: MarkedNoShow) -> list[Notice]:
-    replies = user_notices.no_show(slot=event.slot, office_phone=event.office_phone)
+    replies = user_notices.no_show(slot=_slot(event.slot, event.starts_at),
+                                   office_phone=event.office_phone)
     return [notice(event.to, "notice.no_show", replies, event.booking_id)]
 
 
 @words(Moved)
 def _moved(event: Moved) -> list[Notice]:
-    replies = user_notices.moved(old_slot=event.old_slot, new_slot=event.new_slot,
+    replies = user_notices.moved(old_slot=_slot(event.old_slot, event.old_starts_at),
+                                 new_slot=_slot(event.new_slot, event.new_starts_at),
                                  new_booking_id=event.booking_id,
                                  office_phone=event.office_phone, site=event.site)
     return [notice(event.to, "notice.moved", replies, event.booking_id)]
@@ -173,9 +185,10 @@ def _no_show(event: NoShow) -> list[Notice]:
         told.append(notice(event.to, "booking.no_show", reminders.no_show(
             event.slot, count=event.count, refused=event.refused,
             office_phone=event.office_phone), booking))
-    told.append(notice(STAFF, "staff.no_show", reminders.staff_no_show(
-        event.slot, masked_name=event.masked_name, count=event.count, limit=event.limit,
-        refused=event.refused, console_url=event.console_url), booking))
+    with speaking(SOURCE):  # staff read Japanese whatever the user's language
+        told.append(notice(STAFF, "staff.no_show", reminders.staff_no_show(
+            event.slot, masked_name=event.masked_name, count=event.count, limit=event.limit,
+            refused=event.refused, console_url=event.console_url), booking))
     return told
 
 

@@ -7,12 +7,19 @@ nonce and route to registry entries ("booking.cancel" is the user flows' cancel 
 
 from __future__ import annotations
 
+import sys
 from datetime import datetime
 
-from booking import format_slot, format_time, to_jst
+from booking import to_jst
 from dialogs.events import SlotFacts
-from dialogs.flows.labels import ATTENDANTS, BOOTH_RULES, RULES_TITLE, short_purpose
+from dialogs.flows.labels import (
+    ATTENDANTS,  # noqa: F401 (read through t)
+    BOOTH_RULES,
+    RULES_TITLE,
+    short_purpose,
+)
 from dialogs.flows.site_messages import MAP, place_line, place_lines
+from dialogs.i18n import format_clock, format_span, messages, tr
 from dialogs.postback import Postback
 from dialogs.replies import Card, Choice, Reply, Text
 
@@ -105,33 +112,34 @@ NAME_UNKNOWN = "（氏名未登録）"
 
 
 purpose_label = short_purpose
+# What users read, in their language (the notifier speaks it); staff alerts stay Japanese.
+t = messages(sys.modules[__name__])
 
 
 def slot_text(starts_at: datetime, ends_at: datetime) -> str:
     """"12月3日(木) 10:00〜10:30", stretched to the end of a group of consecutive slots."""
-    first = format_slot(starts_at)
-    return f"{first.rsplit('〜', 1)[0]}〜{format_time(to_jst(ends_at).time())}"
+    return format_span(starts_at, ends_at)
 
 
 def _cancel_button(booking_id: str) -> Choice:
     data = Postback(action=CANCEL_ACTION, value=booking_id).encode()
-    return Choice(label=CANCEL_LABEL, data=data, display=CANCEL_LABEL)
+    return Choice(label=t.CANCEL_LABEL, data=data, display=t.CANCEL_LABEL)
 
 
 def _slot_lines(slot: SlotFacts, *, directions: bool = False) -> list[str]:
     """When, where (the day before: with the map link and how to get there), what."""
-    lines = [SLOT_LINE.format(slot=slot_text(slot.starts_at, slot.ends_at))]
+    lines = [t.SLOT_LINE.format(slot=slot_text(slot.starts_at, slot.ends_at))]
     if slot.site is not None:
         lines += (place_lines(slot.site, notes=True) if directions
                   else [place_line(slot.site)])
-    lines.append(PURPOSE_LINE.format(purpose=purpose_label(slot.purpose)))
-    if slot.attendant != "none" and slot.attendant in ATTENDANTS:
-        lines.append(ATTENDANT_LINE.format(who=ATTENDANTS[slot.attendant]))
+    lines.append(t.PURPOSE_LINE.format(purpose=purpose_label(slot.purpose)))
+    if slot.attendant != "none" and slot.attendant in t.ATTENDANTS:
+        lines.append(t.ATTENDANT_LINE.format(who=t.ATTENDANTS[slot.attendant]))
     return lines
 
 
 def _rules(office_phone: str) -> Text:
-    return Text(text="\n".join([*RULES, LATE_RULE, CANCEL_NOTE.format(phone=office_phone)]))
+    return Text(text="\n".join([*t.RULES, t.LATE_RULE, t.CANCEL_NOTE.format(phone=office_phone)]))
 
 
 def day_before(slot: SlotFacts, *, office_phone: str) -> list[Reply]:
@@ -139,36 +147,36 @@ def day_before(slot: SlotFacts, *, office_phone: str) -> list[Reply]:
     text = slot_text(slot.starts_at, slot.ends_at)
     buttons = [_cancel_button(slot.booking_id)]
     if slot.site is not None and slot.site.map_url:
-        buttons.insert(0, Choice(label=MAP, url=slot.site.map_url, style="link"))
-    card = Card(title=DAY_BEFORE_TITLE, lines=_slot_lines(slot, directions=True),
-                alt=DAY_BEFORE_ALT.format(slot=text), buttons=buttons)
+        buttons.insert(0, Choice(label=tr(MAP), url=slot.site.map_url, style="link"))
+    card = Card(title=t.DAY_BEFORE_TITLE, lines=_slot_lines(slot, directions=True),
+                alt=t.DAY_BEFORE_ALT.format(slot=text), buttons=buttons)
     return [card, _rules(office_phone)]
 
 
 def soon(slot: SlotFacts, *, office_phone: str) -> list[Reply]:
     """Half an hour before: the same facts, shorter, with the rules and a cancel button."""
     text = slot_text(slot.starts_at, slot.ends_at)
-    intro = SOON_INTRO.format(start=format_time(to_jst(slot.starts_at).time()))
-    card = Card(title=SOON_TITLE, lines=[intro, *_slot_lines(slot)],
-                alt=SOON_ALT.format(slot=text), buttons=[_cancel_button(slot.booking_id)])
+    intro = t.SOON_INTRO.format(start=format_clock(to_jst(slot.starts_at).time()))
+    card = Card(title=t.SOON_TITLE, lines=[intro, *_slot_lines(slot)],
+                alt=t.SOON_ALT.format(slot=text), buttons=[_cancel_button(slot.booking_id)])
     return [card, _rules(office_phone)]
 
 
 def no_show(slot: SlotFacts, *, count: int, refused: bool, office_phone: str) -> list[Reply]:
     """Deemed cancelled at start + 10 minutes (art. 5(4)); says so if bookings are now refused."""
-    parts = [NO_SHOW_TEXT.format(slot=slot_text(slot.starts_at, slot.ends_at)),
-             NO_SHOW_REFUSED.format(count=count) if refused else NO_SHOW_WARNING,
-             NO_SHOW_CONTACT.format(phone=office_phone)]
+    parts = [t.NO_SHOW_TEXT.format(slot=slot_text(slot.starts_at, slot.ends_at)),
+             t.NO_SHOW_REFUSED.format(count=count) if refused else t.NO_SHOW_WARNING,
+             t.NO_SHOW_CONTACT.format(phone=office_phone)]
     return [Text(text="\n".join(parts))]
 
 
 def expired(slot: SlotFacts, *, office_phone: str) -> list[Reply]:
     """A request nobody could confirm in time: say so kindly and offer to book again."""
     text = slot_text(slot.starts_at, slot.ends_at)
-    lines = [EXPIRED_TEXT.format(slot=text), EXPIRED_AGAIN,
-             EXPIRED_CONTACT.format(phone=office_phone)]
-    return [Card(title=EXPIRED_TITLE, lines=lines, alt=f"{EXPIRED_TITLE}：{text}",
-                 buttons=[Choice(label=REBOOK_LABEL, text=REBOOK_TEXT, style="primary")])]
+    lines = [t.EXPIRED_TEXT.format(slot=text), t.EXPIRED_AGAIN,
+             t.EXPIRED_CONTACT.format(phone=office_phone)]
+    return [Card(title=t.EXPIRED_TITLE, lines=lines, alt=f"{t.EXPIRED_TITLE}：{text}",
+                 buttons=[Choice(label=t.REBOOK_LABEL, text=t.REBOOK_TEXT, style="primary")])]
 
 
 def _console(url: str) -> list[Choice]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Literal
 
 from dialogs.events import RequestFacts
-from dialogs.flows.labels import ATTENDANTS, ROLES, purpose_label, span
+from dialogs.flows.labels import ATTENDANTS, ROLES, interpreting, purpose_label, span
 from dialogs.postback import Postback
 from dialogs.replies import Card, Choice, Reply
 
@@ -42,6 +42,8 @@ def _lines(facts: RequestFacts) -> list[str]:
              f"用件：{purpose_label(facts.purpose)}",
              f"利用者：{facts.masked_name}（{ROLES.get(facts.role or '', '区分未設定')}）",
              f"同席：{ATTENDANTS.get(facts.attendant, facts.attendant)}"]
+    if facts.interpret_language:
+        lines.append(f"通訳：{interpreting(facts.interpret_language)}")
     if facts.job_number:
         lines.append(f"求人番号：{facts.job_number}")
     if facts.applicants:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import sys
+
 from booking.sites import Site
-from dialogs.flows.labels import ATTENDANT_NAMES as ATTENDANTS
-from dialogs.flows.labels import BOOTH_RULES, RULES_TITLE, short_purpose
+from dialogs.flows.labels import ATTENDANT_NAMES as ATTENDANTS  # noqa: F401 (read through t)
+from dialogs.flows.labels import BOOTH_RULES, RULES_TITLE, short_purpose  # noqa: F401
 from dialogs.flows.site_messages import MAP, place_line
+from dialogs.i18n import messages, tr
 from dialogs.notify.reminders import NO_SHOW_CONTACT
 from dialogs.notify.reminders import NO_SHOW_TEXT as NO_SHOW_FACT
 from dialogs.postback import Postback
@@ -55,25 +58,32 @@ LIMIT_LIFTED_TEXT = (
 BOOK_LABEL = "予約する"  # the main menu keyword that starts a booking
 TERMS_LINK = "新しい規約を読む"
 TERMS_LINK_TEXT = "改定後の利用規約の全文です。"
+SEE_FULL_TEXT = "全文をご確認ください。"
+PURPOSE_LINE = "内容：{purpose}"
 
 
 purpose_label = short_purpose
+
+# What users read, in their language (the notifier speaks it).
+t = messages(sys.modules[__name__])
 
 
 def confirmed(*, slot: str, purpose: str, attendant: str, office_phone: str,
               site: Site | None = None) -> list[Reply]:
     """The booking is confirmed: when, where (with the map), what, the art. 11(2)(3) rules,
     and a way to cancel."""
-    lines = [slot, *([place_line(site)] if site else []), f"内容：{purpose_label(purpose)}"]
-    if attendant in ATTENDANTS:
-        lines.append(ATTENDANT_LINE.format(who=ATTENDANTS[attendant]))
-    buttons = [Choice(label=CANCEL_LABEL, text=MY_BOOKINGS)]
+    lines = [slot, *([place_line(site)] if site else []),
+             t.PURPOSE_LINE.format(purpose=purpose_label(purpose))]
+    if attendant in t.ATTENDANTS:
+        lines.append(t.ATTENDANT_LINE.format(who=t.ATTENDANTS[attendant]))
+    buttons = [Choice(label=t.CANCEL_LABEL, text=t.MY_BOOKINGS)]
     if site and site.map_url:
-        buttons.insert(0, Choice(label=MAP, url=site.map_url, style="link"))
-    card = Card(title=CONFIRMED_TITLE, lines=lines, alt=f"{CONFIRMED_TITLE}：{slot}",
+        buttons.insert(0, Choice(label=tr(MAP), url=site.map_url, style="link"))
+    card = Card(title=t.CONFIRMED_TITLE, lines=lines, alt=f"{t.CONFIRMED_TITLE}：{slot}",
                 buttons=buttons)
-    rules = "\n".join([RULES_TITLE, *RULES, REMINDER_NOTE, CANCEL_NOTE.format(phone=office_phone)])
-    return [Text(text=CONFIRMED_INTRO), card, Text(text=rules)]
+    rules = "\n".join([t.RULES_TITLE, *t.RULES, t.REMINDER_NOTE,
+                       t.CANCEL_NOTE.format(phone=office_phone)])
+    return [Text(text=t.CONFIRMED_INTRO), card, Text(text=rules)]
 
 
 def moved(*, old_slot: str, new_slot: str, new_booking_id: str, office_phone: str,
@@ -82,31 +92,31 @@ def moved(*, old_slot: str, new_slot: str, new_booking_id: str, office_phone: st
     expire)."""
     accept = Postback(action="booking.accept_move", value=new_booking_id).encode()
     refuse = Postback(action="booking.refuse_move", value=new_booking_id).encode()
-    text = MOVED_TEXT.format(old=old_slot, new=new_slot, phone=office_phone)
+    text = t.MOVED_TEXT.format(old=old_slot, new=new_slot, phone=office_phone)
     lines = [text, *([place_line(site)] if site else [])]
-    return [Card(title=MOVED_TITLE, lines=lines, alt=f"{MOVED_TITLE}：{new_slot}", buttons=[
-        Choice(label=ACCEPT_MOVE, data=accept, style="primary"),
-        Choice(label=REFUSE_MOVE, data=refuse)])]
+    return [Card(title=t.MOVED_TITLE, lines=lines, alt=f"{t.MOVED_TITLE}：{new_slot}", buttons=[
+        Choice(label=t.ACCEPT_MOVE, data=accept, style="primary"),
+        Choice(label=t.REFUSE_MOVE, data=refuse)])]
 
 
 def declined(*, slot: str, reason: str, office_phone: str) -> list[Reply]:
     """The request is declined, with the reason and the office phone."""
-    return [Text(text=DECLINED_TEXT.format(slot=slot, reason=reason, phone=office_phone))]
+    return [Text(text=t.DECLINED_TEXT.format(slot=slot, reason=reason, phone=office_phone))]
 
 
 def no_show(*, slot: str, office_phone: str) -> list[Reply]:
     """Deemed cancelled ten minutes after the start without contact (art. 5(4))."""
-    return [Text(text=NO_SHOW_TEXT.format(slot=slot, phone=office_phone))]
+    return [Text(text=t.NO_SHOW_TEXT.format(slot=slot, phone=office_phone))]
 
 
 def limit_lifted(*, office_phone: str) -> list[Reply]:
     """Staff lifted the refusal after repeated no-shows (art. 5(4)): the user may book again."""
-    return [Text(text=LIMIT_LIFTED_TEXT.format(phone=office_phone),
-                 choices=[Choice(label=BOOK_LABEL, text=BOOK_LABEL)])]
+    return [Text(text=t.LIMIT_LIFTED_TEXT.format(phone=office_phone),
+                 choices=[Choice(label=t.BOOK_LABEL, text=t.BOOK_LABEL)])]
 
 
 def terms_changed(*, version: str, effective: str, changes: str, url: str) -> list[Reply]:
     """New terms are announced with their effective date (art. 12); consent is asked later."""
-    text = TERMS_TEXT.format(version=version, effective=effective,
-                             changes=changes or "全文をご確認ください。")
-    return [Text(text=text), Link(text=TERMS_LINK_TEXT, label=TERMS_LINK, url=url)]
+    text = t.TERMS_TEXT.format(version=version, effective=effective,
+                               changes=changes or t.SEE_FULL_TEXT)
+    return [Text(text=text), Link(text=t.TERMS_LINK_TEXT, label=t.TERMS_LINK, url=url)]

@@ -234,3 +234,35 @@ def test_every_when_message_is_a_polite_sentence() -> None:
 
 def test_full_width_helper_matches_what_the_parser_expects() -> None:
     assert parse_when(full_width("12/3 10:00"), NOW) == (DEC_3, time(10))
+
+
+# --- ISO and English (DESIGN §14): for users who talk to the bot in another language -----------
+
+@pytest.mark.parametrize(("typed", "expected"), [
+    ("2026-12-03 10:00", (date(2026, 12, 3), time(10, 0))),
+    ("Dec 3 10am", (date(2026, 12, 3), time(10, 0))),
+    ("dec 3rd at 10:30 am", (date(2026, 12, 3), time(10, 30))),
+    ("3 December 14:30", (date(2026, 12, 3), time(14, 30))),
+    ("tomorrow 2pm", (date(2026, 12, 2), time(14, 0))),
+    ("noon tomorrow", (date(2026, 12, 2), time(12, 0))),
+    ("next Mon 9:30am", (date(2026, 12, 7), time(9, 30))),
+    ("friday 2 pm", (date(2026, 12, 4), time(14, 0))),
+    ("December 10", (date(2026, 12, 10), None)),
+    # As the bot's English replies write a slot (Babel, a narrow no-break space before AM).
+    ("Thu, Dec 3 10:00\u202fAM", (date(2026, 12, 3), time(10, 0))),
+    ("12pm Dec 4", (date(2026, 12, 4), time(12, 0))),
+])
+def test_iso_and_english_dates_are_read_too(typed, expected):
+    assert parse_when(typed, datetime(2026, 12, 1, 10, 0, tzinfo=JST)) == expected
+
+
+@pytest.mark.parametrize(("typed", "says"), [
+    ("Wed, Dec 3 10am", "木曜日"),  # the weekday checks the date, as (水) does
+    ("dec 32", "12月32日"),
+    ("hello 10am", "読み取れません"),
+    ("13pm tomorrow", "0時から23時"),
+])
+def test_english_that_does_not_fit_is_refused_with_the_reason(typed, says):
+    with pytest.raises(ParseError) as refused:
+        parse_when(typed, datetime(2026, 12, 1, 10, 0, tzinfo=JST))
+    assert says in refused.value.message

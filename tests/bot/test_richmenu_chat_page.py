@@ -32,6 +32,7 @@ ANSWERS: dict[str, tuple[str, ...]] = {
                    now.AVAILABLE.split("（")[0]),
     "利用規約": (consent.ALREADY.split("（")[0] + f"（{TERMS_VERSION}版）には",),
     "問い合わせ": ("お問い合わせ", "0173-00-0000"),
+    "言語 / Language": ("ご希望の言語を選んでください。",),
 }
 ALL_OF = {"問い合わせ"}  # the contact card must show both its title and the phone
 

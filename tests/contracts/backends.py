@@ -81,9 +81,9 @@ class RecordingNotifier:
         self.inner = Notifier()
         self.events: list[Event] = []
 
-    def notices(self, event: Event) -> list[Notice]:
+    def notices(self, event: Event, language: str | None = None) -> list[Notice]:
         self.events.append(event)
-        return self.inner.notices(event)
+        return self.inner.notices(event, language)
 
 
 @dataclass

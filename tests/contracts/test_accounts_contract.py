@@ -80,3 +80,11 @@ async def test_form_link_is_none_while_the_user_is_locked_out(backend: Backend, 
 async def test_mark_unfollowed_of_an_unknown_user_creates_nothing(backend: Backend, line_id: str):
     await backend.accounts.mark_unfollowed(line_id)
     assert not (await backend.accounts.user(line_id)).known
+
+
+async def test_a_chosen_language_is_kept_and_shown_with_the_user(backend: Backend, line_id: str):
+    assert await backend.accounts.language(line_id) is None
+    await backend.accounts.set_language(line_id, "en", NOW)
+    await backend.accounts.set_language(line_id, "ja_easy", NOW + timedelta(minutes=1))
+    assert await backend.accounts.language(line_id) == "ja_easy"
+    assert (await backend.accounts.user(line_id, NOW)).language == "ja_easy"

@@ -33,6 +33,9 @@ class Port:
     async def mark_unfollowed(self, line_user_id: str) -> None:
         return None
 
+    async def language(self, line_user_id: str) -> str | None:
+        return None
+
 
 def counting_registry(order: list[str]) -> Registry:
     """A flow that asks for numbers and adds them up, slowly enough to expose interleaving."""

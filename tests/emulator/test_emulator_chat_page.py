@@ -83,3 +83,32 @@ async def test_chat_page_talks_to_the_bot_in_a_browser(harness: Harness) -> None
 
     assert errors == []
     assert harness.emulator.texts_for(user)[0] == "welcome"
+
+
+async def test_the_header_language_switch_sets_the_users_line_language(harness: Harness) -> None:
+    user = await harness.new_user()
+    async with async_chromium() as browser:
+        page = await browser.new_page(viewport={"width": 400, "height": 800})
+        await page.goto(f"{harness.base_url}/emulator/chat?user_id={user}")
+        switch = page.locator("#line-language")
+        assert await page.locator("label[for=line-language]").count() == 1
+        await page.wait_for_function(
+            "document.getElementById('line-language').value === 'ja'", timeout=10_000)
+        await switch.select_option("en")
+        await page.wait_for_selector(".note >> text=LINEの言語設定: en", timeout=10_000)
+    assert harness.emulator.language_of(user) == "en"
+    profile = await harness.api.get_profile(user)
+    assert profile.language == "en"
+    shown = await harness.http.get("/emulator/api/language", params={"user_id": user})
+    assert shown.json() == {"user_id": user, "language": "en"}
+
+
+async def test_the_driver_sets_a_users_line_language_and_refuses_a_malformed_tag(
+        harness: Harness) -> None:
+    created = await harness.http.post("/emulator/api/users", json={"language": "pt-BR"})
+    user = created.json()["user_id"]
+    assert (await harness.api.get_profile(user)).language == "pt-BR"
+    bad = await harness.http.post("/emulator/api/language",
+                                  json={"user_id": user, "language": "en; drop"})
+    assert bad.status_code == 422
+    assert (await harness.api.get_profile(user)).language == "pt-BR"

@@ -30,17 +30,19 @@ class MemoryAccounts:
             masked_phone=mask_phone(user.phone) if user.phone else None,
             masked_number=mask_number(user.number) if user.number else None,
             active_requests=active, max_active_requests=self.office.max_active_requests,
-            usual_site_id=user.usual_site_id)
+            usual_site_id=user.usual_site_id, language=user.language)
 
     async def terms(self, at: datetime) -> TermsInfo | None:
         return self.office.current_terms(at)
 
-    async def record_consent(self, line_user_id: str, version: str, at: datetime) -> None:
+    async def record_consent(self, line_user_id: str, version: str, at: datetime, *,
+                             language: str = "ja") -> None:
         user = self.office.user_or_new(line_user_id)
         if user.consent_version == version:
             return  # already on record: a repeated step writes no second consent
         user.consent_version, user.consented_at, user.followed = version, at, True
         user.consents.append((version, at))
+        user.consent_languages.append(language)
 
     async def mark_unfollowed(self, line_user_id: str) -> None:
         user = self.office.users.get(line_user_id)
@@ -49,6 +51,13 @@ class MemoryAccounts:
 
     async def set_role(self, line_user_id: str, role: str, at: datetime) -> None:
         self.office.user_or_new(line_user_id).role = role
+
+    async def language(self, line_user_id: str) -> str | None:
+        user = self.office.users.get(line_user_id)
+        return user.language if user is not None else None
+
+    async def set_language(self, line_user_id: str, language: str, at: datetime) -> None:
+        self.office.user_or_new(line_user_id).language = language
 
     async def form_link(self, line_user_id: str, at: datetime, *,
                         unregistered: bool = False) -> str | None:

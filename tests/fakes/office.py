@@ -43,9 +43,11 @@ class MemoryUser:
     consent_version: str | None = None
     consented_at: datetime | None = None
     consents: list[tuple[str, datetime]] = field(default_factory=list)
+    consent_languages: list[str] = field(default_factory=list)
     no_show_count: int = 0
     blocked: bool = False
     followed: bool = True
+    language: str | None = None
     form_failures: int = 0
     links_issued: int = 0
     usual_site_id: str | None = None

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from booking import format_slot
 from dialogs.postback import Postback
+from storage.db import transaction
 from storage.models import Booking, BookingStatus
 from tests.helpers import actions, texts
 from tests.staff.conftest import (
@@ -17,6 +18,7 @@ from tests.staff.conftest import (
     booking_row,
     outbox_to,
     rows,
+    run,
     user_row,
 )
 
@@ -276,3 +278,19 @@ def test_queue_and_board_show_requests_with_status_and_masked_names(staff_app, c
     assert sorted(c["status"] for c in data["cells"]) == ["confirmed", "requested"]
     bad = console.page("/staff/", day="2027-13-45")
     assert bad.status_code == 400 and "YYYY-MM-DD" in bad.text
+
+
+def test_the_language_to_interpret_shows_in_japanese_on_the_queue_and_the_booking_page(
+        staff_app, console, slots):
+    user_id, _ = add_user(staff_app)
+    booking_id = add_booking(staff_app, user_id, slots.next())
+
+    async def needs_vietnamese() -> None:
+        async with transaction(staff_app.services.sessions) as session:
+            await session.execute(update(Booking).where(Booking.id == booking_id)
+                                  .values(interpret_language="vi"))
+    run(staff_app, needs_vietnamese())
+    page = console.page(f"/staff/bookings/{booking_id}")
+    assert page.status_code == 200 and "ベトナム語" in page.text and "通訳" in page.text
+    queue = console.page("/staff/queue")
+    assert "通訳：ベトナム語" in queue.text

@@ -127,3 +127,51 @@ def test_a_newcomer_books_in_the_chat_page_and_staff_confirm_it(live, user, brow
     told = texts(live.messages(user))
     assert "ご予約が確定しました" in told
     assert "090-1111-2222" not in told and "見本 花子" not in told
+
+
+def test_an_english_speaking_newcomer_books_in_english_from_the_chat_page(live, user, browser):
+    """The header's language switch sets the user's LINE language; the whole booking, the
+    form included, is then in English (the README shows it)."""
+    page = browser.new_page(viewport={"width": 420, "height": 860}, locale="en-US")  # type: ignore[attr-defined]
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    try:
+        page.goto(f"{live.url}/emulator/chat?user_id={user}")
+        page.wait_for_function("document.getElementById('line-language').value === 'ja'",
+                               timeout=WAIT)
+        page.select_option("#line-language", "en")
+        _see(page, "LINEの言語設定: en")
+        page.click("#follow")
+        _see(page, "Do you agree to the terms of use?")
+        _tap(page, "I agree")
+        _see(page, "We have recorded that you agree")
+        page.fill("#text", "Book")
+        page.press("#text", "Enter")
+        _tap(page, "Looking for a job")
+        _tap(page, "Yes, registered")
+        _tap(page, "Open the form")
+
+        form = page.frame_locator("#overlay-frame")
+        form.get_by_text("Enter your details").first.wait_for(timeout=WAIT)
+        form.locator("input[name=name]").fill("Maria Santos", timeout=WAIT)
+        form.locator("input[name=number]").fill("02040-00001234")
+        form.locator("input[name=phone]").fill("090-1111-3333")
+        form.locator("button[type=submit]").click()
+        form.get_by_text("Your details have been saved").first.wait_for(timeout=WAIT)
+        page.click("#overlay-close")
+        _see(page, "Your details have been saved")
+
+        _tap(page, "Job consultation")
+        _tap(page, "An interpreter")
+        _tap(page, "Choose this day")
+        page.locator(".fx-button", has_text=":").first.click(timeout=WAIT)
+        _see(page, "Please check your request")
+        _tap(page, "Confirm")
+        _see(page, "We have received your request.")
+        _save(page, "chat-booking-en.png")
+    finally:
+        page.close()
+
+    assert errors == []
+    booking = _booking_of(live, user)
+    assert booking.status == "requested" and booking.interpret_language == "en"
