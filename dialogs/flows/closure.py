@@ -14,7 +14,7 @@ from dialogs.engine import menu_choices
 from dialogs.flow import Ctx, Input, Step
 from dialogs.flows import closure_messages
 from dialogs.flows.access import limit_text, refused
-from dialogs.flows.consent import needs_consent
+from dialogs.flows.consent import tap_past_consent
 from dialogs.flows.labels import span
 from dialogs.flows.receipts import received_replies
 from dialogs.i18n import format_button_moment, format_clock, format_day, messages
@@ -81,12 +81,9 @@ async def on_move(ctx: Ctx, inp: Input) -> Step:
     closing = refused(ctx, user)
     if closing is not None:
         return closing
-    tapped = inp.postback is not None and inp.postback.action == "closure.move"
-    # After the consent step the input is the consent answer: the tap waited in the data.
-    value = inp.postback.value if tapped and inp.postback else ctx.data.pop("closure_move", "")
-    gate = await needs_consent(ctx, then="closure.move", user=user)
+    value, gate = await tap_past_consent(ctx, inp, action="closure.move", key="closure_move",
+                                         user=user)
     if gate is not None:
-        ctx.data["closure_move"] = value
         return gate
     option = parse_option(value)
     if option is None or ctx.closures is None:

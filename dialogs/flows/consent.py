@@ -68,6 +68,19 @@ async def needs_consent(ctx: Ctx, *, then: str, user: UserInfo | None = None) ->
     return Step(ASK)
 
 
+async def tap_past_consent(ctx: Ctx, inp: Input, *, action: str, key: str,
+                           user: UserInfo) -> tuple[str, Step | None]:
+    """The value of a tap on a pushed button (`action`), kept in `key` across the consent
+    step it may need first; with that step (to show) when the user must agree before."""
+    tapped = inp.postback is not None and inp.postback.action == action
+    # After the consent step the input is the consent answer: the tap waited in the data.
+    value = inp.postback.value if tapped and inp.postback else ctx.data.pop(key, "")
+    gate = await needs_consent(ctx, then=action, user=user)
+    if gate is not None:
+        ctx.data[key] = value
+    return value, gate
+
+
 async def ask_prompt(ctx: Ctx) -> list[Reply]:
     terms = await ctx.accounts.terms(ctx.now)
     if terms is None:

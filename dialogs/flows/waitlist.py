@@ -12,7 +12,7 @@ from dialogs.flow import Ctx, Input, Invalid, Step
 from dialogs.flows import booking_messages, waitlist_messages
 from dialogs.flows.access import limit_text, refused
 from dialogs.flows.booking import draft_of
-from dialogs.flows.consent import needs_consent
+from dialogs.flows.consent import tap_past_consent
 from dialogs.flows.receipts import received_replies
 from dialogs.i18n import format_clock, format_day, messages
 from dialogs.ports import Reason, UserInfo
@@ -69,12 +69,9 @@ async def on_take(ctx: Ctx, inp: Input) -> Step:
     closing = refused(ctx, user)
     if closing is not None:
         return closing
-    tapped = inp.postback is not None and inp.postback.action == "waitlist.take"
-    # After the consent step the input is the consent answer: the offer waited in the data.
-    value = inp.postback.value if tapped and inp.postback else ctx.data.pop("offer", "")
-    gate = await needs_consent(ctx, then="waitlist.take", user=user)
+    value, gate = await tap_past_consent(ctx, inp, action="waitlist.take", key="offer",
+                                         user=user)
     if gate is not None:
-        ctx.data["offer"] = value
         return gate
     offer = parse_offer(value)
     if offer is None:
