@@ -2,8 +2,24 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs
+
+# Generous: a loaded 2-core machine runs several Python processes side by side.
+PATIENCE = 120.0
+
+
+def eventually(check: Callable[[], Any], what: str, timeout: float = PATIENCE) -> Any:
+    """Poll `check` until it returns something truthy (no fixed sleeps, a generous cap)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = check()
+        if result:
+            return result
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
 
 
 def texts(messages: list[dict[str, Any]]) -> str:

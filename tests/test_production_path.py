@@ -16,7 +16,6 @@ import secrets
 import signal
 import subprocess
 import sys
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -33,7 +32,7 @@ from storage.db import make_engine
 from storage.models import Booking, StaffAccount
 from tests.evidence import saw_line_id, subprocess_log
 from tests.flows.journeys import NAME, NUMBER, PHONE, first_time_button
-from tests.helpers import button, tap, texts
+from tests.helpers import button, eventually, tap, texts
 from tests.privacy import findings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,16 +42,6 @@ WAIT = 120.0  # generous: a loaded 2-core machine starts five Python processes h
 # time: on a loaded machine it alone took longer than the suite's default 120 s.
 pytestmark = pytest.mark.timeout(600)
 
-
-def eventually(check: Callable[[], Any], what: str, timeout: float = WAIT) -> Any:
-    """Poll `check` until it returns something truthy (no fixed sleeps, a generous cap)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = check()
-        if result:
-            return result
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 @dataclass

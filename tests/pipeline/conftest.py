@@ -8,8 +8,7 @@ import json
 import os
 import subprocess
 import sys
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,18 +23,7 @@ from tests.conftest import LiveApp, running_app
 from tests.evidence import subprocess_log
 
 ROOT = Path(__file__).resolve().parents[2]
-WAIT = 120.0  # generous: a loaded 2-core machine runs Python processes side by side here
 
-
-def eventually(check: Callable[[], Any], what: str, timeout: float = WAIT) -> Any:
-    """Poll `check` until it returns something truthy (no fixed sleeps, a generous cap)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = check()
-        if result:
-            return result
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 @pytest.fixture

@@ -10,10 +10,9 @@ from linebot.v3.webhooks import Event
 
 from storage.event_stream import partition_of
 from tests.conftest import LiveApp
-from tests.helpers import button, texts
+from tests.helpers import button, eventually, texts
 from tests.pipeline.conftest import (
     backlog,
-    eventually,
     post,
     start_in_process,
     stop_in_process,

@@ -13,10 +13,10 @@ from typing import Any
 
 from tests.conftest import LiveApp
 from tests.evidence import saw_line_id
+from tests.helpers import eventually
 from tests.pipeline.conftest import (
     backlog,
     emulator_log,
-    eventually,
     handler_env,
     held,
     hold_replies,
