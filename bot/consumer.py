@@ -124,9 +124,13 @@ class Consumer:
         event_id = entry.payload.get("webhookEventId")
         try:
             event: Event = Event.from_dict(entry.payload)
-            await self._dispatcher.handle(event)
-        except Exception:  # a poison entry must not hold the partition up
-            log.exception("event handling failed", extra={"event_id": str(event_id)})
+        except ValueError:  # the webhook's parser let it by, but it is no event LINE sends
+            log.warning("event not understood: skipped", extra={"event_id": str(event_id)})
+        else:
+            try:
+                await self._dispatcher.handle(event)
+            except Exception:  # a poison entry must not hold the partition up
+                log.exception("event handling failed", extra={"event_id": str(event_id)})
         try:
             await self._stream.finish(entry, event_id if isinstance(event_id, str) else None)
         except Exception:
