@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 # Monday first, matching `date.weekday()`.
 WEEKDAYS_JA = "月火水木金土日"
 
@@ -38,11 +40,54 @@ WHEN_BAD_HOUR = "時刻は「10時」や「14:30」のように、0時から23�
 WHEN_BAD_MINUTE = "分は「10時30分」や「14:30」のように、0から59までで入力してください。"
 
 
-def no_such_date(date_text: str) -> str:
+class Worded(str):
+    """A message with values in it: reads as the Japanese text, and keeps its source text and
+    values so the chat can say it in the user's language (dialogs/i18n.py `tr`)."""
+
+    template: str
+    values: dict[str, Any]
+
+    def __new__(cls, template: str, **values: Any) -> Worded:
+        worded = super().__new__(cls, template.format(**values))
+        worded.template, worded.values = template, values
+        return worded
+
+
+class DayName(str):
+    """A typed date that may not exist ("2月30日"), with its parts to name it in another
+    language; without parts it is shown as it is."""
+
+    year: int | None
+    month: int | None
+    day: int | None
+
+    def __new__(cls, text: str, *, year: int | None = None, month: int | None = None,
+                day: int | None = None) -> DayName:
+        named = super().__new__(cls, text)
+        named.year, named.month, named.day = year, month, day
+        return named
+
+
+class Weekday(str):
+    """A weekday (0 = Monday) shown as one Japanese character, as a full name elsewhere."""
+
+    number: int
+
+    def __new__(cls, index: int) -> Weekday:
+        named = super().__new__(cls, WEEKDAYS_JA[index])
+        named.number = index
+        return named
+
+
+def no_such_date(date_text: str, *, year: int | None = None, month: int | None = None,
+                 day: int | None = None) -> str:
     """Say that the typed date does not exist ("2月30日", "2027年2月29日", "32日")."""
-    return WHEN_NO_SUCH_DATE.format(date=date_text)
+    return Worded(WHEN_NO_SUCH_DATE,
+                  date=DayName(date_text, year=year, month=month, day=day))
 
 
-def weekday_mismatch(date_text: str, weekday_index: int) -> str:
+def weekday_mismatch(date_text: str, weekday_index: int, *, year: int | None = None,
+                     month: int | None = None, day: int | None = None) -> str:
     """Say which weekday the typed date really is, so the user can fix either part."""
-    return WHEN_WEEKDAY_MISMATCH.format(date=date_text, weekday=WEEKDAYS_JA[weekday_index])
+    return Worded(WHEN_WEEKDAY_MISMATCH, date=DayName(date_text, year=year, month=month, day=day),
+                  weekday=Weekday(weekday_index))

@@ -255,7 +255,9 @@ def _choose_day(reading: _Reading, today: date) -> date:
     if days:
         (day,) = days
         if any(weekday != day.weekday() for weekday in reading.weekdays):
-            raise ParseError(messages.weekday_mismatch(_date_label(day, today), day.weekday()))
+            raise ParseError(messages.weekday_mismatch(
+                _date_label(day, today), day.weekday(), month=day.month, day=day.day,
+                year=None if day.year == today.year else day.year))
         return day
     weekdays = set(reading.weekdays)
     if len(weekdays) > 1:
@@ -283,7 +285,7 @@ def _exact_day(year: int, month: int, day: int, label: str) -> date:
     try:
         return date(year, month, day)
     except ValueError:
-        raise ParseError(messages.no_such_date(label)) from None
+        raise ParseError(messages.no_such_date(label, year=year, month=month, day=day)) from None
 
 
 def _next_month_day(month: int, day: int, today: date) -> date:
@@ -297,7 +299,7 @@ def _next_month_day(month: int, day: int, today: date) -> date:
             continue
         if candidate >= today:
             return candidate
-    raise ParseError(messages.no_such_date(label))
+    raise ParseError(messages.no_such_date(label, month=month, day=day))
 
 
 def _next_day_of_month(day: int, today: date) -> date:
@@ -311,7 +313,7 @@ def _next_day_of_month(day: int, today: date) -> date:
         if candidate is not None and candidate >= today:
             return candidate
         year, month = (year, month + 1) if month < 12 else (year + 1, 1)
-    raise ParseError(messages.no_such_date(f"{day}日"))
+    raise ParseError(messages.no_such_date(f"{day}日", day=day))
 
 
 def _next_weekday(weekday: int, today: date) -> date:

@@ -18,6 +18,7 @@ from bot.events import to_input, user_id_of
 from bot.line_api import LineGateway, SendError
 from bot.outbox_sender import OutboxSender
 from bot.render import render
+from dialogs import i18n
 from dialogs import messages as m
 from dialogs.engine import Engine
 from dialogs.flow import Input
@@ -99,10 +100,10 @@ class Dispatcher:
                 user, inp, EventOnce(self._stream, event.webhook_event_id))
             replies, written = handled.replies, handled.outbox_ids
         except LockTimeout:
-            replies = [Text(text=m.BUSY)]
+            replies = [await self._say(user, m.BUSY)]
         except Exception:  # what it committed before failing is left to the outbox job
             log.exception("dialog step failed", extra=extra)
-            replies = [Text(text=m.ERROR)]
+            replies = [await self._say(user, m.ERROR)]
         # The age again: the step itself may have waited (a lock, a slow commit).
         if self._wall() - event.timestamp / 1000 > self._reply_seconds:
             written = [*await self._push_instead(event, user, replies, extra), *written]
@@ -110,6 +111,16 @@ class Dispatcher:
             await self._reply(event, replies, extra)
         if written:  # pushes after the reply: the user hears back first (DESIGN.md §11)
             await self._sender.deliver(written)
+
+    async def _say(self, user: str, message: str) -> Text:
+        """A step that could not run is answered in the user's language (Japanese when even
+        that cannot be read: the failure may be the database's)."""
+        try:
+            language: str | None = await self._engine.language_of(user)
+        except Exception:
+            language = None
+        with i18n.speaking(language):
+            return Text(text=i18n.tr(message))
 
     async def _reply(self, event: Event, replies: list[Reply], extra: dict[str, str]) -> None:
         """Reply with the event's token; a failed reply is logged, never raised."""

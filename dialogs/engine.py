@@ -71,6 +71,14 @@ class Engine:
             if notice:
                 await asyncio.gather(*notice, return_exceptions=True)
 
+    async def language_of(self, user: str) -> str:
+        """The user's language, read without the lock: to word the answer to a step that could
+        not run (the lock held, a failure), in the language the step would have used."""
+        conv = await self._store.load(user)
+        if conv.language is not None:
+            return i18n.known(conv.language)
+        return i18n.known(await self._ports([]).accounts.language(user))
+
     async def _handle(self, user: str, inp: Input, once: Once | None) -> Handled:
         outbox: list[uuid.UUID] = []
         token, conv = await self._store.acquire_load(user)

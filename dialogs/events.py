@@ -156,7 +156,7 @@ class TermsPublished:
 
     to: str
     version: str
-    effective: str
+    effective: str  # ISO date (2026-12-01), worded in each reader's language
     changes: str
     url: str
 

@@ -21,11 +21,12 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from babel.dates import format_date, format_skeleton
+from babel.dates import format_date, format_skeleton, get_day_names, get_month_names
 from babel.dates import format_time as babel_time
 
 from booking import format_date_ja, to_jst
 from booking import format_time as format_time_ja
+from booking.messages import DayName, Weekday, Worded
 
 LOCALES = Path(__file__).resolve().parent.parent / "locales"
 DOMAIN = "messages"
@@ -135,6 +136,42 @@ class Translator:
             return format_date_ja(day)
         return format_skeleton("MMMEd", day, locale=self.language.locale)
 
+    def full_day(self, day: date) -> str:
+        """A date with its year and weekday: 2026年12月1日(火) / Tue, Dec 1, 2026."""
+        if self.language.locale == "ja":
+            return format_date_ja(day, with_year=True)
+        return format_skeleton("yMMMEd", day, locale=self.language.locale)
+
+    def weekday(self, index: int) -> str:
+        """A weekday's name (0 = Monday): 木 / Thursday."""
+        if self.language.locale == "ja":
+            return "月火水木金土日"[index]
+        return str(get_day_names("wide", locale=self.language.locale)[index])
+
+    def day_name(self, named: DayName) -> str:
+        """A typed date that may not exist, named in this language ("Feb 30", "30 feb")."""
+        if self.language.locale in ("ja", "zh_Hans") or named.day is None:
+            return str(named)
+        if named.month is None or not 1 <= named.month <= 12:
+            return str(named.day)
+        month = str(get_month_names("abbreviated", locale=self.language.locale)[named.month])
+        year = "" if named.year is None else f" {named.year}"
+        if self.language.locale in ("en", "fil"):
+            return f"{month} {named.day}" + ("" if named.year is None else f",{year}")
+        return f"{named.day} {month}{year}"
+
+    def worded(self, message: Worded) -> str:
+        """A message with values: its source text translated, the values named in kind."""
+        values: dict[str, Any] = {}
+        for key, value in message.values.items():
+            if isinstance(value, Weekday):
+                values[key] = self.weekday(value.number)
+            elif isinstance(value, DayName):
+                values[key] = self.day_name(value)
+            else:
+                values[key] = value
+        return self.gettext(message.template).format(**values)
+
     def long_date(self, day: date) -> str:
         """A date in full, without the weekday: 2024年10月1日 / October 1, 2024."""
         if self.language.locale == "ja":
@@ -217,6 +254,8 @@ def _(message: str) -> str:
 def tr(value: Any) -> Any:
     """A message constant in the active language: texts, and texts inside tuples and dicts.
     Sets are the words users may type and stay as they are."""
+    if isinstance(value, Worded):
+        return active().worded(value)
     if isinstance(value, str):
         return active().gettext(value)
     if isinstance(value, tuple):
@@ -236,6 +275,24 @@ class messages:  # noqa: N801 - reads like the module it stands for
 
     def __getattr__(self, name: str) -> Any:
         return tr(getattr(self._module, name))
+
+
+@cache
+def _english_holidays(year: int) -> dict[date, str]:
+    import holidays
+
+    return dict(holidays.country_holidays("JP", years=year, language="en_US"))
+
+
+def holiday_name(day: date) -> str | None:
+    """Japan's national holiday on `day`, named in the active language: Japanese for the
+    Japanese readers, English (the names the `holidays` package has) for everybody else."""
+    from booking import national_holiday_name
+
+    name = national_holiday_name(day)
+    if name is None or active().language.locale == "ja":
+        return name
+    return _english_holidays(day.year).get(day, name)
 
 
 def format_day(day: date) -> str:
@@ -265,5 +322,5 @@ def format_span(starts_at: datetime, ends_at: datetime) -> str:
 
 
 __all__ = ["LANGUAGES", "Language", "Translator", "active", "by_name", "format_button_moment",
-           "format_clock", "format_day", "format_span", "from_line", "known", "messages",
-           "speaking", "translator", "tr"]
+           "format_clock", "format_day", "format_span", "from_line", "holiday_name", "known",
+           "messages", "speaking", "translator", "tr"]

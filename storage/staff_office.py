@@ -18,7 +18,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from booking import (
     JST,
     ParseError,
-    format_date_ja,
     format_phone_national,
     format_time,
     parse_phone,
@@ -158,7 +157,7 @@ class OfficeOps:
             for to in filter(None, map(reachable, users)):
                 told += 1
                 await publish(session, TermsPublished(
-                    to=to, version=version, effective=format_date_ja(effective, with_year=True),
+                    to=to, version=version, effective=effective.isoformat(),
                     changes=changes.strip(), url=f"{base_url.rstrip('/')}/terms/{version}"),
                     office_id=self.office_id, now=now)
             self._audit(session, actor, "terms.publish", now, version=version,

@@ -13,6 +13,7 @@ from fastapi.templating import Jinja2Templates
 
 from dialogs import i18n
 from services import Services
+from web.reader_language import reader_language
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parent / "templates"))
 TEMPLATES.env.add_extension("jinja2.ext.i18n")
@@ -45,7 +46,7 @@ def page(request: Request, name: str, language: str | None, context: dict[str, A
     """A public page in the reader's language (Japanese unless one is known), `lang` set."""
     with i18n.speaking(language) as words:
         return TEMPLATES.TemplateResponse(
-            request, name, {**context, "html_lang": html_lang(words.code)},
+            request, name, {**context, "html_lang": html_lang(words.code), "language": words.code},
             status_code=status, headers=headers)
 
 
@@ -63,6 +64,8 @@ def form_page(request: Request, services: Services, name: str, status: int = 200
     values.setdefault("errors", {})
     headers = {**NO_STORE, "Content-Security-Policy": content_policy(
         nonce, settings.liff_sdk_url if liff_id else None)}
+    if language is None:  # nobody we know (a link that no longer opens): the browser's language
+        language = reader_language(request)
     return page(request, name, language,
                 {"office": services.office, "minutes": settings.form_token_minutes,
                  "csp_nonce": nonce, "liff_id": liff_id,

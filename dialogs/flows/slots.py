@@ -16,7 +16,6 @@ from booking import (
     is_bookable,
     is_open_day,
     is_year_end_break,
-    national_holiday_name,
     parse_when,
     request_deadline,
     to_jst,
@@ -33,7 +32,7 @@ from dialogs.flows.labels import ATTENDANTS, purpose_label, span
 from dialogs.flows.profile import profile_lines, profile_step
 from dialogs.flows.receipts import received_replies
 from dialogs.flows.sites import chosen_site
-from dialogs.i18n import format_clock, format_day, messages, tr
+from dialogs.i18n import format_clock, format_day, holiday_name, messages, tr
 from dialogs.ports import Calendar, Outcome, Reason
 from dialogs.postback import Postback
 from dialogs.registry import Registry
@@ -59,7 +58,7 @@ def day_problem(day: date, cal: Calendar, now: datetime) -> str | None:
     if day > today + timedelta(days=HORIZON_DAYS):
         return t.DAY_TOO_FAR.format(limit=HORIZON_DAYS)
     if not is_open_day(day, cal.closures):
-        reason = (t.DAY_YEAR_END if is_year_end_break(day) else national_holiday_name(day)
+        reason = (t.DAY_YEAR_END if is_year_end_break(day) else holiday_name(day)
                   or (t.DAY_WEEKEND if day.weekday() >= 5 else t.DAY_OFFICE_CLOSED))
         return t.DAY_CLOSED.format(day=label, reason=reason)
     deadline = request_deadline(day, cal.closures, cal.cutoff)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import sys
+from datetime import date
 
 from booking.sites import Site
 from dialogs.flows.labels import ATTENDANT_NAMES as ATTENDANTS  # noqa: F401 (read through t)
 from dialogs.flows.labels import BOOTH_RULES, RULES_TITLE, short_purpose  # noqa: F401
 from dialogs.flows.site_messages import MAP, place_line
-from dialogs.i18n import messages, tr
+from dialogs.i18n import SOURCE, active, messages, tr
 from dialogs.notify.reminders import NO_SHOW_CONTACT
 from dialogs.notify.reminders import NO_SHOW_TEXT as NO_SHOW_FACT
 from dialogs.postback import Postback
@@ -116,7 +117,16 @@ def limit_lifted(*, office_phone: str) -> list[Reply]:
 
 
 def terms_changed(*, version: str, effective: str, changes: str, url: str) -> list[Reply]:
-    """New terms are announced with their effective date (art. 12); consent is asked later."""
-    text = t.TERMS_TEXT.format(version=version, effective=effective,
+    """New terms are announced with their effective date (art. 12); consent is asked later.
+    `effective` is an ISO date, shown in the reader's language with its weekday; the link
+    opens the reference translation beside the binding Japanese text."""
+    words = active()
+    try:
+        shown = words.full_day(date.fromisoformat(effective))
+    except ValueError:  # already worded (an event queued before the date was ISO)
+        shown = effective
+    if words.code != SOURCE:
+        url = f"{url}?lang={words.code}"
+    text = t.TERMS_TEXT.format(version=version, effective=shown,
                                changes=changes or t.SEE_FULL_TEXT)
     return [Text(text=text), Link(text=t.TERMS_LINK_TEXT, label=t.TERMS_LINK, url=url)]

@@ -107,7 +107,7 @@ def test_each_area_as_the_page_posts_it_starts_its_flow(live, user):
     transcript = live.http.get("/emulator/api/transcript", params={"user_id": user}).json()
     said = [entry.get("displayText") for entry in transcript["entries"]
             if entry["from"] == "user" and entry.get("type") == "postback"]
-    assert said[-len(AREAS):] == [a.label for a in AREAS]  # the bubbles the user sees
+    assert said[-len(AREAS):] == [a.shown for a in AREAS]  # the bubbles the user sees
 
 
 NEW_ROWS_TEXT = """([from, kind]) => Array.from(document.querySelectorAll('#log > *'))
