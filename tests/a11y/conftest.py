@@ -9,15 +9,19 @@ from typing import Any
 import pytest
 
 from devservices import PostgresServer, RedisServer
+from dialogs.i18n import LANGUAGES as LANGUAGE_NAMES
+from dialogs.i18n import translator
 from tests.a11y.axe import installed_axe
 from tests.browser import chromium
 from tests.conftest import LiveApp, running_app
 from tests.flows.journeys import agree, make_user
-from tests.helpers import button, tap
+from tests.helpers import button, tap, texts
 
-# Languages every page is checked in. Japanese is the source; a language joins when the app
-# shows its pages in it (the test then also asserts <html lang> names it).
-LANGUAGES = ("ja",)
+# Languages every public page is checked in (issue 16 item 6: Japanese and one other); the test
+# also asserts <html lang> names it. Users of another language set it in the chat first.
+LANGUAGES = ("ja", "en")
+# The console is staff-facing and stays Japanese (issue 16 item 4): checked in Japanese only.
+STAFF_LANGUAGES = ("ja",)
 WAIT = 30_000  # ms: generous, the whole suite loads two cores
 PHONE_VIEWPORT = {"width": 390, "height": 844}
 # 390 CSS px at 200 % zoom lays a page out in 195 CSS px (WCAG 1.4.10 reflow).
@@ -46,19 +50,35 @@ def browser() -> Iterator[Any]:
         yield launched
 
 
-def form_link(app: LiveApp, user: str) -> str:
-    """A new jobseeker's way to the empty form: consent, 予約する, role, the link's URL."""
+def say(lang: str, source: str) -> str:
+    """A label as the bot shows it in `lang`."""
+    return translator(lang).gettext(source)
+
+
+def choose_language(app: LiveApp, user: str, lang: str) -> None:
+    """As a user would: type the language's own name in the chat ("English")."""
+    if lang != "ja":
+        switched = app.send(user, text=LANGUAGE_NAMES[lang].name)
+        assert LANGUAGE_NAMES[lang].name in texts(switched)
+
+
+def form_link(app: LiveApp, user: str, lang: str = "ja") -> str:
+    """A new jobseeker's way to the empty form: consent, the language, 予約する, role, the link."""
     agree(app, user)
-    asked = app.send(user, text="予約する")
-    form = tap(app, user, tap(app, user, asked, "求職者（仕事を探している方）"), "登録しています")
-    return str(button(form, "入力フォームを開く")["uri"])
+    choose_language(app, user, lang)
+    asked = app.send(user, text=say(lang, "予約する"))
+    form = tap(app, user, tap(app, user, asked, say(lang, "求職者（仕事を探している方）")),
+               say(lang, "登録しています"))
+    return str(button(form, say(lang, "入力フォームを開く"))["uri"])
 
 
-def change_link(app: LiveApp, user: str) -> str:
+def change_link(app: LiveApp, user: str, lang: str = "ja") -> str:
     """A user with a saved profile asks to change it: the form showing the masked summary."""
     make_user(app, user, name="津軽 花子", number="02040-87654321", phone="+818022223333")
-    check = app.send(user, text="予約する")
-    return str(button(tap(app, user, check, "登録内容を変更する"), "入力フォームを開く")["uri"])
+    choose_language(app, user, lang)
+    check = app.send(user, text=say(lang, "予約する"))
+    return str(button(tap(app, user, check, say(lang, "登録内容を変更する")),
+                      say(lang, "入力フォームを開く"))["uri"])
 
 
 def html_lang(page: Any) -> str:

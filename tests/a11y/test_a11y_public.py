@@ -47,8 +47,10 @@ def _errors_shown(page: Any) -> None:
     page.locator("[aria-invalid=true]").first.wait_for()
 
 
-def _states(app: Any) -> list[tuple[str, str, Any]]:
-    """(name, URL to open, what to do there) for every state of every public page."""
+def _states(app: Any, lang: str) -> list[tuple[str, str, Any]]:
+    """(name, URL to open, what to do there) for every state of every public page, for a user
+    of `lang` (the chat's links to the terms and the statement name the language)."""
+    query = "" if lang == "ja" else f"?lang={lang}"
     def submit_empty(page: Any) -> None:
         page.locator("#name").fill("")
         page.locator("#submit").click()
@@ -62,20 +64,20 @@ def _states(app: Any) -> list[tuple[str, str, Any]]:
         page.locator("[role=status]").wait_for()
 
     return [
-        ("form, empty", form_link(app, _new_user()), None),
-        ("form, with errors", form_link(app, _new_user()), submit_empty),
-        ("form, saved profile shown masked", change_link(app, _new_user()), None),
-        ("form, saved", form_link(app, _new_user()), save),
+        ("form, empty", form_link(app, _new_user(), lang), None),
+        ("form, with errors", form_link(app, _new_user(), lang), submit_empty),
+        ("form, saved profile shown masked", change_link(app, _new_user(), lang), None),
+        ("form, saved", form_link(app, _new_user(), lang), save),
         ("form, a link that no longer opens", app.url + "/form/profile?t=not-a-link", None),
-        ("terms", app.url + TERMS, None),
-        ("accessibility statement", app.url + STATEMENT, None),
+        ("terms", app.url + TERMS + query, None),
+        ("accessibility statement", app.url + STATEMENT + query, None),
     ]
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_the_public_pages_have_no_wcag_21_aa_violations(a11y_app, browser, axe_source, lang):
     failures: list[str] = []
-    for name, url, step in _states(a11y_app):
+    for name, url, step in _states(a11y_app, lang):
         page = _page(browser, lang)
         try:
             page.goto(url)
@@ -114,7 +116,7 @@ def test_the_form_is_filled_and_sent_by_keyboard_alone_with_the_focus_always_vis
     user = _new_user()
     page = _page(browser, lang)
     try:
-        page.goto(form_link(a11y_app, user))
+        page.goto(form_link(a11y_app, user, lang))
         for field, typed in (("name", "見本 花子"), ("number", "02040-00001234"),
                              ("phone", "090-1111-2222")):
             _tab_to(page, field)
@@ -134,7 +136,7 @@ def test_the_form_is_filled_and_sent_by_keyboard_alone_with_the_focus_always_vis
 def test_errors_are_announced_and_tied_to_their_fields(a11y_app, browser, lang):
     page = _page(browser, lang)
     try:
-        page.goto(form_link(a11y_app, _new_user()))
+        page.goto(form_link(a11y_app, _new_user(), lang))
         _tab_to(page, "phone")
         page.keyboard.type("12")
         page.keyboard.press("Enter")
@@ -162,7 +164,7 @@ def test_errors_are_announced_and_tied_to_their_fields(a11y_app, browser, lang):
 def test_at_200_percent_zoom_on_a_phone_nothing_scrolls_sideways(a11y_app, browser, axe_source,
                                                                   lang):
     failures = []
-    for name, url, step in _states(a11y_app):
+    for name, url, step in _states(a11y_app, lang):
         page = _page(browser, lang, ZOOMED_VIEWPORT)
         try:
             page.goto(url)
