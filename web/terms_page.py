@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
 
+from booking import to_jst
 from dialogs import i18n
 from dialogs.flows import consent_messages
 from dialogs.flows.consent import japanese_date
@@ -27,7 +28,8 @@ def build_terms_router() -> APIRouter:
         language = i18n.known(lang)
         return page(request, "terms.html", language, {
             "office": services.office, "terms": row, "reference": language != i18n.SOURCE,
-            "effective": japanese_date(row.effective_from),
+            "effective": japanese_date(row.effective_from) if language == i18n.SOURCE
+            else i18n.translator(language).full_day(to_jst(row.effective_from).date()),
             "reference_summary": consent_messages.REFERENCE_SUMMARY})
 
     return router

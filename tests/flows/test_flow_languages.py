@@ -142,6 +142,7 @@ def test_the_terms_page_in_english_keeps_the_japanese_text_binding(live, user):
     assert '<html lang="en">' in page.text
     assert "Reference translation (main points)" in page.text
     assert '<pre lang="ja">' in page.text and "利用規約" in page.text
+    assert "Tue, Oct 1, 2024" in page.text  # the effective date as an English reader reads it
 
 
 def test_a_user_switches_to_easy_japanese_by_typing_its_name_and_books_in_it(live, user, clock):
