@@ -88,11 +88,13 @@ class Engine:
                 if once is not None:
                     await once.record(handled.replies)
                 return handled
-            if conv.language is None:  # a fresh conversation: the language stored on the user
+            # A fresh conversation: the language stored on the user. Not for a follow, whose
+            # entry reads it first thing (flows/language.first_language): one query, not two.
+            if conv.language is None and inp.kind != "follow":
                 conv.language = i18n.known(await ports.accounts.language(user))
             ctx = Ctx(user=user, conv=conv, ports=ports, now=self._clock(),
                       settings=self._settings, entries=self._registry.entries,
-                      language=conv.language)
+                      language=i18n.known(conv.language))
             with i18n.speaking(ctx.language):
                 replies = await self._route(ctx, inp)
             handled = Handled(compact(replies), outbox)

@@ -133,11 +133,16 @@ class AccountsService:
             user.role = role
 
     async def language(self, line_user_id: str) -> str | None:
-        """The language the user talks in, or None when nobody chose one yet."""
-        async with self.sessions() as session:
-            return await session.scalar(select(LineUser.language).where(
-                LineUser.office_id == self.office_id,
-                LineUser.line_user_hash == hash_line_user(line_user_id)))
+        """The language the user talks in, or None when nobody chose one yet (read on the
+        read engine: no BEGIN/ROLLBACK around it)."""
+        query = select(LineUser.language).where(
+            LineUser.office_id == self.office_id,
+            LineUser.line_user_hash == hash_line_user(line_user_id))
+
+        async def work(session: AsyncSession) -> str | None:
+            return await session.scalar(query)
+
+        return await read(self.reads, work)
 
     async def set_language(self, line_user_id: str, language: str, at: datetime) -> None:
         async with transaction(self.sessions) as session:

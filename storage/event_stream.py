@@ -1,10 +1,10 @@
 """The durable hand-off of webhook events: Redis Streams, one per partition of the users.
 
 The webhook appends (dedupe + XADD in one script, one round trip per request); handler
-processes own partitions through leases, read them with a consumer group, and finish each
-entry with XACK + XDEL (+ a completion note) in one script. A user always maps to the same
-partition and a partition has one owner at a time, so one user's events run in the order
-LINE sent them however many handlers there are.
+processes own partitions through leases, read them with a consumer group, and finish entries
+with XACK + XDEL (+ a completion note) in one script for all those finished meanwhile. A user
+always maps to the same partition and a partition has one owner at a time, so one user's
+events run in the order LINE sent them however many handlers there are.
 """
 
 from __future__ import annotations
@@ -41,12 +41,16 @@ for i = 1, n do
 end
 return added
 """
-# KEYS: the stream, the completion stream. ARGV: group, entry id, event id ('' = no note).
+# KEYS: the completion stream, then the streams. ARGV: group, completions kept, then per
+# entry: its stream's index in KEYS, its entry id, its event id ('' = no note).
 _FINISH = """
-redis.call('xack', KEYS[1], ARGV[1], ARGV[2])
-redis.call('xdel', KEYS[1], ARGV[2])
-if ARGV[3] ~= '' then
-  redis.call('xadd', KEYS[2], 'MAXLEN', '~', ARGV[4], '*', 'id', ARGV[3])
+for i = 3, #ARGV, 3 do
+  local stream = KEYS[tonumber(ARGV[i])]
+  redis.call('xack', stream, ARGV[1], ARGV[i + 1])
+  redis.call('xdel', stream, ARGV[i + 1])
+  if ARGV[i + 2] ~= '' then
+    redis.call('xadd', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', 'id', ARGV[i + 2])
+  end
 end
 return 1
 """
@@ -154,9 +158,22 @@ class EventStream:
 
     async def finish(self, entry: Entry, event_id: str | None) -> None:
         """Acknowledge and drop a handled entry; note its event id when completions are on."""
-        note = event_id if self._announce and event_id else ""
-        await self._finish(keys=[self.stream_of(entry.partition), self._keys.completed()],
-                           args=[GROUP, entry.entry_id, note, COMPLETIONS_KEPT])
+        await self.finish_many([(entry, event_id)])
+
+    async def finish_many(self, done: Sequence[tuple[Entry, str | None]]) -> None:
+        """`finish` for several entries (of any partitions) in one round trip."""
+        if not done:
+            return
+        keys = [self._keys.completed()]
+        index: dict[int, int] = {}
+        args: list[str | int] = [GROUP, COMPLETIONS_KEPT]
+        for entry, event_id in done:
+            if entry.partition not in index:
+                keys.append(self.stream_of(entry.partition))
+                index[entry.partition] = len(keys)
+            args += [index[entry.partition], entry.entry_id,
+                     event_id if self._announce and event_id else ""]
+        await self._finish(keys=keys, args=args)
 
     async def backlog(self) -> int:
         """Entries appended and not yet finished, over every partition."""
