@@ -7,7 +7,7 @@ one with too many gives the extra ones up between batches, one with too few take
 A handler that dies stops renewing; when its leases lapse another takes the partitions and
 claims (XAUTOCLAIM) whatever the dead one had read and not finished, before reading new
 entries, so the order holds. A step already applied is recognised by its done record
-(bot/dispatcher.EventOnce), so a claimed event is never applied twice.
+(dialogs.ports.Once), so a claimed event is never applied twice.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """Runs one webhook event through engine → reply (or push when the token is stale) → outbox.
 
 Events reach it from the stream (bot/consumer.py), already deduplicated by the webhook; a
-re-claimed event is recognised by its done record (dialogs.ports.Once), so its step runs once.
+re-claimed event is recognised by its done record (dialogs.ports.Once, kept by the state
+store with the conversation), so its step runs once.
 """
 
 from __future__ import annotations
@@ -19,9 +20,9 @@ from bot.render import render
 from dialogs import messages as m
 from dialogs.engine import Engine
 from dialogs.flow import Input
-from dialogs.ports import LockTimeout
+from dialogs.ports import LockTimeout, Once
 from dialogs.postback import Postback
-from dialogs.replies import Reply, Text, dump_replies, load_replies
+from dialogs.replies import Reply, Text, dump_replies
 from logs import log_user
 from storage.db import transaction
 from storage.event_stream import EventStream
@@ -40,21 +41,6 @@ def is_stale_redelivery(event: Incoming, age: float) -> bool:
     """A postback LINE redelivers minutes later: its moment has passed (DESIGN.md §11), so
     it is answered as an expired button rather than acted on."""
     return event.redelivery and event.type == "postback" and age > STALE_POSTBACK_SECONDS
-
-
-class EventOnce:
-    """dialogs.ports.Once over the stream's done records (replies kept as neutral JSON)."""
-
-    def __init__(self, stream: EventStream, event_id: str) -> None:
-        self._stream = stream
-        self._event_id = event_id
-
-    async def earlier(self) -> list[Reply] | None:
-        stored = await self._stream.record(self._event_id)
-        return None if stored is None else load_replies(stored)
-
-    async def record(self, replies: list[Reply]) -> None:
-        await self._stream.remember(self._event_id, dump_replies(replies))
 
 
 class Dispatcher:
@@ -93,7 +79,7 @@ class Dispatcher:
         written: list[uuid.UUID] = []
         try:
             handled = await self._engine.handle(
-                user, inp, EventOnce(self._stream, event.event_id))
+                user, inp, Once(event.event_id, self._dedupe_seconds))
             replies, written = handled.replies, handled.outbox_ids
         except LockTimeout:
             replies = [Text(text=m.BUSY)]

@@ -200,18 +200,6 @@ class EventStream:
                 ids.append(_text(fields[b"id"] if b"id" in fields else fields["id"]))
         return after, ids
 
-    # --- done records (a step never applied twice) ------------------------------------------
-
-    async def record(self, event_id: str) -> list[dict[str, Any]] | None:
-        """The replies of an event whose step already ran, or None."""
-        raw = await self._redis.get(self._keys.event_done(event_id))
-        return json.loads(raw) if raw else None
-
-    async def remember(self, event_id: str, replies: list[dict[str, Any]]) -> None:
-        """Record that an event's step ran, with its replies (kept as long as dedupe)."""
-        await self._redis.set(self._keys.event_done(event_id), json.dumps(replies),
-                              ex=self._dedupe)
-
     # --- partition leases and live handlers --------------------------------------------------
 
     async def heartbeat(self, consumer: str, lease_ms: int) -> int:
