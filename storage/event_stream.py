@@ -150,7 +150,14 @@ class EventStream:
         """
         stream, start, claimed = self.stream_of(partition), "0-0", []
         while True:
-            answer = await self._redis.xautoclaim(stream, GROUP, consumer, 0, start, count=100)
+            try:
+                answer = await self._redis.xautoclaim(stream, GROUP, consumer, 0, start,
+                                                      count=100)
+            except ResponseError as exc:
+                if "NOGROUP" not in str(exc):
+                    raise
+                await self.ensure_groups()  # Redis lost its data: nothing was pending
+                return claimed
             start, rows = _text(answer[0]), answer[1]
             claimed += self._entries(partition, rows)
             if start == "0-0":
