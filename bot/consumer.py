@@ -7,7 +7,7 @@ one with too many gives the extra ones up between batches, one with too few take
 A handler that dies stops renewing; when its leases lapse another takes the partitions and
 claims (XAUTOCLAIM) whatever the dead one had read and not finished, before reading new
 entries, so the order holds. A step already applied is recognised by its done record
-(bot/dispatcher.EventOnce), so a claimed event is never applied twice.
+(dialogs.ports.Once), so a claimed event is never applied twice.
 """
 
 from __future__ import annotations
@@ -19,9 +19,8 @@ import secrets
 import socket
 from collections import defaultdict
 
-from linebot.v3.webhooks import Event
-
 from bot.dispatcher import Dispatcher
+from bot.events import UnreadableEvent, read_event
 from storage.event_stream import Entry, EventStream
 
 log = logging.getLogger(__name__)
@@ -36,6 +35,39 @@ def consumer_name() -> str:
     return f"{socket.gethostname()}-{os.getpid()}-{secrets.token_hex(3)}"
 
 
+class Finisher:
+    """Acknowledges handled entries together: whatever finished while the previous round trip
+    was under way goes in the next one (one script for many entries under load, no waiting
+    when there is a single one)."""
+
+    def __init__(self, stream: EventStream) -> None:
+        self._stream = stream
+        self._queued: list[tuple[Entry, str | None, asyncio.Future[None]]] = []
+        self._flushing: asyncio.Task[None] | None = None
+
+    async def finish(self, entry: Entry, event_id: str | None) -> None:
+        """Returns once the entry is acknowledged; raises if that failed."""
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._queued.append((entry, event_id, done))
+        if self._flushing is None or self._flushing.done():
+            self._flushing = asyncio.create_task(self._flush())
+        await done
+
+    async def _flush(self) -> None:
+        while self._queued:
+            batch, self._queued = self._queued, []
+            try:
+                await self._stream.finish_many([(entry, eid) for entry, eid, _ in batch])
+            except Exception as exc:
+                for _, _, done in batch:
+                    if not done.done():
+                        done.set_exception(exc)
+            else:
+                for _, _, done in batch:
+                    if not done.done():
+                        done.set_result(None)
+
+
 class Consumer:
     """One handler process's (or the app's in-process) reading loop."""
 
@@ -46,6 +78,7 @@ class Consumer:
         self._dispatcher = dispatcher
         self._lease_ms = max(300, int(lease_seconds * 1000))
         self._slots = asyncio.Semaphore(concurrency)
+        self._finisher = Finisher(stream)
         self._batch = batch
         self.name = name or consumer_name()
         self.owned: set[int] = set()  # partitions this loop reads
@@ -123,8 +156,8 @@ class Consumer:
     async def _handle(self, entry: Entry) -> None:
         event_id = entry.payload.get("webhookEventId")
         try:
-            event: Event = Event.from_dict(entry.payload)
-        except ValueError:  # the webhook's parser let it by, but it is no event LINE sends
+            event = read_event(entry.payload)
+        except UnreadableEvent:  # the webhook reads with the same function: an old entry
             log.warning("event not understood: skipped", extra={"event_id": str(event_id)})
         else:
             try:
@@ -132,7 +165,7 @@ class Consumer:
             except Exception:  # a poison entry must not hold the partition up
                 log.exception("event handling failed", extra={"event_id": str(event_id)})
         try:
-            await self._stream.finish(entry, event_id if isinstance(event_id, str) else None)
+            await self._finisher.finish(entry, event_id if isinstance(event_id, str) else None)
         except Exception:
             # Left pending: it is claimed again (and recognised as done) after a restart.
             log.warning("event not acknowledged", exc_info=True)

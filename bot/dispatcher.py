@@ -1,7 +1,8 @@
 """Runs one webhook event through engine → reply (or push when the token is stale) → outbox.
 
 Events reach it from the stream (bot/consumer.py), already deduplicated by the webhook; a
-re-claimed event is recognised by its done record (dialogs.ports.Once), so its step runs once.
+re-claimed event is recognised by its done record (dialogs.ports.Once, kept by the state
+store with the conversation), so its step runs once.
 """
 
 from __future__ import annotations
@@ -12,9 +13,7 @@ import uuid
 from collections.abc import Callable
 from datetime import datetime
 
-from linebot.v3.webhooks import Event, PostbackEvent
-
-from bot.events import to_input, user_id_of
+from bot.events import Incoming
 from bot.line_api import LineGateway, SendError
 from bot.outbox_sender import OutboxSender
 from bot.render import render
@@ -22,9 +21,9 @@ from dialogs import i18n
 from dialogs import messages as m
 from dialogs.engine import Engine
 from dialogs.flow import Input
-from dialogs.ports import LockTimeout
+from dialogs.ports import LockTimeout, Once
 from dialogs.postback import Postback
-from dialogs.replies import Reply, Text, dump_replies, load_replies
+from dialogs.replies import Reply, Text, dump_replies
 from logs import log_user
 from storage.db import transaction
 from storage.event_stream import EventStream
@@ -39,26 +38,10 @@ STALE_POSTBACK_SECONDS = 3 * 60
 FALLBACK_NAMESPACE = uuid.UUID("5f0c3c1e-7d1a-4a53-9d39-3d1f6c1b2a10")
 
 
-def is_stale_redelivery(event: Event, age: float) -> bool:
+def is_stale_redelivery(event: Incoming, age: float) -> bool:
     """A postback LINE redelivers minutes later: its moment has passed (DESIGN.md §11), so
     it is answered as an expired button rather than acted on."""
-    redelivered = bool(getattr(event.delivery_context, "is_redelivery", False))
-    return redelivered and isinstance(event, PostbackEvent) and age > STALE_POSTBACK_SECONDS
-
-
-class EventOnce:
-    """dialogs.ports.Once over the stream's done records (replies kept as neutral JSON)."""
-
-    def __init__(self, stream: EventStream, event_id: str) -> None:
-        self._stream = stream
-        self._event_id = event_id
-
-    async def earlier(self) -> list[Reply] | None:
-        stored = await self._stream.record(self._event_id)
-        return None if stored is None else load_replies(stored)
-
-    async def record(self, replies: list[Reply]) -> None:
-        await self._stream.remember(self._event_id, dump_replies(replies))
+    return event.redelivery and event.type == "postback" and age > STALE_POSTBACK_SECONDS
 
 
 class Dispatcher:
@@ -79,15 +62,15 @@ class Dispatcher:
         self._office_id = office_id
         self._clock = clock
 
-    async def handle(self, event: Event) -> None:
+    async def handle(self, event: Incoming) -> None:
         """Handle one event once; standby events and unknown types are ignored."""
         if event.mode == "standby":
             return
-        user, inp = user_id_of(event), to_input(event)
+        user, inp = event.user, event.input
         if user is None or inp is None:
             return
         extra = {"user": log_user(user), "event_type": event.type}
-        age = self._wall() - event.timestamp / 1000
+        age = self._wall() - event.timestamp_ms / 1000
         if age > self._dedupe_seconds:
             # Its id may have left the dedupe window: acting on it could repeat a step.
             log.info("event older than the dedupe window ignored", extra=extra)
@@ -97,7 +80,7 @@ class Dispatcher:
         written: list[uuid.UUID] = []
         try:
             handled = await self._engine.handle(
-                user, inp, EventOnce(self._stream, event.webhook_event_id))
+                user, inp, Once(event.event_id, self._dedupe_seconds))
             replies, written = handled.replies, handled.outbox_ids
         except LockTimeout:
             replies = [await self._say(user, m.BUSY)]
@@ -105,7 +88,7 @@ class Dispatcher:
             log.exception("dialog step failed", extra=extra)
             replies = [await self._say(user, m.ERROR)]
         # The age again: the step itself may have waited (a lock, a slow commit).
-        if self._wall() - event.timestamp / 1000 > self._reply_seconds:
+        if self._wall() - event.timestamp_ms / 1000 > self._reply_seconds:
             written = [*await self._push_instead(event, user, replies, extra), *written]
         else:
             await self._reply(event, replies, extra)
@@ -122,22 +105,23 @@ class Dispatcher:
         with i18n.speaking(language):
             return Text(text=i18n.tr(message))
 
-    async def _reply(self, event: Event, replies: list[Reply], extra: dict[str, str]) -> None:
+    async def _reply(self, event: Incoming, replies: list[Reply],
+                     extra: dict[str, str]) -> None:
         """Reply with the event's token; a failed reply is logged, never raised."""
-        token = getattr(event, "reply_token", None)
+        token = event.reply_token
         if replies and token:
             try:
                 await self._line.reply(token, render(replies))
             except SendError as exc:
                 log.warning("reply failed", extra={**extra, "status": exc.status})
 
-    async def _push_instead(self, event: Event, user: str, replies: list[Reply],
+    async def _push_instead(self, event: Incoming, user: str, replies: list[Reply],
                             extra: dict[str, str]) -> list[uuid.UUID]:
         """The reply token has likely expired (about a minute): say it by push, through the
         outbox, once per event however often the event is claimed."""
         if not replies:
             return []
-        row_id = uuid.uuid5(FALLBACK_NAMESPACE, event.webhook_event_id)
+        row_id = uuid.uuid5(FALLBACK_NAMESPACE, event.event_id)
         log.info("reply token likely expired: answering by push", extra=extra)
         async with transaction(self._uow.sessions) as session:
             if await session.get(Outbox, row_id) is not None:

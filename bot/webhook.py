@@ -1,8 +1,11 @@
-"""`POST /line/webhook`: signature check with the SDK parser, then the events are appended to
-the event stream (deduplicated, one Redis round trip) before LINE is answered 200.
+"""`POST /line/webhook`: signature check (the SDK's SignatureValidator), one JSON parse, each
+event read by the handler's own reading (bot/events.read_event), then the readable events are
+appended to the event stream (deduplicated, one Redis round trip) before LINE is answered 200.
 
 If Redis cannot take them the answer is 503, so LINE redelivers (with webhook redelivery
 turned on in the LINE Developers console): an acknowledged event is never only in memory.
+An event the handler could not read is not appended: it is counted and logged (the reason,
+never its ids or contents) and the body still gets 200, since a redelivery would not help.
 """
 
 from __future__ import annotations
@@ -12,16 +15,19 @@ import logging
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Request
-from linebot.v3 import WebhookParser
-from linebot.v3.exceptions import InvalidSignatureError
+from linebot.v3 import SignatureValidator
+from starlette.datastructures import State
 
+from bot.events import UnreadableEvent, read_event
 from storage.event_stream import EventStream
 
 log = logging.getLogger(__name__)
 
 
-def app_stream(request: Request) -> EventStream:
-    """The app's event stream, built at start-up (after the router): found at request time."""
+async def app_stream(request: Request) -> EventStream:
+    """The app's event stream, built at start-up (after the router): found at request time.
+    (Async: FastAPI runs a plain function dependency in a worker thread, a thread hop per
+    request.)"""
     stream: EventStream = request.app.state.services.stream
     return stream
 
@@ -29,28 +35,44 @@ def app_stream(request: Request) -> EventStream:
 StreamDep = Annotated[EventStream, Depends(app_stream)]
 
 
-def stream_entries(body: bytes) -> list[tuple[str, str, str]]:
-    """(webhookEventId, user or chat id, event JSON) of each event of a body the SDK accepted.
+def unreadable_events(state: State) -> int:
+    """Events this app's webhook refused as unreadable since it started."""
+    return int(getattr(state, "webhook_unreadable", 0))
 
-    Every event with an id goes in, even those the handler ignores (standby, groups): the
+
+class MalformedBody(ValueError):
+    """A body that is not a webhook payload at all (answered 400)."""
+
+
+def stream_entries(body: str) -> tuple[list[tuple[str, str, str]], list[str]]:
+    """(webhookEventId, user or chat id, event JSON) of each readable event of a signed body,
+    and the reasons the others could not be read.
+
+    Every readable event goes in, even those the handler ignores (standby, groups): the
     emulator driver waits for each event sent to be finished.
     """
-    events: Any = json.loads(body).get("events") or []
-    entries = []
-    for raw in events if isinstance(events, list) else []:
-        event_id = raw.get("webhookEventId") if isinstance(raw, dict) else None
-        if not isinstance(event_id, str) or not event_id:
+    try:
+        payload: Any = json.loads(body)
+    except ValueError:
+        raise MalformedBody("not JSON") from None
+    events = payload.get("events") if isinstance(payload, dict) else None
+    if not isinstance(events, list) or not all(isinstance(e, dict) for e in events):
+        raise MalformedBody("no list of event objects")
+    entries, refused = [], []
+    for raw in events:
+        try:
+            event = read_event(raw)
+        except UnreadableEvent as exc:
+            refused.append(str(exc))
             continue
-        source = raw.get("source") if isinstance(raw.get("source"), dict) else {}
-        who = source.get("userId") or source.get("groupId") or source.get("roomId") or ""
-        entries.append((event_id, str(who), json.dumps(raw, ensure_ascii=False)))
-    return entries
+        entries.append((event.event_id, event.chat, json.dumps(raw, ensure_ascii=False)))
+    return entries, refused
 
 
 def build_webhook_router(*, channel_secret: str) -> APIRouter:
     """The webhook endpoint bound to one channel secret; events go to the app's stream."""
     router = APIRouter()
-    parser = WebhookParser(channel_secret)
+    validator = SignatureValidator(channel_secret)
 
     @router.post("/line/webhook")
     async def webhook(request: Request, stream: StreamDep,
@@ -59,19 +81,22 @@ def build_webhook_router(*, channel_secret: str) -> APIRouter:
         if not x_line_signature:
             log.warning("webhook without signature", extra={"status": 400})
             raise HTTPException(status_code=400, detail="Missing X-Line-Signature")
-        try:
-            events = parser.parse(body.decode("utf-8", errors="replace"), x_line_signature)
-        except InvalidSignatureError:
+        text = body.decode("utf-8", errors="replace")
+        if not validator.validate(text, x_line_signature):
             log.warning("webhook with invalid signature (%d bytes)", len(body))
-            raise HTTPException(status_code=400, detail="Invalid signature") from None
-        except (ValueError, TypeError, KeyError, AttributeError):
-            # The SDK indexes the JSON as it finds it: `[]`, `null` or `{"events": 1}` under a
-            # valid signature raise TypeError and the like, which must be a 400, not a 500.
+            raise HTTPException(status_code=400, detail="Invalid signature")
+        try:
+            entries, refused = stream_entries(text)
+        except MalformedBody:
             log.warning("malformed webhook body (%d bytes)", len(body))
             raise HTTPException(status_code=400, detail="Malformed webhook body") from None
-        if not events:
+        if refused:
+            state = request.app.state
+            state.webhook_unreadable = unreadable_events(state) + len(refused)
+            log.warning("%d unreadable webhook events not stored: %s", len(refused),
+                        "; ".join(sorted(set(refused))))
+        if not entries:
             return {"status": "ok"}  # LINE's "verify" button sends none
-        entries = stream_entries(body)
         try:
             added = await stream.append(entries)
         except Exception:

@@ -12,11 +12,11 @@ from datetime import datetime
 from typing import Any
 
 from dialogs import i18n, messages
-from dialogs.conversation import IDLE, new_nonce
+from dialogs.conversation import IDLE, Conversation, new_nonce
 from dialogs.flow import Ctx, FlowSettings, Input, Invalid, Step
 from dialogs.ports import Once, PortsFactory, StateStore
 from dialogs.registry import Registry
-from dialogs.replies import Choice, Reply, Text
+from dialogs.replies import Choice, Reply, Text, dump_replies, load_replies
 
 log = logging.getLogger(__name__)
 m = i18n.messages(messages)
@@ -81,34 +81,42 @@ class Engine:
 
     async def _handle(self, user: str, inp: Input, once: Once | None) -> Handled:
         outbox: list[uuid.UUID] = []
-        token, conv = await self._store.acquire_load(user)
+        earlier: list[dict] | None = None
+        if once is None:
+            token, conv = await self._store.acquire_load(user)
+        else:
+            token, conv, earlier = await self._store.acquire_load_once(user, once)
         saved = False
         try:
-            if once is not None and (earlier := await once.earlier()) is not None:
-                return Handled(earlier, [])
+            if earlier is not None:
+                return Handled(load_replies(earlier), [])
             # Built once the lock is ours: loading may have refreshed what the ports carry
             # (the office facts staff changed in another process).
             ports = self._ports(outbox)
             if inp.kind == "unfollow":
                 await self._store.delete(user)
                 await ports.accounts.mark_unfollowed(user)
-                handled = Handled([], outbox)
-                if once is not None:
-                    await once.record(handled.replies)
-                return handled
-            if conv.language is None:  # a fresh conversation: the language stored on the user
+                if once is not None:  # an empty conversation: nothing kept but the record
+                    await self._store.save_release_once(user, Conversation(), token, once, [])
+                    saved = True
+                return Handled([], outbox)
+            # A fresh conversation: the language stored on the user. Not for a follow, whose
+            # entry reads it first thing (flows/language.first_language): one query, not two.
+            if conv.language is None and inp.kind != "follow":
                 conv.language = i18n.known(await ports.accounts.language(user))
             ctx = Ctx(user=user, conv=conv, ports=ports, now=self._clock(),
                       settings=self._settings, entries=self._registry.entries,
-                      language=conv.language)
+                      language=i18n.known(conv.language))
             with i18n.speaking(ctx.language):
                 replies = await self._route(ctx, inp)
             handled = Handled(compact(replies), outbox)
-            # Recorded before the state is saved: a crash in between leaves the step done
-            # once (its buttons then answer as expired), never applied a second time.
+            # Recorded with the state, in one round trip: the step is done once, never
+            # applied a second time.
             if once is not None:
-                await once.record(handled.replies)
-            await self._store.save_release(user, conv, token)
+                await self._store.save_release_once(user, conv, token, once,
+                                                    dump_replies(handled.replies))
+            else:
+                await self._store.save_release(user, conv, token)
             saved = True
             return handled
         finally:

@@ -13,7 +13,6 @@ from booking.availability import Calendar, DayInfo
 from booking.sites import Site
 from dialogs.conversation import Conversation
 from dialogs.events import Event, Notice
-from dialogs.replies import Reply
 
 
 @dataclass(frozen=True)
@@ -210,16 +209,19 @@ class LockTimeout(Exception):
     """The per-user lock could not be taken in time (every StateStore raises this one)."""
 
 
-class Once(Protocol):
+@dataclass(frozen=True)
+class Once:
     """One input's record of having been handled, read and written under the user's lock.
 
     A handler that dies after the step but before acknowledging the event leaves it to be
     claimed again; the record makes the second run answer with the first run's replies
-    instead of applying the step twice.
+    instead of applying the step twice. The store reads the record with the lock and writes
+    it with the state (StateStore.acquire_load_once / save_release_once): no round trip of
+    its own. `key` names the input (a webhook event id), kept `seconds`.
     """
 
-    async def earlier(self) -> list[Reply] | None: ...
-    async def record(self, replies: list[Reply]) -> None: ...
+    key: str
+    seconds: int
 
 
 class StateStore(Protocol):
@@ -234,6 +236,13 @@ class StateStore(Protocol):
     # `load`, and `save` then `release`.
     async def acquire_load(self, user: str) -> tuple[str, Conversation]: ...
     async def save_release(self, user: str, conv: Conversation, token: str) -> None: ...
+    # The same pair for an input handled at most once (`Once`): the record of an earlier run
+    # (its replies as dump_replies JSON, None when there was none) comes with the lock, and
+    # the record is written with the state, before the lock is released.
+    async def acquire_load_once(self, user: str, once: Once
+                                ) -> tuple[str, Conversation, list[dict] | None]: ...
+    async def save_release_once(self, user: str, conv: Conversation, token: str, once: Once,
+                                record: list[dict]) -> None: ...
 
 
 class AccountsPort(Protocol):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 from urllib.parse import urlencode
 
 from sqlalchemy import select
@@ -51,7 +52,14 @@ async def current_terms_row(session: AsyncSession, office_id: uuid.UUID,
         .order_by(TermsVersionRow.effective_from.desc()).limit(1))).first()
 
 
-def user_info(user: LineUser | None, office: Office | None = None,
+# What the chat reads of a user, selected as columns (no ORM entity, identity map or change
+# tracking: the user is read on most steps, and building the entity was most of its cost).
+USER_COLUMNS = (LineUser.consent_version, LineUser.consented_at, LineUser.role,
+                LineUser.blocked, LineUser.no_show_count, LineUser.name, LineUser.phone,
+                LineUser.number, LineUser.usual_site_id, LineUser.language)
+
+
+def user_info(user: Any, office: Office | None = None,
               active_requests: int = 0) -> UserInfo:
     """Flags and masked data only: the chat never sees full personal data."""
     if user is None:
@@ -90,14 +98,17 @@ class AccountsService:
     async def user(self, line_user_id: str, at: datetime | None = None) -> UserInfo:
         office = await self.cache.office()
 
+        mine = (LineUser.office_id == self.office_id,
+                LineUser.line_user_hash == hash_line_user(line_user_id))
+
         async def work(session: AsyncSession) -> UserInfo:
             if at is None:
-                return user_info(await find_user(session, self.office_id, line_user_id), office)
+                row = (await session.execute(select(*USER_COLUMNS).where(*mine))).first()
+                return user_info(row, office)
             found = (await session.execute(
-                select(LineUser, bk.active_requests_of(LineUser, at)).where(
-                    LineUser.office_id == self.office_id,
-                    LineUser.line_user_hash == hash_line_user(line_user_id)))).first()
-            return user_info(found[0], office, found[1]) if found else user_info(None, office)
+                select(*USER_COLUMNS, bk.active_requests_of(LineUser, at).label("active"))
+                .where(*mine))).first()
+            return user_info(found, office, found.active) if found else user_info(None, office)
 
         return await read(self.reads, work)
 
@@ -133,11 +144,16 @@ class AccountsService:
             user.role = role
 
     async def language(self, line_user_id: str) -> str | None:
-        """The language the user talks in, or None when nobody chose one yet."""
-        async with self.sessions() as session:
-            return await session.scalar(select(LineUser.language).where(
-                LineUser.office_id == self.office_id,
-                LineUser.line_user_hash == hash_line_user(line_user_id)))
+        """The language the user talks in, or None when nobody chose one yet (read on the
+        read engine: no BEGIN/ROLLBACK around it)."""
+        query = select(LineUser.language).where(
+            LineUser.office_id == self.office_id,
+            LineUser.line_user_hash == hash_line_user(line_user_id))
+
+        async def work(session: AsyncSession) -> str | None:
+            return await session.scalar(query)
+
+        return await read(self.reads, work)
 
     async def set_language(self, line_user_id: str, language: str, at: datetime) -> None:
         async with transaction(self.sessions) as session:

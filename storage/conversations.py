@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import secrets
 from collections.abc import Awaitable, Callable
 
 from redis.asyncio import Redis
 
-from dialogs.ports import Conversation, LockTimeout
+from dialogs.ports import Conversation, LockTimeout, Once
 from storage.keys import RedisKeys
 
 _RELEASE = """
@@ -33,18 +34,23 @@ async def _set_once(redis: Redis, key: str, token: str, **expiry: int) -> bool:
 # Lock and load in one round trip. Taking the lock is SET NX that a retried call recognises as
 # its own (the token), as `_set_once`. The third key is the office's version counter, handed
 # back for free so the process caches know whether staff changed anything (storage/office_cache).
-# Lua's nil would cut the reply short, hence '' for a missing document or counter.
+# Lua's nil would cut the reply short, hence '' for a missing document or counter. An optional
+# fourth key is an input's done record (dialogs.ports.Once), handed back as well.
 _ACQUIRE_LOAD = """
 local found = redis.call('get', KEYS[1])
 if found and found ~= ARGV[1] then return {0} end
 redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2])
-return {1, redis.call('get', KEYS[2]) or '', redis.call('get', KEYS[3]) or ''}
+local done = ''
+if #KEYS > 3 then done = redis.call('get', KEYS[4]) or '' end
+return {1, redis.call('get', KEYS[2]) or '', redis.call('get', KEYS[3]) or '', done}
 """
 
 # Save and unlock in one round trip: what `save` then `release` did in two. The lock is deleted
 # only if still ours; the document is written either way, as before (after a Redis restart the
-# lock is gone but the step's outcome is still the conversation's truth).
+# lock is gone but the step's outcome is still the conversation's truth). An optional third key
+# is the input's done record, written first (ARGV[4] for ARGV[5] seconds).
 _SAVE_RELEASE = """
+if #KEYS > 2 then redis.call('set', KEYS[3], ARGV[4], 'EX', ARGV[5]) end
 if ARGV[2] == '' then redis.call('del', KEYS[2])
 else redis.call('set', KEYS[2], ARGV[2], 'EX', ARGV[3]) end
 if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end
@@ -107,7 +113,22 @@ class ConversationStore:
     async def acquire_load(self, user: str, *, timeout: float = 10.0,
                            lease_ms: int = 15000) -> tuple[str, Conversation]:
         """Take the user's lock and read their conversation in one round trip."""
+        token, conv, _ = await self._lock_load(user, None, timeout, lease_ms)
+        return token, conv
+
+    async def acquire_load_once(self, user: str, once: Once, *, timeout: float = 10.0,
+                                lease_ms: int = 15000
+                                ) -> tuple[str, Conversation, list[dict] | None]:
+        """`acquire_load`, and the input's done record (None if it never ran), in one round
+        trip."""
+        token, conv, done = await self._lock_load(user, once, timeout, lease_ms)
+        return token, conv, (json.loads(done) if done else None)
+
+    async def _lock_load(self, user: str, once: Once | None, timeout: float,
+                         lease_ms: int) -> tuple[str, Conversation, str]:
         keys = [self._keys.lock(user), self._key(user), self._keys.office_version()]
+        if once is not None:
+            keys.append(self._keys.event_done(once.key))
         token = secrets.token_hex(8)
         deadline = asyncio.get_running_loop().time() + timeout
         delay = 0.002
@@ -122,7 +143,8 @@ class ConversationStore:
         raw, version = _text(found[1]), _text(found[2])
         if self._on_version is not None:
             await self._on_version(version)
-        return token, (Conversation.from_json(raw) if raw else Conversation())
+        return (token, Conversation.from_json(raw) if raw else Conversation(),
+                _text(found[3]) if once is not None else "")
 
     async def save_release(self, user: str, conv: Conversation, token: str) -> None:
         """Store the conversation (as `save`) and release the lock (as `release`) in one round
@@ -130,6 +152,14 @@ class ConversationStore:
         document = "" if conv.is_empty else conv.to_json()
         await self._save_release(keys=[self._keys.lock(user), self._key(user)],
                                  args=[token, document, self._ttl])
+
+    async def save_release_once(self, user: str, conv: Conversation, token: str, once: Once,
+                                record: list[dict]) -> None:
+        """The input's done record, then `save_release`, in one round trip."""
+        document = "" if conv.is_empty else conv.to_json()
+        await self._save_release(
+            keys=[self._keys.lock(user), self._key(user), self._keys.event_done(once.key)],
+            args=[token, document, self._ttl, json.dumps(record), once.seconds])
 
 
 class EventDeduper:

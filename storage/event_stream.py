@@ -1,10 +1,10 @@
 """The durable hand-off of webhook events: Redis Streams, one per partition of the users.
 
 The webhook appends (dedupe + XADD in one script, one round trip per request); handler
-processes own partitions through leases, read them with a consumer group, and finish each
-entry with XACK + XDEL (+ a completion note) in one script. A user always maps to the same
-partition and a partition has one owner at a time, so one user's events run in the order
-LINE sent them however many handlers there are.
+processes own partitions through leases, read them with a consumer group, and finish entries
+with XACK + XDEL (+ a completion note) in one script for all those finished meanwhile. A user
+always maps to the same partition and a partition has one owner at a time, so one user's
+events run in the order LINE sent them however many handlers there are.
 """
 
 from __future__ import annotations
@@ -41,12 +41,16 @@ for i = 1, n do
 end
 return added
 """
-# KEYS: the stream, the completion stream. ARGV: group, entry id, event id ('' = no note).
+# KEYS: the completion stream, then the streams. ARGV: group, completions kept, then per
+# entry: its stream's index in KEYS, its entry id, its event id ('' = no note).
 _FINISH = """
-redis.call('xack', KEYS[1], ARGV[1], ARGV[2])
-redis.call('xdel', KEYS[1], ARGV[2])
-if ARGV[3] ~= '' then
-  redis.call('xadd', KEYS[2], 'MAXLEN', '~', ARGV[4], '*', 'id', ARGV[3])
+for i = 3, #ARGV, 3 do
+  local stream = KEYS[tonumber(ARGV[i])]
+  redis.call('xack', stream, ARGV[1], ARGV[i + 1])
+  redis.call('xdel', stream, ARGV[i + 1])
+  if ARGV[i + 2] ~= '' then
+    redis.call('xadd', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', 'id', ARGV[i + 2])
+  end
 end
 return 1
 """
@@ -146,7 +150,14 @@ class EventStream:
         """
         stream, start, claimed = self.stream_of(partition), "0-0", []
         while True:
-            answer = await self._redis.xautoclaim(stream, GROUP, consumer, 0, start, count=100)
+            try:
+                answer = await self._redis.xautoclaim(stream, GROUP, consumer, 0, start,
+                                                      count=100)
+            except ResponseError as exc:
+                if "NOGROUP" not in str(exc):
+                    raise
+                await self.ensure_groups()  # Redis lost its data: nothing was pending
+                return claimed
             start, rows = _text(answer[0]), answer[1]
             claimed += self._entries(partition, rows)
             if start == "0-0":
@@ -154,9 +165,22 @@ class EventStream:
 
     async def finish(self, entry: Entry, event_id: str | None) -> None:
         """Acknowledge and drop a handled entry; note its event id when completions are on."""
-        note = event_id if self._announce and event_id else ""
-        await self._finish(keys=[self.stream_of(entry.partition), self._keys.completed()],
-                           args=[GROUP, entry.entry_id, note, COMPLETIONS_KEPT])
+        await self.finish_many([(entry, event_id)])
+
+    async def finish_many(self, done: Sequence[tuple[Entry, str | None]]) -> None:
+        """`finish` for several entries (of any partitions) in one round trip."""
+        if not done:
+            return
+        keys = [self._keys.completed()]
+        index: dict[int, int] = {}
+        args: list[str | int] = [GROUP, COMPLETIONS_KEPT]
+        for entry, event_id in done:
+            if entry.partition not in index:
+                keys.append(self.stream_of(entry.partition))
+                index[entry.partition] = len(keys)
+            args += [index[entry.partition], entry.entry_id,
+                     event_id if self._announce and event_id else ""]
+        await self._finish(keys=keys, args=args)
 
     async def backlog(self) -> int:
         """Entries appended and not yet finished, over every partition."""
@@ -182,18 +206,6 @@ class EventStream:
                 after = _text(entry_id)
                 ids.append(_text(fields[b"id"] if b"id" in fields else fields["id"]))
         return after, ids
-
-    # --- done records (a step never applied twice) ------------------------------------------
-
-    async def record(self, event_id: str) -> list[dict[str, Any]] | None:
-        """The replies of an event whose step already ran, or None."""
-        raw = await self._redis.get(self._keys.event_done(event_id))
-        return json.loads(raw) if raw else None
-
-    async def remember(self, event_id: str, replies: list[dict[str, Any]]) -> None:
-        """Record that an event's step ran, with its replies (kept as long as dedupe)."""
-        await self._redis.set(self._keys.event_done(event_id), json.dumps(replies),
-                              ex=self._dedupe)
 
     # --- partition leases and live handlers --------------------------------------------------
 

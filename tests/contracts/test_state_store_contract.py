@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from dialogs.conversation import IDLE, Conversation
-from dialogs.ports import LockTimeout
+from dialogs.ports import LockTimeout, Once
 
 
 async def test_an_unknown_user_loads_a_fresh_idle_conversation(store: Any):
@@ -119,3 +119,25 @@ async def test_save_release_with_a_stale_token_leaves_the_lock_held(store: Any):
     with pytest.raises(LockTimeout):
         await store.acquire("Ul")
     await store.release("Ul", token)
+
+
+async def test_an_input_handled_once_is_recorded_with_the_state_and_read_with_the_lock(
+        store: Any):
+    once = Once(key="ev-" + "Um", seconds=600)
+    token, conv, earlier = await store.acquire_load_once("Um", once)
+    assert earlier is None  # never ran
+    conv.state = "booking:day"
+    await store.save_release_once("Um", conv, token, once, [{"kind": "text", "text": "はい"}])
+    second, seen, earlier = await asyncio.wait_for(store.acquire_load_once("Um", once), 30)
+    assert seen.state == "booking:day"
+    assert earlier == [{"kind": "text", "text": "はい"}]  # the first run's replies
+    with pytest.raises(LockTimeout):  # the lock is held as with acquire_load
+        await store.acquire("Um")
+    await store.release("Um", second)
+    other, _, nothing = await store.acquire_load_once("Um", Once(key="ev-other", seconds=600))
+    assert nothing is None  # records are per input
+    await store.save_release_once("Um", Conversation(), other, Once("ev-other", 600), [])
+    last, fresh, empty = await asyncio.wait_for(
+        store.acquire_load_once("Um", Once("ev-other", 600)), 30)
+    assert fresh.state == IDLE and empty == []  # recorded, with no replies
+    await store.release("Um", last)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import secrets
 
 from dialogs.conversation import Conversation
-from dialogs.ports import LockTimeout
+from dialogs.ports import LockTimeout, Once
 
 
 class MemoryStateStore:
@@ -16,6 +17,7 @@ class MemoryStateStore:
         self.timeout = timeout
         self.docs: dict[str, str] = {}  # JSON, as Redis keeps it: nothing shared by reference
         self.locks: dict[str, str] = {}
+        self.records: dict[str, str] = {}  # Once records by key (no expiry in memory)
 
     async def acquire(self, user: str) -> str:
         """Take the user's lock and return its token; waits up to `timeout`."""
@@ -57,3 +59,16 @@ class MemoryStateStore:
         """`save`, then `release`."""
         await self.save(user, conv)
         await self.release(user, token)
+
+    async def acquire_load_once(self, user: str, once: Once
+                                ) -> tuple[str, Conversation, list[dict] | None]:
+        """`acquire_load`, and the input's record."""
+        token, conv = await self.acquire_load(user)
+        raw = self.records.get(once.key)
+        return token, conv, (json.loads(raw) if raw is not None else None)
+
+    async def save_release_once(self, user: str, conv: Conversation, token: str, once: Once,
+                                record: list[dict]) -> None:
+        """The record, then `save_release`."""
+        self.records[once.key] = json.dumps(record)
+        await self.save_release(user, conv, token)

@@ -4,10 +4,7 @@ likely expired goes out by push."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from linebot.v3.webhooks import Event
-
+from bot.events import read_event
 from storage.event_stream import partition_of
 from tests.conftest import LiveApp
 from tests.helpers import button, eventually, texts
@@ -51,8 +48,7 @@ def test_a_claimed_event_whose_step_already_ran_is_not_applied_again(quiet_app: 
         partition = partition_of(user, services.stream.partitions)
         (entry,) = await services.stream.read("dead-handler", [partition], count=10,
                                               block_ms=1000)
-        event: Any = Event.from_dict(entry.payload)
-        await services.dispatcher.handle(event)
+        await services.dispatcher.handle(read_event(entry.payload))
     quiet_app.call(die_after_the_step())
     assert texts(quiet_app.messages(user)).count(RECORDED) == 1
     assert stream_ids(quiet_app, user) == [agree["webhookEventId"]]  # still pending
