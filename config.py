@@ -98,6 +98,14 @@ class Settings(BaseSettings):
     # A dead handler's partitions go to another handler once its lease lapses.
     handler_lease_seconds: float = Field(default=10.0, ge=0.3, le=300)
     handler_concurrency: int = Field(default=4, ge=1, le=64)
+    # Outbox delivery (the worker): a claimed row is held this long for the run that claimed
+    # it; a killed worker's rows go out again once it lapses. Above the push timeout (5 s).
+    outbox_lease_seconds: float = Field(default=60.0, ge=6, le=3600)
+    # SAQ's time limit of one `deliver_outbox` run (it sends for two thirds of it, then the
+    # next run carries on); a killed worker's run holds the job's unique key until then.
+    outbox_job_timeout_seconds: int = Field(default=60, ge=3, le=3600)
+    # How often the worker looks for stuck jobs (a killed worker's run past its timeout).
+    worker_sweep_seconds: int = Field(default=60, ge=1, le=3600)
     # An event older than this when its step ends is answered by push: LINE's reply tokens
     # last about a minute.
     reply_token_seconds: float = Field(default=50.0, ge=1, le=60)

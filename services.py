@@ -105,7 +105,8 @@ class Services:
         self.line = LineGateway(host=self.line_host, access_token=s.line_channel_access_token)
         self.notifier = Notifier()
         self.uow = UnitOfWork(self.sessions, self.notifier)
-        self.sender = OutboxSender(uow=self.uow, line=self.line, clock=self.clock.now)
+        self.sender = OutboxSender(uow=self.uow, line=self.line, clock=self.clock.now,
+                                   lease=timedelta(seconds=s.outbox_lease_seconds))
         self.liff = IdTokenVerifier(httpx.AsyncClient(timeout=10.0), host=self.line_host,
                                     audience=s.liff_audience)
         self.accounts = AccountsService(self.sessions, self.office_id, self.office,

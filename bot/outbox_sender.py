@@ -21,7 +21,7 @@ from storage.sweeps import alert_failed_push
 from storage.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
-LEASE = timedelta(seconds=60)
+LEASE = timedelta(seconds=60)  # production's default (Settings.outbox_lease_seconds)
 MAX_ATTEMPTS = 8
 BATCH = 200
 
@@ -42,9 +42,10 @@ class OutboxSender:
     """At-least-once from our side, exactly-once as LINE sees it (same retry key per row)."""
 
     def __init__(self, *, uow: UnitOfWork, line: LineGateway,
-                 clock: Callable[[], datetime], concurrency: int = 32,
+                 clock: Callable[[], datetime], concurrency: int = 32, lease: timedelta = LEASE,
                  on_failed: Callable[[Outbox, str], Awaitable[None]] | None = None) -> None:
         self._uow = uow
+        self._lease = lease  # above the push timeout: no row is claimed again while in flight
         self._sessions = uow.sessions
         self._line = line
         self._clock = clock
@@ -69,7 +70,7 @@ class OutboxSender:
     async def _batch(self, ids: list[uuid.UUID] | None, limit: int) -> tuple[int, int]:
         """One claim, concurrent sends, one settle transaction: (claimed, sent)."""
         async with transaction(self._sessions) as session:
-            rows = await claim(session=session, now=self._clock(), limit=limit, lease=LEASE,
+            rows = await claim(session=session, now=self._clock(), limit=limit, lease=self._lease,
                                ids=ids)
         if not rows:
             return 0, 0

@@ -123,34 +123,39 @@ def stack(pg_server: PostgresServer, redis_server: RedisServer,
     pg_server.create_database_sync(name)
     app_port, emulator_port = free_port(), free_port()
     env = production_env(pg_server.dsn_for(name), redis_server.url, app_port, emulator_port)
-    migrated = run_main(env, "migrate")
-    assert migrated.returncode == 0, migrated.stderr
-    added = run_main(env, "staff", "add", "alerts", "--role", "staff", "--name", "窓口 花子",
-                     MADOGUCHI_STAFF_PASSWORD=secrets.token_urlsafe(18))
-    assert added.returncode == 0, added.stderr
     emulator_env = {**env, "EMULATOR_CHANNEL_SECRET": env["MADOGUCHI_LINE_CHANNEL_SECRET"],
                     "EMULATOR_ACCESS_TOKEN": env["MADOGUCHI_LINE_CHANNEL_ACCESS_TOKEN"],
                     "EMULATOR_WEBHOOK_URL": f"http://127.0.0.1:{app_port}/line/webhook",
                     "EMULATOR_WAIT_SECONDS": "30"}
-    emulator = start([sys.executable, "-m", "uvicorn", "emulator.standalone:create_app",
-                      "--factory", "--host", "127.0.0.1", "--port", str(emulator_port),
-                      "--log-level", "warning"], emulator_env, logs / "emulator.log")
-    web = start([sys.executable, "main.py", "serve", "--port", str(app_port)], env,
-                logs / "web.log")
-    worker = start([sys.executable, "main.py", "worker"], env, logs / "worker.log")
-    handler = start([sys.executable, "main.py", "handle"], env, logs / "handler.log")
     stack = Stack(app_url=f"http://127.0.0.1:{app_port}",
                   emulator_url=f"http://127.0.0.1:{emulator_port}", env=env,
                   database_url=pg_server.dsn_for(name), logs=logs)
+    # LINE (the emulator) needs no database: it starts while the database is prepared.
+    emulator = start([sys.executable, "-m", "uvicorn", "emulator.standalone:create_app",
+                      "--factory", "--host", "127.0.0.1", "--port", str(emulator_port),
+                      "--log-level", "warning"], emulator_env, logs / "emulator.log")
+    apps: dict[str, subprocess.Popen[bytes]] = {}
     try:
+        migrated = run_main(env, "migrate")
+        assert migrated.returncode == 0, migrated.stderr
+        # Before the processes start: it seeds the office they all read at start-up.
+        added = run_main(env, "staff", "add", "alerts", "--role", "staff", "--name", "窓口 花子",
+                         MADOGUCHI_STAFF_PASSWORD=secrets.token_urlsafe(18))
+        assert added.returncode == 0, added.stderr
+        apps["web"] = start([sys.executable, "main.py", "serve", "--port", str(app_port)], env,
+                            logs / "web.log")
+        for command in ("worker", "handler"):
+            apps[command] = start([sys.executable, "main.py",
+                                   "handle" if command == "handler" else command], env,
+                                  logs / f"{command}.log")
         eventually(lambda: healthy(stack.emulator_url, emulator, logs / "emulator.log"),
                    "the emulator")
-        eventually(lambda: healthy(stack.app_url, web, logs / "web.log"), "the app")
+        eventually(lambda: healthy(stack.app_url, apps["web"], logs / "web.log"), "the app")
         yield stack
-        assert worker.poll() is None, (logs / "worker.log").read_text()[-3000:]
-        assert handler.poll() is None, (logs / "handler.log").read_text()[-3000:]
+        for command in ("worker", "handler"):
+            assert apps[command].poll() is None, (logs / f"{command}.log").read_text()[-3000:]
     finally:
-        codes = {"web": stop(web), "worker": stop(worker), "handler": stop(handler)}
+        codes = {command: stop(proc) for command, proc in apps.items()}
         stop(emulator)
     # uvicorn re-raises the SIGTERM it handled once it has shut down cleanly.
     assert codes["worker"] == 0 and codes["handler"] == 0, codes

@@ -18,7 +18,7 @@ from clock import Clock
 from config import Settings, get_settings
 from services import Services
 from storage.keys import RedisKeys
-from worker.jobs import TASKS, Context
+from worker.jobs import Context, tasks
 
 CONCURRENCY = 8  # tasks at once; each delivery run sends many pushes concurrently itself
 
@@ -28,14 +28,15 @@ def make_queue(settings: Settings) -> Queue:
     return Queue.from_url(settings.redis_url, name=RedisKeys(settings.redis_prefix).jobs())
 
 
-def cron_jobs(every: str | None = None) -> list[CronJob]:
+def cron_jobs(every: str | None = None, *, settings: Settings | None = None) -> list[CronJob]:
     """Every task on its schedule; SAQ's unique cron key keeps one pending run per task.
 
     `every` puts all of them on that one schedule instead (tests: SAQ times cron ticks by the
-    wall clock, and the daily purge would otherwise wait for 03:30).
+    wall clock, and the daily purge would otherwise wait for 03:30). `settings` gives the
+    outbox run its configured time limit.
     """
     return [CronJob(t.function, cron=every or t.cron, timeout=t.timeout, retries=t.retries)
-            for t in TASKS]
+            for t in tasks(settings)]
 
 
 def saq_settings(settings: Settings | None = None, *, services: Services | None = None,
@@ -57,10 +58,12 @@ def saq_settings(settings: Settings | None = None, *, services: Services | None 
 
     return {
         "queue": queue or make_queue(settings),
-        "functions": [t.function for t in TASKS],
-        "cron_jobs": cron_jobs(),
+        "functions": [t.function for t in tasks()],
+        "cron_jobs": cron_jobs(settings=settings),
         "cron_tz": JST,
         "concurrency": CONCURRENCY,
+        # Also SAQ's sweep lock: one sweep per period across every worker of the queue.
+        "timers": {"sweep": settings.worker_sweep_seconds},
         "startup": startup,
         "shutdown": shutdown,
     }

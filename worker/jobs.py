@@ -6,6 +6,7 @@ finds the `Services` in its context and says how SAQ should run it.
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -14,11 +15,18 @@ from typing import Any
 from saq import Queue
 from saq.job import Job
 
+from config import Settings
 from services import Services
 from worker import sweeps
 
 Context = dict[str, Any]
-DELIVER_BUDGET = 40.0  # seconds of sending per run; the next run carries on
+DELIVER_BUDGET = 40.0  # seconds of sending per run at production's 60 s job timeout
+
+
+def deliver_budget(settings: Settings) -> float:
+    """Seconds of sending per run: two thirds of the run's time limit, so a run that reaches
+    it still settles its last batch in time; the next run carries on."""
+    return settings.outbox_job_timeout_seconds * 2 / 3
 
 
 def services_of(ctx: Context) -> Services:
@@ -32,7 +40,8 @@ def _office(office_id: str | None) -> uuid.UUID | None:
 
 async def deliver_outbox(ctx: Context) -> int:
     """Send every due outbox row, batch after batch; returns how many were sent."""
-    return await services_of(ctx).sender.drain(budget=DELIVER_BUDGET)
+    services = services_of(ctx)
+    return await services.sender.drain(budget=deliver_budget(services.settings))
 
 
 async def send_reminders(ctx: Context, *, office_id: str | None = None) -> int:
@@ -83,6 +92,14 @@ TASKS = (
     Task(sweep_deadlines, cron="* * * * *", timeout=120, retries=1),
     Task(purge_retention, cron="30 3 * * *", timeout=600, retries=3),
 )
+
+
+def tasks(settings: Settings | None = None) -> tuple[Task, ...]:
+    """TASKS with the deployment's own outbox run time limit (Settings), when given."""
+    if settings is None:
+        return TASKS
+    return tuple(dataclasses.replace(t, timeout=settings.outbox_job_timeout_seconds)
+                 if t.function is deliver_outbox else t for t in TASKS)
 
 
 async def enqueue(queue: Queue, task: Task, *, scheduled: int = 0, **kwargs: Any) -> Job | None:

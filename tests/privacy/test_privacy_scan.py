@@ -5,7 +5,10 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
+
+import pytest
 
 from tests.privacy import findings
 
@@ -41,29 +44,64 @@ def test_logs_nothing_personal():
 '''
 
 
-def _run_inner(tmp_path: Path, leak: str) -> subprocess.CompletedProcess[str]:
+# The smallest run that proves it: the project's conftest (its `run_log` fixture scans the
+# log), and no plugin the inner tests do not use (no xdist, coverage, asyncio, hypothesis…).
+NO_PLUGINS = ("cacheprovider", "xdist", "cov", "asyncio", "anyio", "hypothesispytest",
+              "timeout", "platformdirs")
+
+
+def _start_inner(folder: Path, leak: str) -> subprocess.Popen[str]:
     """A small pytest run with this project's conftest, whose one test logs `leak`."""
-    inner = tmp_path / "inner"
+    inner = folder / "inner"
     inner.mkdir()
     (inner / "conftest.py").write_text("from tests.conftest import run_log  # noqa: F401\n")
     (inner / "test_inner.py").write_text(INNER_TESTS.format(leak=leak))
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "MADOGUCHI_TEST_LOG_DIR": str(tmp_path / "logs")}
-    return subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p",
-                           "no:xdist", "-p", "no:cov", "-q", "--rootdir", str(inner), str(inner)],
-                          cwd=ROOT, env=env, text=True, capture_output=True, timeout=120)
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "MADOGUCHI_TEST_LOG_DIR": str(folder / "logs")}
+    plugins = [arg for name in NO_PLUGINS for arg in ("-p", f"no:{name}")]
+    return subprocess.Popen([sys.executable, "-m", "pytest", *plugins, "-q", "--rootdir",
+                             str(inner), str(inner)], cwd=ROOT, env=env, text=True,
+                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT)
 
 
-def test_a_run_whose_log_holds_a_phone_or_a_line_id_fails(tmp_path: Path):
-    leaked = _run_inner(tmp_path, "090-1234-5678")
+@dataclass(frozen=True)
+class Inner:
+    """How an inner run ended."""
+
+    returncode: int
+    stdout: str
+
+
+@pytest.fixture(scope="module")
+def inner_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, Inner]]:
+    """Both inner runs, started side by side (each is mostly Python start-up): by leak."""
+    started = {}
+    for leak in ("090-1234-5678", "a profile"):
+        folder = tmp_path_factory.mktemp("inner")
+        started[leak] = (folder, _start_inner(folder, leak))
+    done = {}
+    for leak, (folder, proc) in started.items():
+        try:
+            stdout, _ = proc.communicate(timeout=300)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+        done[leak] = (folder, Inner(proc.returncode, stdout))
+    return done
+
+
+def test_a_run_whose_log_holds_a_phone_or_a_line_id_fails(inner_runs):
+    folder, leaked = inner_runs["090-1234-5678"]
     assert leaked.returncode != 0, leaked.stdout
     assert "2 passed, 1 error" in leaked.stdout
     assert "personal data findings" in leaked.stdout and "090-1234-5678" in leaked.stdout
     # The log is kept to read.
-    assert list((tmp_path / "logs").glob("test-run-*.log"))
+    assert list((folder / "logs").glob("test-run-*.log"))
 
 
-def test_a_run_with_clean_logs_passes_and_removes_its_log(tmp_path: Path):
-    clean = _run_inner(tmp_path, "a profile")
+def test_a_run_with_clean_logs_passes_and_removes_its_log(inner_runs):
+    folder, clean = inner_runs["a profile"]
     assert clean.returncode == 0, clean.stdout
     assert "2 passed" in clean.stdout and "error" not in clean.stdout
-    assert not list((tmp_path / "logs").glob("test-run-*.log"))
+    assert not list((folder / "logs").glob("test-run-*.log"))

@@ -15,8 +15,10 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 
 from clock import SettableClock
+from config import Settings
 from dialogs.replies import Text, dump_replies
 from services import Services
 from storage.db import transaction
@@ -24,8 +26,8 @@ from storage.models import Booking, BookingStatus, LineUser, OutboxStatus, Staff
 from storage.outbox import add_push
 from tests.helpers import texts
 from tests.worker.conftest import add_booking, add_user, get, jst, new_user, outbox_rows
-from worker.app import build_worker, cron_jobs, make_queue
-from worker.jobs import TASKS
+from worker.app import build_worker, cron_jobs, make_queue, saq_settings
+from worker.jobs import DELIVER_BUDGET, TASKS, deliver_budget, deliver_outbox
 
 NOW = jst(2026, 12, 2, 16, 0)  # Wednesday 16:00: past the 15:00 cut-off, before 17:00
 EVERY_TWO_SECONDS = "* * * * * */2"
@@ -57,6 +59,24 @@ def test_the_default_schedule_is_the_tasks_own_and_every_overrides_it_alone() ->
     assert [(j.function, j.timeout, j.retries) for j in cron_jobs(EVERY_TWO_SECONDS)] == [
         (t.function, t.timeout, t.retries) for t in TASKS]
     assert {j.cron for j in cron_jobs(EVERY_TWO_SECONDS)} == {EVERY_TWO_SECONDS}
+
+
+def test_the_outbox_time_limit_and_the_sweep_period_come_from_the_settings() -> None:
+    settings = Settings(_env_file=None, environment="test",  # type: ignore[call-arg]
+                        outbox_job_timeout_seconds=8, worker_sweep_seconds=1)
+    timeouts = {j.function: j.timeout for j in cron_jobs(settings=settings)}
+    assert timeouts == {t.function: 8 if t.function is deliver_outbox else t.timeout
+                        for t in TASKS}
+    assert deliver_budget(settings) < 8
+    assert saq_settings(settings)["timers"] == {"sweep": 1}
+    production = Settings(_env_file=None, environment="test")  # type: ignore[call-arg]
+    assert {j.function: j.timeout for j in cron_jobs(settings=production)} == {
+        t.function: t.timeout for t in TASKS}
+    assert deliver_budget(production) == DELIVER_BUDGET
+    for wrong in ({"outbox_lease_seconds": 5}, {"outbox_job_timeout_seconds": 2},
+                  {"worker_sweep_seconds": 0}):
+        with pytest.raises(ValidationError):
+            Settings(_env_file=None, environment="test", **wrong)  # type: ignore[call-arg]
 
 
 async def test_saq_cron_runs_all_five_jobs_and_each_does_its_work(services, clock, emulator):
@@ -116,7 +136,10 @@ async def test_saq_cron_runs_all_five_jobs_and_each_does_its_work(services, cloc
                     and alerted.deadline_alerted_at is not None
                     and expired.status == BookingStatus.EXPIRED
                     and user.anonymized_at is not None
-                    and row.status == OutboxStatus.SENT)
+                    and row.status == OutboxStatus.SENT
+                    # SAQ reports a run (after_process) only after its work is committed.
+                    and {f"cron:{t.name}" for t in TASKS} <= {key for key, result in ran
+                                                              if result})
 
         await _eventually(everything_done)
         assert await _cron_ran_every_task(ran)

@@ -29,7 +29,12 @@ from tests.worker.conftest import new_user, outbox_rows
 ROOT = Path(__file__).resolve().parents[2]
 PUSHES = 20
 HELD = 6  # pushes LINE holds unanswered: in flight when the worker dies
-RECOVERY = 180.0  # seconds: the stuck-job sweep and the lease take about a minute or two
+RECOVERY = 180.0  # seconds: a generous cap; with the short timings below it takes about ten
+# Production's one-minute outbox lease, job time limit and stuck-job sweep, shortened: the
+# restarted worker still has to wait out the dead one's run and lease, just not for minutes.
+# The lease and the time limit stay above the push timeout (5 s), as in production.
+TIMINGS = {"outbox_lease_seconds": 6.0, "outbox_job_timeout_seconds": 8,
+           "worker_sweep_seconds": 1}
 
 
 async def _eventually(check: Callable[[], Awaitable[bool]], timeout: float = 60.0) -> None:
@@ -65,7 +70,8 @@ async def test_a_worker_killed_mid_batch_and_restarted_delivers_every_push_once(
     ids = [row.id for row in rows]
     settings = live.settings.model_copy(update={
         "redis_prefix": f"t{uuid.uuid4().hex[:8]}", "auto_migrate": False,
-        "office_code": f"k{uuid.uuid4().hex[:10]}"})  # its sweeps touch an office of its own
+        "office_code": f"k{uuid.uuid4().hex[:10]}",  # its sweeps touch an office of its own
+        **TIMINGS})
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     env |= {f"MADOGUCHI_{k.upper()}": str(v) for k, v in settings.model_dump().items()}
 
@@ -101,8 +107,9 @@ async def test_a_worker_killed_mid_batch_and_restarted_delivers_every_push_once(
             return {r.status for r in await outbox_rows(services, ids)} == {OutboxStatus.SENT}
 
         # Recovery is not instant, by design: the dead worker's run still holds SAQ's unique
-        # "cron:deliver_outbox" key until SAQ sweeps it as stuck (its 60 s timeout, swept on the
-        # minute), and its claim holds the rows for the 60 s lease. Both are wall clock.
+        # "cron:deliver_outbox" key until SAQ sweeps it as stuck (past its time limit, swept
+        # every WORKER_SWEEP_SECONDS), and its claim holds the rows for OUTBOX_LEASE_SECONDS.
+        # Both are wall clock.
         await _eventually(all_sent, timeout=RECOVERY)
         second.send_signal(signal.SIGTERM)
         assert await asyncio.to_thread(second.wait, 60) == 0
