@@ -26,6 +26,7 @@ from devservices import PostgresServer, RedisServer, free_port
 from logs import JsonFormatter
 from storage.db import make_engine
 from storage.migrate import upgrade
+from storage.staff_accounts import use_password_hashing
 from tests.evidence import DATABASE_VALUES, LINE_IDS, SUBPROCESS_LOGS, saw_line_id
 from tests.privacy import database_values, scan
 
@@ -80,6 +81,18 @@ def run_log(request: pytest.FixtureRequest) -> Iterator[Path]:
                              f"(kept in {LOG_DIR}):\n" + "\n".join(problems[:20]))
     if not request.session.testsfailed:
         RUN_LOG.unlink(missing_ok=True)
+
+
+# argon2's test profile: the staff tests add accounts and sign in nearly every test, and the
+# production profile costs 64 MiB and ~0.1 s of CPU each time (tests/test_config.py proves
+# production refuses it and that hashes of either profile verify).
+TEST_PASSWORD_HASHING = "cheapest"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cheap_password_hashing() -> None:
+    """Accounts made without an app (storage tests) hash as the tests' apps do."""
+    use_password_hashing(TEST_PASSWORD_HASHING)
 
 
 @pytest.fixture(scope="session")
@@ -176,6 +189,7 @@ def app_settings(database_url: str, redis_url: str, **overrides: Any) -> Setting
         "redis_prefix": f"t{uuid.uuid4().hex[:8]}", "public_base_url": f"http://127.0.0.1:{port}",
         "secret_key": "test-secret-key", "line_channel_secret": "test-channel-secret",
         "line_channel_access_token": "test-access-token", "emulator": True, "auto_migrate": True,
+        "password_hashing": TEST_PASSWORD_HASHING,
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
