@@ -70,6 +70,10 @@ class Settings(BaseSettings):
     trusted_proxies: str = ""
     # Admins must sign in with a TOTP code (ASVS L2); staff may choose to.
     admin_mfa_required: bool = True
+    # Argon2id cost of staff passwords: "rfc9106" is RFC 9106's low-memory profile (64 MiB,
+    # t=3, p=4); "cheapest" is argon2's test profile, for the demo and tests, refused in
+    # production. A hash keeps its own parameters, so either verifies under both.
+    password_hashing: Literal["rfc9106", "cheapest"] = "rfc9106"
 
     office_code: str = "goshogawara"
     office_name: str = "ハローワーク五所川原"
@@ -161,6 +165,9 @@ class Settings(BaseSettings):
                              "LINE Official Account Manager shows it (e.g. @123abcde), or empty")
         if urlsplit(self.public_base_url).scheme != "https":
             raise ValueError("MADOGUCHI_PUBLIC_BASE_URL must be an https:// URL in production")
+        if self.password_hashing != "rfc9106":
+            raise ValueError("MADOGUCHI_PASSWORD_HASHING must be rfc9106 in production (the "
+                             "cheap profile is for the demo and tests only)")
         try:
             self.proxy_networks  # noqa: B018 — parsed here so a typo stops the start
         except ValueError as bad:

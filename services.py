@@ -39,6 +39,7 @@ from storage.models import Office
 from storage.office_cache import OfficeCache, OfficeSnapshot, OfficeVersion
 from storage.requests import RequestsService
 from storage.seed import ensure_office
+from storage.staff_accounts import use_password_hashing
 from storage.staff_line import StaffLinePort
 from storage.unit_of_work import UnitOfWork
 
@@ -71,6 +72,7 @@ class Services:
         """Connect to the database and Redis, seed the office, build the engine and sender."""
         s = self.settings
         set_log_pepper(s.log_pepper)
+        use_password_hashing(s.password_hashing)
         self.db: AsyncEngine = make_engine(s.database_url)
         self.sessions: async_sessionmaker[AsyncSession] = make_sessionmaker(self.db)
         if s.auto_migrate:

@@ -163,18 +163,22 @@ class PostgresServer(ServerContext):
         self._halt(mode="immediate" if immediate else "fast")
         return self.start()
 
-    async def create_database(self, name: str) -> str:
-        """Create a database and return its dsn_for()."""
-        await self._admin(f'CREATE DATABASE "{check_db_name(name)}"')
+    async def create_database(self, name: str, template: str | None = None) -> str:
+        """Create a database (a copy of `template` when given: nobody may be connected to
+        it) and return its dsn_for()."""
+        sql = f'CREATE DATABASE "{check_db_name(name)}"'
+        if template is not None:
+            sql += f' TEMPLATE "{check_db_name(template)}"'
+        await self._admin(sql)
         return self.dsn_for(name)
 
     async def drop_database(self, name: str) -> None:
         """Drop a database if it exists, disconnecting its sessions."""
         await self._admin(f'DROP DATABASE IF EXISTS "{check_db_name(name)}" WITH (FORCE)')
 
-    def create_database_sync(self, name: str) -> str:
+    def create_database_sync(self, name: str, template: str | None = None) -> str:
         """Blocking create_database()."""
-        return run_coroutine_sync(lambda: self.create_database(name))
+        return run_coroutine_sync(lambda: self.create_database(name, template))
 
     def drop_database_sync(self, name: str) -> None:
         """Blocking drop_database()."""

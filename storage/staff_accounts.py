@@ -9,7 +9,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -23,9 +23,31 @@ LINK_CODE_TTL = timedelta(minutes=10)
 DEMO_ADMIN = ("admin", "madoguchi-demo-admin")  # printed by `./dev demo`; demo databases only
 MIN_PASSWORD = 10
 LOGIN_SHAPE = re.compile(r"[A-Za-z0-9._-]{1,60}")
-_hasher = PasswordHasher()
-# Verified against when the login is unknown, so a miss costs as much time as a wrong password.
-_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+# Settings.password_hashing: production's RFC 9106 low-memory profile (argon2's default), or
+# argon2's cheapest one so the demo and tests do not spend 64 MiB and ~0.1 s per sign-in.
+HASHING_PROFILES = {"rfc9106": profiles.RFC_9106_LOW_MEMORY, "cheapest": profiles.CHEAPEST}
+
+
+class _Hashing:
+    """The hasher new hashes use, and a dummy hash of the same cost: verified against when
+    the login is unknown, so a miss costs as much time as a wrong password."""
+
+    def __init__(self, profile: str) -> None:
+        self.profile = profile
+        self.hasher = PasswordHasher.from_parameters(HASHING_PROFILES[profile])
+        self.dummy = self.hasher.hash(secrets.token_urlsafe(16))
+
+
+_hashing = _Hashing("rfc9106")
+
+
+def use_password_hashing(profile: str) -> None:
+    """Hash new passwords with this Settings.password_hashing profile (set at start, like the
+    log pepper). Existing hashes carry their own parameters and still verify; a sign-in
+    rehashes them to this profile."""
+    global _hashing
+    if _hashing.profile != profile:
+        _hashing = _Hashing(profile)
 
 
 class AccountError(ValueError):
@@ -53,8 +75,8 @@ class Actor:
 
 
 def hash_password(password: str) -> str:
-    """An Argon2id hash with the library's current parameters."""
-    return _hasher.hash(password)
+    """An Argon2id hash with the configured profile's parameters."""
+    return _hashing.hasher.hash(password)
 
 
 def check_new_account(login: str, name: str, role: str, password: str) -> None:
@@ -118,12 +140,12 @@ async def authenticate(*, session: AsyncSession, office_id: uuid.UUID, login: st
     """This office's active account when the password matches; rehashes when the parameters
     changed. Argon2 runs in a worker thread: it takes tens of milliseconds of CPU."""
     account = await find_in_office(session, office_id, login)
-    stored = account.password_hash if account else _DUMMY_HASH
-    if not await asyncio.to_thread(_matches, stored, password):
+    stored = account.password_hash if account else _hashing.dummy
+    if not await asyncio.to_thread(password_matches, stored, password):
         return None
     if account is None or not account.active:
         return None
-    if _hasher.check_needs_rehash(account.password_hash):
+    if _hashing.hasher.check_needs_rehash(account.password_hash):
         account.password_hash = await asyncio.to_thread(hash_password, password)
     return account
 
@@ -187,13 +209,14 @@ async def ensure_demo_admin(sessions: async_sessionmaker[AsyncSession],
         if account is None:
             await create_account(session=session, office_id=office_id, login=login,
                                  name="デモ管理者", role="admin", password=password, now=utcnow())
-        elif not account.active or not _matches(account.password_hash, password):
+        elif not account.active or not password_matches(account.password_hash, password):
             account.active, account.password_hash = True, hash_password(password)
     return login, password
 
 
-def _matches(stored: str, password: str) -> bool:
+def password_matches(stored: str, password: str) -> bool:
+    """Whether the password matches the stored hash, whichever profile made it."""
     try:
-        return _hasher.verify(stored, password)
+        return _hashing.hasher.verify(stored, password)
     except (VerificationError, InvalidHashError):
         return False

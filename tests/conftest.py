@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import atexit
 import logging
 import os
+import shutil
+import tempfile
 import threading
 import time
 import uuid
@@ -23,9 +26,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from clock import SettableClock
 from config import Settings
 from devservices import PostgresServer, RedisServer, free_port
+from devservices.postgres_server import run_coroutine_sync
 from logs import JsonFormatter
 from storage.db import make_engine
 from storage.migrate import upgrade
+from storage.staff_accounts import use_password_hashing
 from tests.evidence import DATABASE_VALUES, LINE_IDS, SUBPROCESS_LOGS, saw_line_id
 from tests.privacy import database_values, scan
 
@@ -80,6 +85,18 @@ def run_log(request: pytest.FixtureRequest) -> Iterator[Path]:
                              f"(kept in {LOG_DIR}):\n" + "\n".join(problems[:20]))
     if not request.session.testsfailed:
         RUN_LOG.unlink(missing_ok=True)
+
+
+# argon2's test profile: the staff tests add accounts and sign in nearly every test, and the
+# production profile costs 64 MiB and ~0.1 s of CPU each time (tests/test_config.py proves
+# production refuses it and that hashes of either profile verify).
+TEST_PASSWORD_HASHING = "cheapest"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cheap_password_hashing() -> None:
+    """Accounts made without an app (storage tests) hash as the tests' apps do."""
+    use_password_hashing(TEST_PASSWORD_HASHING)
 
 
 @pytest.fixture(scope="session")
@@ -176,23 +193,85 @@ def app_settings(database_url: str, redis_url: str, **overrides: Any) -> Setting
         "redis_prefix": f"t{uuid.uuid4().hex[:8]}", "public_base_url": f"http://127.0.0.1:{port}",
         "secret_key": "test-secret-key", "line_channel_secret": "test-channel-secret",
         "line_channel_access_token": "test-access-token", "emulator": True, "auto_migrate": True,
+        "password_hashing": TEST_PASSWORD_HASHING,
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
 
 
-@asynccontextmanager
-async def migrated_engine(kind: str, pg_server: PostgresServer,
-                          tmp_path: Path) -> AsyncIterator[AsyncEngine]:
-    """A freshly migrated database on `kind` ("postgresql" or "sqlite"), disposed afterwards."""
+class MigratedTemplates:
+    """Databases migrated once per run (per xdist worker, each has its own servers), copied
+    for each test that needs a fresh migrated database: a PostgreSQL `CREATE DATABASE …
+    TEMPLATE` takes ~0.1 s where the migrations take ~1 s (more under load); a SQLite file is
+    copied. The migrations' own tests (tests/storage/test_migration*.py) still run them."""
+
+    def __init__(self) -> None:
+        # id(pg_server) -> (the server, kept so its id is never reused; its template)
+        self._postgres: dict[int, tuple[PostgresServer, str]] = {}
+        self._sqlite: Path | None = None
+        self._dir: Path | None = None
+
+    async def postgres(self, pg_server: PostgresServer) -> str:
+        """The name of `pg_server`'s migrated template database (made on first use)."""
+        if id(pg_server) not in self._postgres:
+            name = new_db_name("template")
+            await pg_server.create_database(name)
+            await _migrate(pg_server.dsn_for(name))  # disposed: nobody stays connected
+            self._postgres[id(pg_server)] = (pg_server, name)
+        return self._postgres[id(pg_server)][1]
+
+    async def sqlite(self) -> Path:
+        """A migrated SQLite file to copy (made on first use)."""
+        if self._sqlite is None:
+            self._dir = Path(tempfile.mkdtemp(prefix="madoguchi-template-"))
+            path = self._dir / "madoguchi.sqlite3"
+            await _migrate(f"sqlite+aiosqlite:///{path}")
+            assert not path.with_name(path.name + "-wal").exists()  # all in the one file
+            self._sqlite = path
+        return self._sqlite
+
+    def cleanup(self) -> None:
+        if self._dir is not None:
+            shutil.rmtree(self._dir, ignore_errors=True)
+
+
+async def _migrate(url: str) -> None:
+    engine = make_engine(url)
+    try:
+        await upgrade(engine)
+    finally:
+        await engine.dispose()
+
+
+TEMPLATES = MigratedTemplates()
+atexit.register(TEMPLATES.cleanup)
+
+
+async def migrated_database_url(kind: str, pg_server: PostgresServer, tmp_path: Path) -> str:
+    """The URL of a new database of its own on `kind`, a copy of the migrated template."""
     if kind == "postgresql":
         name = new_db_name("db")
-        await pg_server.create_database(name)
-        url = pg_server.dsn_for(name)
+        return await pg_server.create_database(name, await TEMPLATES.postgres(pg_server))
+    path = tmp_path / "madoguchi.sqlite3"
+    shutil.copyfile(await TEMPLATES.sqlite(), path)
+    return f"sqlite+aiosqlite:///{path}"
+
+
+@asynccontextmanager
+async def migrated_engine(kind: str, pg_server: PostgresServer, tmp_path: Path, *,
+                          migrate: bool = False) -> AsyncIterator[AsyncEngine]:
+    """A migrated database of its own on `kind` ("postgresql" or "sqlite"), disposed
+    afterwards: a copy of the run's template, or (`migrate`) migrated here for real."""
+    if migrate:
+        if kind == "postgresql":
+            url = await pg_server.create_database(new_db_name("db"))
+        else:
+            url = f"sqlite+aiosqlite:///{tmp_path / 'madoguchi.sqlite3'}"
     else:
-        url = f"sqlite+aiosqlite:///{tmp_path / 'madoguchi.sqlite3'}"
+        url = await migrated_database_url(kind, pg_server, tmp_path)
     engine = make_engine(url)
-    await upgrade(engine)
+    if migrate:
+        await upgrade(engine)
     try:
         yield engine
     finally:
@@ -203,9 +282,11 @@ async def migrated_engine(kind: str, pg_server: PostgresServer,
 def running_app(pg_server: PostgresServer, redis_url: str, prefix: str,
                 **overrides: Any) -> Iterator[LiveApp]:
     """A real app on a fresh PostgreSQL database of its own (settings `overrides`), stopped
-    afterwards."""
+    afterwards. The database is a copy of the migrated template; the app's start-up
+    migration (auto_migrate) then finds it current, as a deployed app usually does."""
     name = new_db_name(prefix)
-    pg_server.create_database_sync(name)
+    template = run_coroutine_sync(lambda: TEMPLATES.postgres(pg_server))
+    pg_server.create_database_sync(name, template)
     app = LiveApp(app_settings(pg_server.dsn_for(name), redis_url, **overrides),
                   SettableClock(DEFAULT_NOW)).start()
     try:

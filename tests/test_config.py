@@ -156,3 +156,29 @@ def test_production_leaves_event_handling_to_handle_processes_and_the_demo_handl
     assert demo.run_handlers_in_process is True
     # "None" is how a dumped Settings writes it back into the environment: still unset.
     assert settings(environment="test", handlers_in_process="None").handlers_in_process is None
+
+
+def test_production_refuses_the_cheap_password_hashing_and_defaults_to_rfc9106():
+    assert Settings.model_fields["password_hashing"].default == "rfc9106"
+    assert "MADOGUCHI_PASSWORD_HASHING" in refusal(**{**GOOD, "password_hashing": "cheapest"})
+    assert settings(environment="test", password_hashing="cheapest").password_hashing == "cheapest"
+
+
+def test_a_password_hashed_with_either_profile_verifies_under_the_other():
+    """argon2 reads the cost from the hash: switching the setting locks nobody out."""
+    from storage.staff_accounts import hash_password, password_matches, use_password_hashing
+    from tests.conftest import TEST_PASSWORD_HASHING
+
+    hashes = {}
+    try:
+        for profile in ("rfc9106", "cheapest"):
+            use_password_hashing(profile)
+            hashes[profile] = hash_password("correct-horse-battery")
+        assert "m=65536,t=3,p=4" in hashes["rfc9106"] and "m=8,t=1,p=1" in hashes["cheapest"]
+        for verifying_under in ("rfc9106", "cheapest"):
+            use_password_hashing(verifying_under)
+            for stored in hashes.values():
+                assert password_matches(stored, "correct-horse-battery")
+                assert not password_matches(stored, "wrong-horse-battery")
+    finally:
+        use_password_hashing(TEST_PASSWORD_HASHING)
