@@ -115,6 +115,9 @@ class Settings(BaseSettings):
     reply_token_seconds: float = Field(default=50.0, ge=1, le=60)
     # Mount the local LINE platform at /emulator: demo and tests only, never by default.
     emulator: bool = False
+    # How long the emulator's driver API (the chat page, the tests) waits for the bot to finish
+    # an event before it answers with what arrived so far.
+    emulator_wait_seconds: float = Field(default=5.0, gt=0, le=300)
     auto_migrate: bool = False
 
     @field_validator("handlers_in_process", mode="before")

@@ -77,7 +77,8 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         services.emulator = Emulator(
             channel_secret=settings.line_channel_secret,
             webhook_url=settings.public_base_url.rstrip("/") + "/line/webhook",
-            wait_for=services.tracker.wait, liff_channel_id=settings.liff_audience or None)
+            wait_for=services.tracker.wait, wait_timeout=settings.emulator_wait_seconds,
+            liff_channel_id=settings.liff_audience or None)
         app.include_router(build_router(services.emulator), prefix="/emulator")
 
     @app.get("/healthz")

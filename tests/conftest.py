@@ -194,6 +194,9 @@ def app_settings(database_url: str, redis_url: str, **overrides: Any) -> Setting
         "secret_key": "test-secret-key", "line_channel_secret": "test-channel-secret",
         "line_channel_access_token": "test-access-token", "emulator": True, "auto_migrate": True,
         "password_hashing": TEST_PASSWORD_HASHING,
+        # The driver answers when the bot has finished; a loaded machine may take more than
+        # the demo's 5 s, and a test must not read a half-answered step.
+        "emulator_wait_seconds": 60.0,
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
