@@ -9,6 +9,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from booking.sites import office_hours
@@ -31,7 +32,19 @@ SEED_TERMS_SUMMARY = (
 
 async def ensure_office(sessions: async_sessionmaker[AsyncSession],
                         settings: Settings) -> uuid.UUID:
-    """The office's id, creating the office and the seed terms on first start."""
+    """The office's id, creating the office and the seed terms on first start.
+
+    Processes started together on a fresh database (two web processes and a worker) may all
+    try to create it: the office code is unique, so one wins and the others read its row.
+    """
+    try:
+        return await _find_or_create(sessions, settings)
+    except IntegrityError:
+        return await _find_or_create(sessions, settings)
+
+
+async def _find_or_create(sessions: async_sessionmaker[AsyncSession],
+                          settings: Settings) -> uuid.UUID:
     async with transaction(sessions) as session:
         office = (await session.scalars(
             select(Office).where(Office.code == settings.office_code))).first()
