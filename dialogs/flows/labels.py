@@ -9,6 +9,7 @@ from dialogs.i18n import LANGUAGES, format_span, tr
 
 JOBSEEKER, EMPLOYER = "jobseeker", "employer"
 ROLES = {JOBSEEKER: "求職者", EMPLOYER: "求人者（事業所）"}
+ROLE_UNSET = "未設定"  # a user who has not said yet
 
 CONSULTATION = "job_consultation"
 REFERRAL = "job_referral"

@@ -13,7 +13,7 @@ from dialogs.conversation import IDLE
 from dialogs.engine import menu_choices
 from dialogs.flow import Ctx, Input, Invalid, State, Step
 from dialogs.flows import profile_messages
-from dialogs.flows.labels import EMPLOYER, JOBSEEKER, ROLES
+from dialogs.flows.labels import EMPLOYER, JOBSEEKER, ROLE_UNSET, ROLES
 from dialogs.i18n import messages, tr
 from dialogs.ports import UserInfo
 from dialogs.registry import Registry
@@ -97,7 +97,7 @@ def profile_lines(user: UserInfo) -> list[str]:
     """The saved profile, masked (電話 ***-****-5678, 山田 様)."""
     number = (t.NUMBER_LINE.format(number=user.masked_number) if user.masked_number
               else t.NUMBER_UNREGISTERED)
-    return [t.ROLE_LINE.format(role=tr(ROLES.get(user.role or "", "未設定"))),
+    return [t.ROLE_LINE.format(role=tr(ROLES.get(user.role or "", ROLE_UNSET))),
             t.NAME_LINE.format(name=user.masked_name or ""),
             t.PHONE_LINE.format(phone=user.masked_phone or ""), number]
 
