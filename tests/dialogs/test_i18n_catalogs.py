@@ -273,11 +273,12 @@ def test_typed_choice_chips_are_labelled_in_each_language():
         assert isinstance(menu_choices()[0], Choice)
 
 
-async def test_a_typed_date_that_cannot_be_read_is_explained_in_the_users_language():
-    office = MemoryOffice()
+async def english_jobseeker_choosing_attendant(office: MemoryOffice, user: str) -> Chat:
+    """A new user who switched to English, registered and chose a purpose: the next tap is
+    who attends."""
     engine = Engine(store=MemoryStateStore(), registry=build_registry(), clock=lambda: NOW,
                     ports=memory_ports(office))
-    chat = Chat(engine, "Uwhen")
+    chat = Chat(engine, user)
     await chat.follow()
     await chat.send(tap(chat, "consent.agree"))
     await chat.say("English")
@@ -287,6 +288,12 @@ async def test_a_typed_date_that_cannot_be_read_is_explained_in_the_users_langua
     office.save_profile(chat.user)
     await chat.send(Input(kind="postback", postback=Postback(action="profile.saved")))
     await chat.send(tap(chat, "booking.purpose", "job_consultation"))
+    return chat
+
+
+async def test_a_typed_date_that_cannot_be_read_is_explained_in_the_users_language():
+    office = MemoryOffice()
+    chat = await english_jobseeker_choosing_attendant(office, "Uwhen")
     await chat.send(tap(chat, "booking.attendant", "none"))
     refused = texts(await chat.say("sometime soon"))
     assert "Sorry, we could not read the date and time." in refused
@@ -296,18 +303,7 @@ async def test_a_typed_date_that_cannot_be_read_is_explained_in_the_users_langua
 
 async def test_the_site_choice_and_the_place_are_worded_in_the_users_language():
     office = MemoryOffice(sites=(OWN, TOWN))
-    engine = Engine(store=MemoryStateStore(), registry=build_registry(), clock=lambda: NOW,
-                    ports=memory_ports(office))
-    chat = Chat(engine, "Usite")
-    await chat.follow()
-    await chat.send(tap(chat, "consent.agree"))
-    await chat.say("English")
-    await chat.send(Input(kind="postback", postback=Postback(action="menu.book")))
-    await chat.send(tap(chat, "profile.role", "jobseeker"))
-    await chat.send(tap(chat, "profile.registered", "yes"))
-    office.save_profile(chat.user)
-    await chat.send(Input(kind="postback", postback=Postback(action="profile.saved")))
-    await chat.send(tap(chat, "booking.purpose", "job_consultation"))
+    chat = await english_jobseeker_choosing_attendant(office, "Usite")
     carousel = texts(await chat.send(tap(chat, "booking.attendant", "none")))
     assert "Please choose where you would like to use the consultation booth." in carousel
     assert "Address: 青森県見本町本町1-1" in carousel
