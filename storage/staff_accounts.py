@@ -8,6 +8,7 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cached_property
 
 from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -30,12 +31,16 @@ HASHING_PROFILES = {"rfc9106": profiles.RFC_9106_LOW_MEMORY, "cheapest": profile
 
 class _Hashing:
     """The hasher new hashes use, and a dummy hash of the same cost: verified against when
-    the login is unknown, so a miss costs as much time as a wrong password."""
+    the login is unknown, so a miss costs as much time as a wrong password. The dummy is made
+    on first use, not at import: every process imports this module, few sign anyone in."""
 
     def __init__(self, profile: str) -> None:
         self.profile = profile
         self.hasher = PasswordHasher.from_parameters(HASHING_PROFILES[profile])
-        self.dummy = self.hasher.hash(secrets.token_urlsafe(16))
+
+    @cached_property
+    def dummy(self) -> str:
+        return self.hasher.hash(secrets.token_urlsafe(16))
 
 
 _hashing = _Hashing("rfc9106")
