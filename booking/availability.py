@@ -8,14 +8,16 @@ hours minus closures) ∧ a booth of that site is free ∧ office-wide staff cap
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import cached_property
 
 from booking.calendar import JST
 from booking.capacity import CapacityLimit, capacity_at
 from booking.deadlines import is_bookable
 from booking.sites import ClosureRange, Site, site_open, whole_office_site
-from booking.slots import SLOT_LENGTH, slot_starts
+from booking.slots import SLOT_LENGTH, slot_starts, to_jst
 
 Occupancy = dict[datetime, set[int]]  # booths in use per session start
 
@@ -58,7 +60,38 @@ class Calendar:
 
     def capacity(self, starts_at: datetime) -> int:
         """Sessions the staff can hold at once at `starts_at`, office-wide."""
-        return capacity_at(starts_at, self.booths, self.limits)
+        start = to_jst(starts_at)
+        by_day, by_weekday = self._limits_by_day
+        limits = (*by_day.get(start.date(), ()), *by_weekday.get(start.weekday(), ()),
+                  *by_weekday.get(None, ()))
+        return capacity_at(start, self.booths, limits)
+
+    def ranges_on(self, day: date) -> tuple[ClosureRange, ...]:
+        """The closures in force on `day` (JST), any site."""
+        return self._ranges_by_day.get(day, ())
+
+    # A calendar is read once and asked about every start of many days: the closures and limits
+    # are looked up by day instead of all being checked for each start.
+    @cached_property
+    def _ranges_by_day(self) -> dict[date, tuple[ClosureRange, ...]]:
+        by_day: defaultdict[date, list[ClosureRange]] = defaultdict(list)
+        for closure in self.ranges:
+            by_day[closure.day].append(closure)
+        return {day: tuple(found) for day, found in by_day.items()}
+
+    @cached_property
+    def _limits_by_day(self) -> tuple[dict[date, list[CapacityLimit]],
+                                      dict[int | None, list[CapacityLimit]]]:
+        """Limits set for one day by that day; the others by weekday (None: every day).
+        `CapacityLimit.applies` still decides, this only skips the ones that cannot."""
+        by_day: defaultdict[date, list[CapacityLimit]] = defaultdict(list)
+        by_weekday: defaultdict[int | None, list[CapacityLimit]] = defaultdict(list)
+        for limit in self.limits:
+            if limit.day is not None:
+                by_day[limit.day].append(limit)
+            else:
+                by_weekday[limit.weekday].append(limit)
+        return dict(by_day), dict(by_weekday)
 
 
 @dataclass(frozen=True)
@@ -98,7 +131,8 @@ def free_booths(cal: Calendar, used: Occupancy, starts_at: datetime,
     taken = used.get(starts_at, set())
     if len(taken) >= cal.capacity(starts_at):
         return []
-    return [booth for site in _sites_for(cal, site_id) if site_open(site, starts_at, cal.ranges)
+    closures = cal.ranges_on(to_jst(starts_at).date())
+    return [booth for site in _sites_for(cal, site_id) if site_open(site, starts_at, closures)
             for booth in site.booths if booth not in taken]
 
 
