@@ -11,6 +11,8 @@ from typing import Any
 from urllib.parse import urlencode
 
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from booking import mask_name, mask_number, mask_phone
@@ -50,6 +52,17 @@ async def current_terms_row(session: AsyncSession, office_id: uuid.UUID,
         select(TermsVersionRow)
         .where(TermsVersionRow.office_id == office_id, TermsVersionRow.effective_from <= at)
         .order_by(TermsVersionRow.effective_from.desc()).limit(1))).first()
+
+
+def user_upsert(dialect: str, office_id: uuid.UUID, line_user_id: str, at: datetime,
+                **changes: Any) -> Any:
+    """INSERT the user's row (as `get_or_create_user` would create it, with `changes`) or, when
+    it exists, UPDATE just `changes`: one statement, safe against a concurrent first write."""
+    row = LineUser(office_id=office_id, line_user_id=line_user_id,
+                   line_user_hash=hash_line_user(line_user_id), created_at=at, **changes)
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    return insert(LineUser).values(**row.model_dump()).on_conflict_do_update(
+        index_elements=[LineUser.office_id, LineUser.line_user_hash], set_=changes)
 
 
 # What the chat reads of a user, selected as columns (no ORM entity, identity map or change
@@ -94,6 +107,11 @@ class AccountsService:
         self.form_minutes = form_minutes
         self.liff_id = liff_id
         self.cache = cache or OfficeCache(self.reads, office_id, version=None)
+        engine = sessions.kw["bind"]
+        self._dialect = engine.dialect.name
+        reads_engine = self.reads.kw["bind"]
+        self._autocommit = (reads_engine.get_execution_options().get("isolation_level")
+                            == "AUTOCOMMIT")
 
     async def user(self, line_user_id: str, at: datetime | None = None) -> UserInfo:
         office = await self.cache.office()
@@ -156,9 +174,20 @@ class AccountsService:
         return await read(self.reads, work)
 
     async def set_language(self, line_user_id: str, language: str, at: datetime) -> None:
+        """One upsert (the user's row is created on a first follow): on PostgreSQL a single
+        statement on the autocommit engine, one round trip instead of BEGIN, SELECT, INSERT
+        and COMMIT through the ORM — it runs on every new user's follow."""
+        await self._write_one(user_upsert(self._dialect, self.office_id, line_user_id, at,
+                                          language=language))
+
+    async def _write_one(self, statement: Any) -> None:
+        """A statement that is a whole unit of work on its own (atomic by itself)."""
+        if self._autocommit:
+            async with self.reads() as session:
+                await session.execute(statement)
+            return
         async with transaction(self.sessions) as session:
-            user = await get_or_create_user(session, self.office_id, line_user_id, at)
-            user.language = language
+            await session.execute(statement)
 
     async def form_link(self, line_user_id: str, at: datetime, *,
                         unregistered: bool = False) -> str | None:
