@@ -10,7 +10,6 @@ reply's CPU on the hot path (bench/RESULTS.md). The proxy settings are read once
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import urllib.request

@@ -10,12 +10,13 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from booking import mask_name, mask_number, mask_phone
+from booking.kinds import UserRole
 from dialogs.ports import OfficeInfo, TermsInfo, UserInfo
 from logs import hash_line_user
 from storage import bookings as bk
@@ -54,15 +55,36 @@ async def current_terms_row(session: AsyncSession, office_id: uuid.UUID,
         .order_by(TermsVersionRow.effective_from.desc()).limit(1))).first()
 
 
-def user_upsert(dialect: str, office_id: uuid.UUID, line_user_id: str, at: datetime,
-                **changes: Any) -> Any:
-    """INSERT the user's row (as `get_or_create_user` would create it, with `changes`) or, when
-    it exists, UPDATE just `changes`: one statement, safe against a concurrent first write."""
-    row = LineUser(office_id=office_id, line_user_id=line_user_id,
-                   line_user_hash=hash_line_user(line_user_id), created_at=at, **changes)
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    return insert(LineUser).values(**row.model_dump()).on_conflict_do_update(
-        index_elements=[LineUser.office_id, LineUser.line_user_hash], set_=changes)
+# Statements of the chat's hot path, built once with bound parameters: SQLAlchemy then finds
+# them in its compiled cache without deriving a cache key from a new statement each time
+# (that was about a third of a read's CPU).
+_MINE = (LineUser.office_id == bindparam("office"),
+         LineUser.line_user_hash == bindparam("hash"))
+_UPSERTS: dict[tuple[str, tuple[str, ...]], Any] = {}
+
+
+def user_upsert(dialect: str, changed: tuple[str, ...]) -> Any:
+    """INSERT a user's row (as `get_or_create_user` would create it) or, when it exists,
+    UPDATE just the `changed` columns: one statement, safe against a concurrent first write.
+    Parameters: every column of `users` (`user_row_values`)."""
+    key = (dialect, changed)
+    if key not in _UPSERTS:
+        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        columns = LineUser.__table__.columns  # type: ignore[attr-defined]
+        statement = insert(LineUser).values({c.name: bindparam(c.name, type_=c.type)
+                                             for c in columns})
+        _UPSERTS[key] = statement.on_conflict_do_update(
+            index_elements=[LineUser.office_id, LineUser.line_user_hash],
+            set_={name: statement.excluded[name] for name in changed})
+    return _UPSERTS[key]
+
+
+def user_row_values(office_id: uuid.UUID, line_user_id: str, at: datetime,
+                    **changes: Any) -> dict[str, Any]:
+    """The parameters of `user_upsert`: a new row's values, with `changes`."""
+    return LineUser(office_id=office_id, line_user_id=line_user_id,
+                    line_user_hash=hash_line_user(line_user_id), created_at=at,
+                    **changes).model_dump()
 
 
 # What the chat reads of a user, selected as columns (no ORM entity, identity map or change
@@ -70,6 +92,10 @@ def user_upsert(dialect: str, office_id: uuid.UUID, line_user_id: str, at: datet
 USER_COLUMNS = (LineUser.consent_version, LineUser.consented_at, LineUser.role,
                 LineUser.blocked, LineUser.no_show_count, LineUser.name, LineUser.phone,
                 LineUser.number, LineUser.usual_site_id, LineUser.language)
+_USER = select(*USER_COLUMNS).where(*_MINE)
+_USER_AT = select(*USER_COLUMNS, bk.active_requests_of(LineUser, bindparam("at"))
+                  .label("active")).where(*_MINE)
+_LANGUAGE = select(LineUser.language).where(*_MINE)
 
 
 def user_info(user: Any, office: Office | None = None,
@@ -115,20 +141,18 @@ class AccountsService:
 
     async def user(self, line_user_id: str, at: datetime | None = None) -> UserInfo:
         office = await self.cache.office()
-
-        mine = (LineUser.office_id == self.office_id,
-                LineUser.line_user_hash == hash_line_user(line_user_id))
+        mine = self._mine(line_user_id)
 
         async def work(session: AsyncSession) -> UserInfo:
             if at is None:
-                row = (await session.execute(select(*USER_COLUMNS).where(*mine))).first()
-                return user_info(row, office)
-            found = (await session.execute(
-                select(*USER_COLUMNS, bk.active_requests_of(LineUser, at).label("active"))
-                .where(*mine))).first()
+                return user_info((await session.execute(_USER, mine)).first(), office)
+            found = (await session.execute(_USER_AT, {**mine, "at": at})).first()
             return user_info(found, office, found.active) if found else user_info(None, office)
 
         return await read(self.reads, work)
+
+    def _mine(self, line_user_id: str) -> dict[str, Any]:
+        return {"office": self.office_id, "hash": hash_line_user(line_user_id)}
 
     async def terms(self, at: datetime) -> TermsInfo | None:
         row = await self.cache.terms(at)
@@ -157,19 +181,16 @@ class AccountsService:
                 user.followed = False
 
     async def set_role(self, line_user_id: str, role: str, at: datetime) -> None:
-        async with transaction(self.sessions) as session:
-            user = await get_or_create_user(session, self.office_id, line_user_id, at)
-            user.role = role
+        """One upsert, as `set_language` (a step of every booking)."""
+        await self._upsert(line_user_id, at, role=UserRole(role))
 
     async def language(self, line_user_id: str) -> str | None:
         """The language the user talks in, or None when nobody chose one yet (read on the
         read engine: no BEGIN/ROLLBACK around it)."""
-        query = select(LineUser.language).where(
-            LineUser.office_id == self.office_id,
-            LineUser.line_user_hash == hash_line_user(line_user_id))
+        mine = self._mine(line_user_id)
 
         async def work(session: AsyncSession) -> str | None:
-            return await session.scalar(query)
+            return await session.scalar(_LANGUAGE, mine)
 
         return await read(self.reads, work)
 
@@ -177,17 +198,18 @@ class AccountsService:
         """One upsert (the user's row is created on a first follow): on PostgreSQL a single
         statement on the autocommit engine, one round trip instead of BEGIN, SELECT, INSERT
         and COMMIT through the ORM — it runs on every new user's follow."""
-        await self._write_one(user_upsert(self._dialect, self.office_id, line_user_id, at,
-                                          language=language))
+        await self._upsert(line_user_id, at, language=language)
 
-    async def _write_one(self, statement: Any) -> None:
-        """A statement that is a whole unit of work on its own (atomic by itself)."""
+    async def _upsert(self, line_user_id: str, at: datetime, **changes: Any) -> None:
+        """`user_upsert`: a statement that is a whole unit of work on its own (atomic)."""
+        statement = user_upsert(self._dialect, tuple(changes))
+        values = user_row_values(self.office_id, line_user_id, at, **changes)
         if self._autocommit:
             async with self.reads() as session:
-                await session.execute(statement)
+                await session.execute(statement, values)
             return
         async with transaction(self.sessions) as session:
-            await session.execute(statement)
+            await session.execute(statement, values)
 
     async def form_link(self, line_user_id: str, at: datetime, *,
                         unregistered: bool = False) -> str | None:
