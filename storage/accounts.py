@@ -13,7 +13,8 @@ from urllib.parse import urlencode
 from sqlalchemy import bindparam, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from booking import mask_name, mask_number, mask_phone
 from booking.kinds import UserRole
@@ -21,7 +22,7 @@ from dialogs.ports import OfficeInfo, TermsInfo, UserInfo
 from logs import hash_line_user
 from storage import bookings as bk
 from storage import forms
-from storage.db import read, transaction
+from storage.db import transaction
 from storage.models import Consent, LineUser, Office, TermsVersionRow
 from storage.office_cache import OfficeCache
 
@@ -79,12 +80,16 @@ def user_upsert(dialect: str, changed: tuple[str, ...]) -> Any:
     return _UPSERTS[key]
 
 
+# A new row's defaults (the model's), taken once; `user_row_values` fills in the rest.
+_NEW_USER = LineUser(office_id=uuid.UUID(int=0), line_user_hash="").model_dump()
+
+
 def user_row_values(office_id: uuid.UUID, line_user_id: str, at: datetime,
                     **changes: Any) -> dict[str, Any]:
     """The parameters of `user_upsert`: a new row's values, with `changes`."""
-    return LineUser(office_id=office_id, line_user_id=line_user_id,
-                    line_user_hash=hash_line_user(line_user_id), created_at=at,
-                    **changes).model_dump()
+    return {**_NEW_USER, "id": uuid.uuid4(), "office_id": office_id,
+            "line_user_id": line_user_id, "line_user_hash": hash_line_user(line_user_id),
+            "created_at": at, **changes}
 
 
 # What the chat reads of a user, selected as columns (no ORM entity, identity map or change
@@ -133,26 +138,35 @@ class AccountsService:
         self.form_minutes = form_minutes
         self.liff_id = liff_id
         self.cache = cache or OfficeCache(self.reads, office_id, version=None)
-        engine = sessions.kw["bind"]
-        self._dialect = engine.dialect.name
-        reads_engine = self.reads.kw["bind"]
-        self._autocommit = (reads_engine.get_execution_options().get("isolation_level")
+        self._engine: AsyncEngine = sessions.kw["bind"]
+        self._dialect = self._engine.dialect.name
+        self._reads_engine: AsyncEngine = self.reads.kw["bind"]
+        self._autocommit = (self._reads_engine.get_execution_options().get("isolation_level")
                             == "AUTOCOMMIT")
 
     async def user(self, line_user_id: str, at: datetime | None = None) -> UserInfo:
         office = await self.cache.office()
         mine = self._mine(line_user_id)
-
-        async def work(session: AsyncSession) -> UserInfo:
-            if at is None:
-                return user_info((await session.execute(_USER, mine)).first(), office)
-            found = (await session.execute(_USER_AT, {**mine, "at": at})).first()
-            return user_info(found, office, found.active) if found else user_info(None, office)
-
-        return await read(self.reads, work)
+        if at is None:
+            return user_info(await self._first(_USER, mine), office)
+        found = await self._first(_USER_AT, {**mine, "at": at})
+        return user_info(found, office, found.active) if found else user_info(None, office)
 
     def _mine(self, line_user_id: str) -> dict[str, Any]:
         return {"office": self.office_id, "hash": hash_line_user(line_user_id)}
+
+    async def _first(self, statement: Any, params: dict[str, Any]) -> Any:
+        """The first row of a read, on a plain connection of the read engine (no ORM
+        session: a read of the chat's hot path needs none), run once more if its connection
+        had died while pooled (as `storage.db.read`)."""
+        for attempt in (1, 2):
+            try:
+                async with self._reads_engine.connect() as conn:
+                    return (await conn.execute(statement, params)).first()
+            except DBAPIError as exc:
+                if attempt == 2 or not exc.connection_invalidated:
+                    raise
+        raise AssertionError("unreachable")
 
     async def terms(self, at: datetime) -> TermsInfo | None:
         row = await self.cache.terms(at)
@@ -187,12 +201,8 @@ class AccountsService:
     async def language(self, line_user_id: str) -> str | None:
         """The language the user talks in, or None when nobody chose one yet (read on the
         read engine: no BEGIN/ROLLBACK around it)."""
-        mine = self._mine(line_user_id)
-
-        async def work(session: AsyncSession) -> str | None:
-            return await session.scalar(_LANGUAGE, mine)
-
-        return await read(self.reads, work)
+        row = await self._first(_LANGUAGE, self._mine(line_user_id))
+        return row.language if row is not None else None
 
     async def set_language(self, line_user_id: str, language: str, at: datetime) -> None:
         """One upsert (the user's row is created on a first follow): on PostgreSQL a single
@@ -205,11 +215,11 @@ class AccountsService:
         statement = user_upsert(self._dialect, tuple(changes))
         values = user_row_values(self.office_id, line_user_id, at, **changes)
         if self._autocommit:
-            async with self.reads() as session:
-                await session.execute(statement, values)
+            async with self._reads_engine.connect() as conn:
+                await conn.execute(statement, values)
             return
-        async with transaction(self.sessions) as session:
-            await session.execute(statement, values)
+        async with self._engine.begin() as conn:
+            await conn.execute(statement, values)
 
     async def form_link(self, line_user_id: str, at: datetime, *,
                         unregistered: bool = False) -> str | None:
