@@ -18,9 +18,9 @@ lt = messages(language_messages)
 
 async def on_follow(ctx: Ctx, inp: Input) -> Step:
     """Greet in the user's language, then show the terms unless the user already agreed."""
-    await first_language(ctx)
+    user = await first_language(ctx)
     greeting = Text(text=t.GREETING.format(office=ctx.office.name) + "\n" + lt.HOW_TO_CHANGE)
-    gate = await needs_consent(ctx, then="home")
+    gate = await needs_consent(ctx, then="home", user=user)
     if gate is not None:
         return Step(gate.next, [greeting, *gate.say])
     return Step(IDLE, [greeting, Text(text=t.MENU, choices=menu_choices())])

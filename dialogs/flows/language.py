@@ -11,6 +11,7 @@ from dialogs.engine import LANGUAGE_ENTRY, menu_choices
 from dialogs.flow import Ctx, Input, Step
 from dialogs.flows import language_messages
 from dialogs.i18n import LANGUAGES, from_line, known, messages
+from dialogs.ports import UserInfo
 from dialogs.postback import Postback
 from dialogs.registry import Registry
 from dialogs.replies import Choice, Text
@@ -42,13 +43,19 @@ async def on_set(ctx: Ctx, inp: Input) -> Step:
     return Step(ctx.conv.state, [Text(text=said)])
 
 
-async def first_language(ctx: Ctx) -> None:
-    """On follow: the language stored on the user, else LINE's profile language (stored)."""
-    stored = await ctx.accounts.language(ctx.user)
+async def first_language(ctx: Ctx) -> UserInfo:
+    """On follow: the language stored on the user, else LINE's profile language (stored).
+
+    Returns the user as read, so the greeting's consent gate needs no second read; a user
+    whose language is known costs one read and no request to LINE.
+    """
+    user = await ctx.accounts.user(ctx.user)
+    stored = user.language
     if stored is None and ctx.ports.profile_language is not None:
         stored = from_line(await ctx.ports.profile_language(ctx.user))
         await ctx.accounts.set_language(ctx.user, stored, ctx.now)
     ctx.use_language(known(stored))
+    return user
 
 
 def register(registry: Registry) -> None:
