@@ -163,7 +163,9 @@ BEACON_WITH_NULL = {"destination": "x", "events": [{
     "replyToken": "r" * 32, "deliveryContext": {"isRedelivery": False}, "beacon": None}]}
 
 
-@settings(max_examples=200, deadline=None,
+# Hypothesis's default count: each example is a real request through the app (the finds
+# stay as explicit examples below).
+@settings(max_examples=100, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(payload=bodies)
 @example(payload=NOT_A_LINE_ID)
@@ -206,7 +208,7 @@ def _readable(raw: Any) -> bool:
     return True
 
 
-@settings(max_examples=150, deadline=None,
+@settings(max_examples=100, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(events=st.lists(events | lined_events, max_size=3), destination=st.text(max_size=40))
 @example(events=NOT_A_LINE_ID["events"], destination="x")
