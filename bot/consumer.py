@@ -85,6 +85,7 @@ class Consumer:
         self._taken: set[int] = set()  # leased, pending entries not yet claimed
         self._dropping: set[int] = set()  # to give up at the next batch boundary
         self._stopping = asyncio.Event()
+        self._closing = asyncio.Event()  # the batch is done: the lease loop ends too
 
     async def run(self) -> None:
         """Read and handle until `stop()`; then finish the batch and give the leases back."""
@@ -105,6 +106,9 @@ class Consumer:
                     continue
                 await self._handle_batch(entries)
         finally:
+            # The flag as well as the cancel: a cancel that lands inside a Redis call can be
+            # lost there, and the lease loop would then run on and this stop never end.
+            self._closing.set()
             leases.cancel()
             await asyncio.gather(leases, return_exceptions=True)
             await self._give_back()
@@ -113,9 +117,10 @@ class Consumer:
         """Ask the loop to finish its batch and stop."""
         self._stopping.set()
 
-    async def _pause(self, seconds: float) -> None:
+    async def _pause(self, seconds: float, until: asyncio.Event | None = None) -> None:
+        """Wait `seconds`, or less if `until` (by default: a stop) is set meanwhile."""
         try:
-            await asyncio.wait_for(self._stopping.wait(), seconds)
+            await asyncio.wait_for((until or self._stopping).wait(), seconds)
         except TimeoutError:
             pass
 
@@ -174,14 +179,14 @@ class Consumer:
 
     async def _keep_leases(self) -> None:
         """Heartbeat, renew, and move towards this handler's share of the partitions."""
-        while True:
+        while not self._closing.is_set():
             try:
                 await self._lease_round()
             except asyncio.CancelledError:
                 raise
             except Exception:
                 log.warning("partition leases not renewed", exc_info=True)
-            await asyncio.sleep(self._lease_ms / 3000)
+            await self._pause(self._lease_ms / 3000, self._closing)
 
     async def _lease_round(self) -> None:
         live = await self._stream.heartbeat(self.name, self._lease_ms)

@@ -25,6 +25,7 @@ class EventTracker:
         self._events: OrderedDict[str, asyncio.Event] = OrderedDict()
         self._stream: EventStream | None = None
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
 
     def _flag(self, event_id: str) -> asyncio.Event:
         flag = self._events.get(event_id)
@@ -41,12 +42,15 @@ class EventTracker:
         self._task = asyncio.create_task(self._listen(stream, after))
 
     async def stop(self) -> None:
+        # The flag as well as the cancel: a cancel lost inside a Redis call must not keep the
+        # listener (and so the process's shutdown) going.
+        self._stopping = True
         if self._task is not None:
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
 
     async def _listen(self, stream: EventStream, after: str) -> None:
-        while True:
+        while not self._stopping:
             try:
                 after, finished = await stream.completions(after, block_ms=2000)
             except asyncio.CancelledError:
