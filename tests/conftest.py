@@ -11,6 +11,7 @@ import tempfile
 import threading
 import time
 import uuid
+from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from datetime import datetime
@@ -336,15 +337,23 @@ def user() -> str:
     return saw_line_id("U" + uuid.uuid4().hex)
 
 
-# Files that take a minute or more (real processes killed and restarted, whole deployments):
-# run first, so with pytest-xdist the other worker takes the many short files meanwhile instead
-# of waiting for them at the end.
-SLOW_FIRST = ("tests/worker/test_worker_killed_mid_batch.py", "tests/test_production_path.py",
-              "tests/pipeline/test_handler_processes.py", "tests/a11y/test_a11y_console.py")
+# Files that wait longest on real processes and browsers (killed and restarted processes, whole
+# deployments, Chromium): run first, so the other xdist workers take the many short files
+# meanwhile instead of one worker waiting alone at the end. `./dev test` passes
+# --no-loadscope-reorder, or xdist would hand out the files with most tests first instead.
+SLOW_FIRST = ("tests/pipeline/test_handler_processes.py",
+              "tests/worker/test_worker_killed_mid_batch.py", "tests/test_production_path.py",
+              "tests/a11y/test_a11y_public.py", "tests/a11y/test_a11y_console.py")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    def rank(item: pytest.Item) -> int:
-        path = item.nodeid.split("::", 1)[0]
-        return SLOW_FIRST.index(path) if path in SLOW_FIRST else len(SLOW_FIRST)
-    items.sort(key=rank)  # stable: the order within each file and among the rest is kept
+    """The slow files first, then the files with most tests (xdist's own order otherwise)."""
+    def path(item: pytest.Item) -> str:
+        return item.nodeid.split("::", 1)[0]
+    sizes = Counter(path(item) for item in items)
+
+    def rank(item: pytest.Item) -> tuple[int, int]:
+        where = path(item)
+        return (SLOW_FIRST.index(where) if where in SLOW_FIRST else len(SLOW_FIRST),
+                -sizes[where])
+    items.sort(key=rank)  # stable: the order within each file is kept
