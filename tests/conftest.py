@@ -118,6 +118,19 @@ def new_db_name(prefix: str) -> str:
     return f"{prefix}_{uuid.uuid4().hex[:10]}"
 
 
+def _finish_tasks(loop: asyncio.AbstractEventLoop) -> None:
+    """End whatever the stop cut short (a step waiting on the database, say) in the app's own
+    thread, then close the loop. Left suspended, a database greenlet outlived its thread, and
+    greenlet spun for minutes destroying it at the end of the run (xdist worker hung)."""
+    pending = [task for task in asyncio.all_tasks(loop) if not task.done()]
+    for task in pending:
+        task.cancel()
+    if pending:  # bounded: a task that ignores its cancel must not keep the thread alive
+        loop.run_until_complete(asyncio.wait(pending, timeout=10))
+    loop.run_until_complete(loop.shutdown_asyncgens())
+    loop.close()
+
+
 class LiveApp:
     """The real app served by uvicorn on a loopback port, in a thread with its own loop."""
 
@@ -141,7 +154,10 @@ class LiveApp:
     def _run(self) -> None:
         loop = asyncio.new_event_loop()
         self.loop = loop
-        loop.run_until_complete(self.server.serve())
+        try:
+            loop.run_until_complete(self.server.serve())
+        finally:
+            _finish_tasks(loop)
 
     def start(self) -> LiveApp:
         self._thread.start()
