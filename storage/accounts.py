@@ -13,7 +13,6 @@ from urllib.parse import urlencode
 from sqlalchemy import bindparam, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from booking import mask_name, mask_number, mask_phone
@@ -22,7 +21,7 @@ from dialogs.ports import OfficeInfo, TermsInfo, UserInfo
 from logs import hash_line_user
 from storage import bookings as bk
 from storage import forms
-from storage.db import transaction
+from storage.db import read_first, transaction
 from storage.models import Consent, LineUser, Office, TermsVersionRow
 from storage.office_cache import OfficeCache
 
@@ -157,17 +156,7 @@ class AccountsService:
         return {"office": self.office_id, "hash": hash_line_user(line_user_id)}
 
     async def _first(self, statement: Any, params: dict[str, Any]) -> Any:
-        """The first row of a read, on a plain connection of the read engine (no ORM
-        session: a read of the chat's hot path needs none), run once more if its connection
-        had died while pooled (as `storage.db.read`)."""
-        for attempt in (1, 2):
-            try:
-                async with self._reads_engine.connect() as conn:
-                    return (await conn.execute(statement, params)).first()
-            except DBAPIError as exc:
-                if attempt == 2 or not exc.connection_invalidated:
-                    raise
-        raise AssertionError("unreachable")
+        return await read_first(self._reads_engine, statement, params)
 
     async def terms(self, at: datetime) -> TermsInfo | None:
         row = await self.cache.terms(at)

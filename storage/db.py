@@ -130,18 +130,33 @@ def make_read_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSessi
     return make_sessionmaker(engine)
 
 
-async def read(reads: async_sessionmaker[AsyncSession],
-               work: Callable[[AsyncSession], Awaitable[T]]) -> T:
-    """Run the read-only `work` in a session of `reads`, once more if the connection had died
-    (it had sat in the pool while the server restarted): a read is safe to repeat."""
+async def _once_more_if_dropped(attempt: Callable[[], Awaitable[T]]) -> T:
+    """Run a read-only `attempt` once more if its connection had died (it had sat in the pool
+    while the server restarted): a read is safe to repeat."""
     try:
-        async with reads() as session:
-            return await work(session)
+        return await attempt()
     except DBAPIError as exc:
         if not exc.connection_invalidated:
             raise
-    async with reads() as session:
-        return await work(session)
+    return await attempt()
+
+
+async def read(reads: async_sessionmaker[AsyncSession],
+               work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    """Run the read-only `work` in a session of `reads` (again if the connection had died)."""
+    async def attempt() -> T:
+        async with reads() as session:
+            return await work(session)
+    return await _once_more_if_dropped(attempt)
+
+
+async def read_first(engine: AsyncEngine, statement: Any, params: dict[str, Any]) -> Any:
+    """The first row of a read on a plain connection (no ORM session: a read of the chat's hot
+    path needs none), again if the connection had died."""
+    async def attempt() -> Any:
+        async with engine.connect() as conn:
+            return (await conn.execute(statement, params)).first()
+    return await _once_more_if_dropped(attempt)
 
 
 @asynccontextmanager
