@@ -13,7 +13,6 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TypeVar
 
@@ -25,6 +24,7 @@ from devservices._common import (
     log,
     log_tail,
 )
+from devservices.lasting_threads import run_in_lasting_thread
 from devservices.ports import LOCALHOST, free_port
 
 T = TypeVar("T")
@@ -80,8 +80,8 @@ def run_coroutine_sync(factory: Callable[[], Awaitable[T]]) -> T:
         asyncio.get_running_loop()
     except RuntimeError:
         return asyncio.run(main())
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, main()).result()
+    # Not a short-lived pool thread: see devservices/lasting_threads.py.
+    return run_in_lasting_thread(lambda: asyncio.run(main())).result()
 
 
 class PostgresServer(ServerContext):

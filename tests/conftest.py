@@ -13,6 +13,7 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Iterator
+from concurrent.futures import Future, wait
 from contextlib import asynccontextmanager, contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -27,6 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from clock import SettableClock
 from config import Settings
 from devservices import PostgresServer, RedisServer, free_port
+from devservices.lasting_threads import run_in_lasting_thread
 from devservices.postgres_server import run_coroutine_sync
 from logs import JsonFormatter
 from storage.db import make_engine
@@ -120,8 +122,7 @@ def new_db_name(prefix: str) -> str:
 
 def _finish_tasks(loop: asyncio.AbstractEventLoop) -> None:
     """End whatever the stop cut short (a step waiting on the database, say) in the app's own
-    thread, then close the loop. Left suspended, a database greenlet outlived its thread, and
-    greenlet spun for minutes destroying it at the end of the run (xdist worker hung)."""
+    thread, then close the loop, so no database greenlet is left suspended."""
     pending = [task for task in asyncio.all_tasks(loop) if not task.done()]
     for task in pending:
         task.cancel()
@@ -148,7 +149,7 @@ class LiveApp:
         self.server = uvicorn.Server(config)
         self.url = settings.public_base_url
         self.http = httpx.Client(base_url=self.url, timeout=15)
-        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._served: Future[None] | None = None
         self.loop: asyncio.AbstractEventLoop | None = None
 
     def _run(self) -> None:
@@ -160,13 +161,14 @@ class LiveApp:
             _finish_tasks(loop)
 
     def start(self) -> LiveApp:
-        self._thread.start()
+        # A lasting thread, not one of its own: see devservices/lasting_threads.py.
+        served = self._served = run_in_lasting_thread(self._run)
         ready = threading.Event()
         for _ in range(600):
             if self.server.started:
                 ready.set()
                 break
-            if not self._thread.is_alive():
+            if served.done():
                 break
             threading.Event().wait(0.05)
         if not ready.is_set():
@@ -175,7 +177,8 @@ class LiveApp:
 
     def stop(self) -> None:
         self.server.should_exit = True
-        self._thread.join(timeout=15)
+        if self._served is not None:
+            wait([self._served], timeout=15)
         self.http.close()
 
     def call(self, coro: Awaitable[T]) -> T:

@@ -8,12 +8,12 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from redis.asyncio import Redis
 
 from devservices import PostgresServer
+from devservices.lasting_threads import run_in_lasting_thread
 from storage.db import make_engine
 from storage.migrate import upgrade
 from tests.conftest import new_db_name
@@ -29,8 +29,7 @@ def _migrate(url: str) -> None:
         await upgrade(engine)
         await engine.dispose()
     # In a thread of its own: the backend fixture asks for this one from inside its event loop.
-    with ThreadPoolExecutor(1) as pool:
-        pool.submit(asyncio.run, run()).result()
+    run_in_lasting_thread(lambda: asyncio.run(run())).result()
 
 
 @pytest.fixture(scope="session")
