@@ -17,6 +17,9 @@ import pytest
 
 ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+# ms: how long a browser test waits for what it expects to appear; generous, since the whole
+# suite loads two cores (a 10-s wait once ran out on a passing chat page).
+WAIT = 60_000
 NAMES = ("chromium", "chromium-browser")  # Debian's package, and the name other distros use
 MISSING_CHROMIUM = ("Chromium is missing: `./dev test` installs it (apt-get install chromium "
                     "fonts-noto-cjk); looked for {names} on PATH and for Playwright's own")

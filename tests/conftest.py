@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-import httpx
 import pytest
 import uvicorn
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -34,6 +33,7 @@ from logs import JsonFormatter
 from storage.db import make_engine
 from storage.migrate import upgrade
 from storage.staff_accounts import use_password_hashing
+from tests import loopback
 from tests.evidence import DATABASE_VALUES, LINE_IDS, SUBPROCESS_LOGS, saw_line_id
 from tests.privacy import database_values, scan
 
@@ -148,7 +148,7 @@ class LiveApp:
                                 lifespan="on", loop="asyncio", proxy_headers=False)
         self.server = uvicorn.Server(config)
         self.url = settings.public_base_url
-        self.http = httpx.Client(base_url=self.url, timeout=15)
+        self.http = loopback.client(base_url=self.url, timeout=15)
         self._served: Future[None] | None = None
         self.loop: asyncio.AbstractEventLoop | None = None
 

@@ -30,6 +30,7 @@ from sqlalchemy import select, update
 from devservices import PostgresServer, RedisServer, free_port
 from storage.db import make_engine
 from storage.models import Booking, StaffAccount
+from tests import loopback
 from tests.evidence import saw_line_id, subprocess_log
 from tests.flows.journeys import NAME, NUMBER, PHONE, first_time_button
 from tests.helpers import button, eventually, tap, texts
@@ -56,13 +57,13 @@ class Stack:
 
     def send(self, user: str, **event: Any) -> list[dict[str, Any]]:
         """Act as a LINE user through the emulator's driver API (signed webhook to the app)."""
-        response = httpx.post(self.emulator_url + "/emulator/api/send",
+        response = loopback.post(self.emulator_url + "/emulator/api/send",
                               json={"user_id": user, **event}, timeout=WAIT)
         response.raise_for_status()
         return response.json()["messages"]
 
     def messages(self, user: str) -> list[dict[str, Any]]:
-        response = httpx.get(self.emulator_url + "/emulator/api/messages",
+        response = loopback.get(self.emulator_url + "/emulator/api/messages",
                              params={"user_id": user}, timeout=WAIT)
         response.raise_for_status()
         return response.json()["messages"]
@@ -99,7 +100,7 @@ def start(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[b
 def healthy(url: str, proc: subprocess.Popen[bytes], log: Path) -> bool:
     assert proc.poll() is None, log.read_text()[-3000:]
     try:
-        return httpx.get(url + "/healthz", timeout=2).status_code == 200
+        return loopback.get(url + "/healthz", timeout=2).status_code == 200
     except httpx.HTTPError:
         return False
 
@@ -180,7 +181,7 @@ def fill_the_form(stack: Stack, link: str) -> httpx.Response:
     assert link.startswith(PUBLIC + "/form/profile?")
     local = stack.app_url + link.removeprefix(PUBLIC)
     # The cookies are Secure (production): this plain-http loopback client carries them by hand.
-    with httpx.Client(follow_redirects=False, timeout=WAIT) as browser:
+    with loopback.client(follow_redirects=False, timeout=WAIT) as browser:
         opened = browser.get(local)
         cookie, fields = "", {"t": urlsplit(link).query.split("t=", 1)[1].split("&")[0]}
         if opened.status_code in (302, 303):
@@ -229,7 +230,7 @@ def test_a_booking_goes_through_the_production_processes(stack: Stack):
 
     for path in ("/emulator/", "/emulator/api/messages?user_id=" + user, "/openapi.json",
                  "/docs"):
-        assert httpx.get(stack.app_url + path).status_code == 404, path
+        assert loopback.get(stack.app_url + path).status_code == 404, path
     for name in ("web.log", "worker.log", "handler.log"):  # JSON lines, user ids as peppered HMACs
         logged = (stack.logs / name).read_text(encoding="utf-8", errors="replace")
         assert not findings(logged) and user not in logged, (name, findings(logged)[:5])

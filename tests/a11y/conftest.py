@@ -22,7 +22,6 @@ from tests.helpers import button, tap, texts
 LANGUAGES = ("ja", "en")
 # The console is staff-facing and stays Japanese (issue 16 item 4): checked in Japanese only.
 STAFF_LANGUAGES = ("ja",)
-WAIT = 30_000  # ms: generous, the whole suite loads two cores
 PHONE_VIEWPORT = {"width": 390, "height": 844}
 # 390 CSS px at 200 % zoom lays a page out in 195 CSS px (WCAG 1.4.10 reflow).
 ZOOMED_VIEWPORT = {"width": 195, "height": 422}

@@ -26,13 +26,13 @@ from storage.staff_accounts import Actor
 from tests.a11y.axe import report, violations
 from tests.a11y.conftest import (
     STAFF_LANGUAGES,
-    WAIT,
     ZOOMED_VIEWPORT,
     html_lang,
     no_horizontal_scroll,
     spilling,
 )
 from tests.app_routes import route_table
+from tests.browser import WAIT
 from tests.conftest import JST
 from tests.staff.conftest import PASSWORD, add_booking, add_staff, add_user
 

@@ -15,7 +15,6 @@ from tests.a11y.axe import report, violations
 from tests.a11y.conftest import (
     LANGUAGES,
     PHONE_VIEWPORT,
-    WAIT,
     ZOOMED_VIEWPORT,
     change_link,
     form_link,
@@ -23,6 +22,7 @@ from tests.a11y.conftest import (
     no_horizontal_scroll,
     spilling,
 )
+from tests.browser import WAIT
 from tests.evidence import saw_line_id
 from tests.flows.journeys import user_row
 

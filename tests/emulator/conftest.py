@@ -10,7 +10,6 @@ import asyncio
 import time
 from collections.abc import AsyncIterator
 
-import httpx
 import pytest
 import pytest_asyncio
 import uvicorn
@@ -19,6 +18,7 @@ from linebot.v3 import WebhookParser
 from linebot.v3.messaging import AsyncApiClient, AsyncMessagingApi, Configuration
 
 from emulator import Emulator
+from tests import loopback
 
 
 @pytest_asyncio.fixture(scope="session", loop_scope="session")
@@ -43,7 +43,7 @@ async def _server() -> AsyncIterator[Harness]:
         Configuration(host=base_url + "/emulator/line", access_token=ACCESS_TOKEN)
     )
     bot.api = AsyncMessagingApi(api_client)
-    http = httpx.AsyncClient(base_url=base_url, trust_env=False, timeout=10)
+    http = loopback.async_client(base_url=base_url, trust_env=False, timeout=10)
     try:
         yield Harness(emulator, bot, base_url, http, AsyncMessagingApi(api_client), api_client)
     finally:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from emulator_harness import Harness
 
-from tests.browser import async_chromium
+from tests.browser import WAIT, async_chromium
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -63,22 +63,22 @@ async def test_chat_page_talks_to_the_bot_in_a_browser(harness: Harness) -> None
         page.on("pageerror", lambda exc: errors.append(str(exc)))
         await page.goto(f"{harness.base_url}/emulator/chat?user_id={user}")
         await page.click("#follow")
-        await page.wait_for_selector(".row.bot .bubble >> text=welcome", timeout=10_000)
+        await page.wait_for_selector(".row.bot .bubble >> text=welcome", timeout=WAIT)
         await page.fill("#text", "choices")
         await page.press("#text", "Enter")
-        await page.click(".chip >> text=職業相談", timeout=10_000)
-        await page.wait_for_selector(".row.user .bubble >> text=職業相談です", timeout=10_000)
-        await page.wait_for_selector("text=postback purpose=consult {}", timeout=10_000)
+        await page.click(".chip >> text=職業相談", timeout=WAIT)
+        await page.wait_for_selector(".row.user .bubble >> text=職業相談です", timeout=WAIT)
+        await page.wait_for_selector("text=postback purpose=consult {}", timeout=WAIT)
         await page.fill("#text", "choices")
         await page.press("#text", "Enter")
-        await page.click(".chip >> text=日付", timeout=10_000)
+        await page.click(".chip >> text=日付", timeout=WAIT)
         picker = page.locator("#picker-input")
         assert await picker.get_attribute("type") == "date"
         assert await picker.get_attribute("min") == "2026-12-01"
         await picker.fill("2026-12-10")
         await page.click("#picker-form button.ok")
         await page.wait_for_selector(
-            'text=postback pick=day {"date": "2026-12-10"}', timeout=10_000
+            'text=postback pick=day {"date": "2026-12-10"}', timeout=WAIT
         )
 
     assert errors == []
@@ -93,9 +93,9 @@ async def test_the_header_language_switch_sets_the_users_line_language(harness: 
         switch = page.locator("#line-language")
         assert await page.locator("label[for=line-language]").count() == 1
         await page.wait_for_function(
-            "document.getElementById('line-language').value === 'ja'", timeout=10_000)
+            "document.getElementById('line-language').value === 'ja'", timeout=WAIT)
         await switch.select_option("en")
-        await page.wait_for_selector(".note >> text=LINEの言語設定: en", timeout=10_000)
+        await page.wait_for_selector(".note >> text=LINEの言語設定: en", timeout=WAIT)
     assert harness.emulator.language_of(user) == "en"
     profile = await harness.api.get_profile(user)
     assert profile.language == "en"

@@ -8,7 +8,7 @@ from urllib.parse import quote
 import pytest
 from emulator_harness import Harness, until
 
-from tests.browser import async_chromium
+from tests.browser import WAIT, async_chromium
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -26,14 +26,14 @@ async def test_scanning_a_poster_url_sends_its_message_as_the_user(harness: Harn
         await page.click("#scan")
         await page.fill("#scan-input", URL)
         await page.click("#scan-form button.ok")
-        await page.wait_for_selector(f".row.user .bubble >> text={MESSAGE}", timeout=10_000)
+        await page.wait_for_selector(f".row.user .bubble >> text={MESSAGE}", timeout=WAIT)
         # The echo bot answers with what it received: the decoded message, not the URL.
-        await page.wait_for_selector(f".row.bot .bubble >> text={MESSAGE}", timeout=10_000)
+        await page.wait_for_selector(f".row.bot .bubble >> text={MESSAGE}", timeout=WAIT)
         assert await page.locator("#scanner").is_hidden()
         await page.click("#scan")
         await page.fill("#scan-input", "今すぐ相談：公民館（ABCD23）")  # the bare text works too
         await page.press("#scan-input", "Enter")
         await page.wait_for_selector(".row.bot .bubble >> text=今すぐ相談：公民館（ABCD23）",
-                                     timeout=10_000)
+                                     timeout=WAIT)
     await until(lambda: MESSAGE in harness.emulator.texts_for(user))
     assert errors == []

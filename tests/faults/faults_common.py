@@ -5,10 +5,9 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-import httpx
-
 from emulator import sign
 from emulator.webhook_sender import encode, envelope
+from tests import loopback
 
 
 def signed_body(app: Any, events: list[dict[str, Any]]) -> tuple[bytes, dict[str, str]]:
@@ -21,7 +20,7 @@ def signed_body(app: Any, events: list[dict[str, Any]]) -> tuple[bytes, dict[str
 def post_at_once(app: Any, requests: list[tuple[bytes, dict[str, str]]]) -> list[int]:
     """Post webhook bodies concurrently; their statuses, once every handler has finished."""
     async def fire() -> list[int]:
-        async with httpx.AsyncClient(base_url=app.url, timeout=15) as http:
+        async with loopback.async_client(base_url=app.url, timeout=15) as http:
             answers = await asyncio.gather(*(http.post("/line/webhook", content=body, headers=h)
                                              for body, h in requests))
         return [a.status_code for a in answers]

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from storage.db import transaction
 from storage.models import Booking, LineUser, Outbox, WaitlistEntry
-from tests import records
+from tests import loopback, records
 from tests.builders import NAME, NUMBER, new_booking, new_user
 from tests.helpers import button, tap
 
@@ -35,7 +35,7 @@ class FormBrowser:
     """A browser of its own for one form link: keeps its cookies, follows redirects."""
 
     def __init__(self, live: Any) -> None:
-        self.http = httpx.Client(base_url=live.url, timeout=15, follow_redirects=True)
+        self.http = loopback.client(base_url=live.url, timeout=15, follow_redirects=True)
 
     def open(self, token: str, **params: str) -> httpx.Response:
         """Open the link (GET /form/profile?t=…): the token becomes this browser's cookie."""

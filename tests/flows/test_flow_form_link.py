@@ -10,6 +10,7 @@ import httpx
 from starlette.responses import Response
 
 from storage.forms import Binding
+from tests import loopback
 from tests.flows.journeys import (
     NAME,
     NUMBER,
@@ -44,7 +45,7 @@ def _change_form(live, user):
 
 def _browser(live) -> httpx.Client:
     """A browser that shows each redirect instead of following it."""
-    return httpx.Client(base_url=live.url, timeout=15)
+    return loopback.client(base_url=live.url, timeout=15)
 
 
 def test_the_first_open_swaps_the_token_for_a_strict_cookie_and_a_url_without_it(live, user):

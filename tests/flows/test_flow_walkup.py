@@ -24,6 +24,7 @@ from config import DEMO_BASIC_ID
 from storage.db import transaction
 from storage.models import Booking, Office, Outbox, SiteRow, StaffAccount
 from storage.sites import add_site, site_rows
+from tests.browser import WAIT as BROWSER_WAIT
 from tests.browser import chromium
 from tests.conftest import DEFAULT_NOW, LiveApp, running_app
 from tests.flows.journeys import add_booking, bookings_of, make_user, query, set_status, write
@@ -188,7 +189,8 @@ def test_the_demo_chat_page_scans_a_poster_and_the_bot_offers_the_booth(app, use
         page.click("#scan")
         page.fill("#scan-input", url)
         page.click("#scan-form button.ok")
-        page.wait_for_selector(f".row.user .bubble >> text=今すぐ相談：{TOWN}", timeout=20_000)
+        page.wait_for_selector(f".row.user .bubble >> text=今すぐ相談：{TOWN}",
+                               timeout=BROWSER_WAIT)
         page.wait_for_selector(f".row.bot >> text=「{TOWN}」の相談ブースがただいま空いています",
-                               timeout=20_000)
+                               timeout=BROWSER_WAIT)
     assert errors == []

@@ -7,11 +7,11 @@ import socket
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
-import httpx
 import pytest
 
 from dialogs.messages import EXPIRED_BUTTON
 from http_guards import body_limit
+from tests import loopback
 from tests.helpers import button, texts
 from tests.records import consents
 
@@ -86,7 +86,7 @@ def test_a_postback_redelivered_within_a_minute_still_counts(live, user):
 
 
 def test_public_pages_send_security_headers(live):
-    response = httpx.get(live.url + "/terms/no-such-version")
+    response = loopback.get(live.url + "/terms/no-such-version")
     csp = response.headers["content-security-policy"]
     assert "frame-ancestors 'self'" in csp and "script-src 'self'" in csp
     assert response.headers["x-content-type-options"] == "nosniff"

@@ -20,6 +20,7 @@ from storage.db import transaction
 from storage.models import AuditLog, Booking, BookingStatus, LineUser, Outbox
 from storage.staff_accounts import create_account
 from storage.unit_of_work import publish
+from tests import loopback
 from tests.builders import new_booking, new_user
 from tests.conftest import DEFAULT_NOW, LiveApp, running_app
 
@@ -171,7 +172,7 @@ class Console:
 
     def __init__(self, app: LiveApp) -> None:
         self.app = app
-        self.http = httpx.Client(base_url=app.url, timeout=15, follow_redirects=False)
+        self.http = loopback.client(base_url=app.url, timeout=15, follow_redirects=False)
         self.csrf = ""
         self.who = ""
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-import httpx
 from fastapi import APIRouter, FastAPI, Response
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -15,6 +14,7 @@ from config import Settings
 from staff.console import Console as ConsoleApp
 from staff.console import route_class
 from storage.models import AuditLog, StaffAccount
+from tests import loopback
 from tests.staff.conftest import (
     PASSWORD,
     Console,
@@ -103,12 +103,12 @@ def test_a_login_without_or_with_a_wrong_csrf_token_is_refused(staff_app, sclock
     token = login_token(staff_app)
     url = f"{staff_app.url}/staff/login"
     form = {"login": login, "password": PASSWORD}
-    missing = httpx.post(url, data=form, cookies={LOGIN_CSRF: token})
+    missing = loopback.post(url, data=form, cookies={LOGIN_CSRF: token})
     assert missing.status_code == 403 and "フォームの有効期限が切れました" in missing.text
     forged = token[:-4] + ("AAAA" if not token.endswith("AAAA") else "BBBB")
     for sent, cookie in ((forged, forged), (token, ""), (token, login_token(staff_app)),
                          ("x", "x")):
-        answer = httpx.post(url, data={**form, "csrf": sent}, cookies={LOGIN_CSRF: cookie})
+        answer = loopback.post(url, data={**form, "csrf": sent}, cookies={LOGIN_CSRF: cookie})
         assert answer.status_code == 403, (sent, cookie)
     sclock.advance(minutes=31)  # the form was left open too long
     assert try_login(staff_app, login, PASSWORD, token=token).status_code == 403

@@ -9,6 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 
+from tests import loopback
 from tests.conftest import LiveApp
 from tests.staff.conftest import CSRF, PASSWORD, add_staff, audits
 
@@ -17,7 +18,7 @@ LOGIN_CSRF = "madoguchi_login_csrf"
 
 def login_token(app: LiveApp) -> str:
     """A login form's token (stateless: one can be sent many times while it is fresh)."""
-    page = httpx.get(f"{app.url}/staff/login")
+    page = loopback.get(f"{app.url}/staff/login")
     found = CSRF.search(page.text)
     assert found is not None and page.cookies.get(LOGIN_CSRF) == found.group(1)
     return found.group(1)
@@ -28,7 +29,7 @@ def try_login(app: LiveApp, login: str, password: str, *, token: str | None = No
     """One sign-in attempt from a browser of its own, optionally behind the proxy as `client`."""
     token = token or login_token(app)
     headers = {"X-Forwarded-For": client} if client else {}
-    return httpx.post(f"{app.url}/staff/login", data={
+    return loopback.post(f"{app.url}/staff/login", data={
         "csrf": token, "login": login, "password": password}, cookies={LOGIN_CSRF: token},
         headers=headers, timeout=60)
 

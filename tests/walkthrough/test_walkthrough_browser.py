@@ -15,14 +15,13 @@ from logs import hash_line_user
 from storage.db import transaction
 from storage.models import Booking, LineUser
 from storage.staff_accounts import create_account
-from tests.browser import chromium
+from tests.browser import WAIT, chromium
 from tests.conftest import LOG_DIR
 from tests.helpers import texts
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 UPDATE_DOCS = bool(os.environ.get("MADOGUCHI_UPDATE_SCREENSHOTS"))
 PASSWORD = "walkthrough-password-1"
-WAIT = 30_000  # generous: the whole suite loads two cores
 
 
 @pytest.fixture(scope="module")
