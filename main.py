@@ -38,7 +38,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     from fastapi import FastAPI
     from fastapi.responses import JSONResponse, RedirectResponse
 
-    from bot.webhook import build_webhook_router
+    from bot.webhook import WebhookFirst
     from http_guards import BodyLimit, PublicPageHeaders
     from proxy import TrustedProxies
     from services import Services
@@ -67,7 +67,9 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     app.add_middleware(BodyLimit)
     # Outermost: everything behind it sees the client the trusted proxy vouched for.
     app.add_middleware(TrustedProxies, networks=settings.proxy_networks)
-    app.include_router(build_webhook_router(channel_secret=settings.line_channel_secret))
+    # In front of all of them: the webhook keeps only its body limit (bot/webhook.py).
+    app.add_middleware(WebhookFirst, channel_secret=settings.line_channel_secret,
+                       stream=lambda: services.stream, state=app.state)
     app.include_router(build_web_router())
     app.state.console = Console(services)  # staff/deps.py finds it here
     app.include_router(build_staff_router(app.state.console), prefix="/staff")
