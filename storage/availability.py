@@ -6,6 +6,7 @@ partial unique index on (office, booth, starts_at) is what makes double booking 
 
 from __future__ import annotations
 
+import copy
 import uuid
 from datetime import date, datetime
 from typing import Any
@@ -46,6 +47,16 @@ class AvailabilityService:
         self.holds = holds
         self.hold_ms = hold_ms
         self.cache = cache or OfficeCache(self.reads, office_id, version=None)
+        self._calendars: dict[datetime, Calendar] | None = None  # see for_step
+
+    def for_step(self) -> AvailabilityService:
+        """This service for one dialog step: its calendar is read once, however many of the
+        step's questions need it (several reads of six queries each were half of a booking
+        step's CPU: bench/RESULTS.md). A step is one moment, so one reading is its truth;
+        the next step reads again and sees what staff changed meanwhile."""
+        step = copy.copy(self)
+        step._calendars = {}
+        return step
 
     async def _office(self) -> Office:
         return await self.cache.office()
@@ -60,10 +71,16 @@ class AvailabilityService:
             session=session, office=office, now=at, days=days, cal=cal))
 
     async def calendar(self, at: datetime) -> Calendar:
-        """Closures, sites and their hours, capacity limits: read each time (several tables)."""
+        """Closures, sites and their hours, capacity limits: read each time (several tables),
+        or once per `at` in a step's service (`for_step`)."""
+        if self._calendars is not None and at in self._calendars:
+            return self._calendars[at]
         office = await self._office()
-        return await read(self.reads, lambda session: bk.load_calendar(
+        cal = await read(self.reads, lambda session: bk.load_calendar(
             session=session, office=office, now=at))
+        if self._calendars is not None:
+            self._calendars[at] = cal
+        return cal
 
     async def open_days(self, at: datetime, count: int, need: int = 1,
                         site_id: str | None = None) -> list[DayInfo]:

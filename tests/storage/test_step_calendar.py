@@ -1,0 +1,46 @@
+"""A dialog step reads the office's calendar once (AvailabilityService.for_step): every
+question of the step sees that one reading, and the next step sees what staff changed."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from booking import JST
+from config import Settings
+from storage.availability import AvailabilityService
+from storage.db import make_sessionmaker, transaction
+from storage.models import Office
+from storage.seed import ensure_office
+from storage.sites import set_office_booths
+
+NOW = datetime(2026, 12, 1, 10, 0, tzinfo=JST)  # Tuesday
+
+
+async def test_a_step_reads_its_calendar_once_and_the_next_step_sees_staff_changes(
+        db: AsyncEngine):
+    sessions = make_sessionmaker(db)
+    office_id = await ensure_office(sessions, Settings(
+        _env_file=None, environment="test", office_code=f"c{uuid.uuid4().hex[:10]}"))
+    shared = AvailabilityService(sessions, office_id)
+    step = shared.for_step()
+    first = await step.calendar(NOW)
+    async with transaction(sessions) as session:  # staff add booths in the middle of the step
+        await set_office_booths(session, office_id=office_id, count=3)
+        (await session.get(Office, office_id)).booths = 3
+    assert await step.calendar(NOW) is first  # the step keeps its one reading
+    assert first.sites[0].booths == (1,)
+    assert (await step.for_step().calendar(NOW)).sites[0].booths == (1, 2, 3)  # the next step
+    assert (await shared.calendar(NOW)).sites[0].booths == (1, 2, 3)  # the shared one: no memo
+
+
+def test_holidays_warmed_at_start_cover_this_year_and_the_next():
+    from booking.calendar import _national_holidays, national_holiday_name, warm_holidays
+
+    _national_holidays.cache_clear()
+    warm_holidays(NOW.date())
+    assert _national_holidays.cache_info().currsize == 2
+    assert national_holiday_name(datetime(2027, 1, 1).date()) == "元日"
+    assert _national_holidays.cache_info().misses == 2  # read from the warmed year
