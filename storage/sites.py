@@ -12,6 +12,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
+from typing import Any
 
 from sqlalchemy import Select, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -39,18 +40,27 @@ def closed_days(office_id: uuid.UUID, first: date | None = None,
     return query.distinct()
 
 
-def closure_range(row: Closure) -> ClosureRange:
+def closure_range(row: Any) -> ClosureRange:
     """A closure row as the booking rules read it."""
     return ClosureRange(day=row.day, starts=row.starts, ends=row.ends,
                         site_id=str(row.site_id) if row.site_id else None, reason=row.reason)
 
 
-async def load_ranges(*, session: AsyncSession, office_id: uuid.UUID, first: date,
-                      last: date) -> tuple[ClosureRange, ...]:
-    """Closures in force on [first, last], whole-day and partial, office-wide and per site."""
-    rows = await session.scalars(in_force(office_id).where(
-        Closure.day >= first, Closure.day <= last).order_by(Closure.day, Closure.starts))
-    return tuple(closure_range(row) for row in rows)
+_RANGE_COLUMNS = (Closure.day, Closure.starts, Closure.ends, Closure.site_id, Closure.reason)
+
+
+async def load_closures(*, session: AsyncSession, office_id: uuid.UUID, first: date,
+                        last: date) -> tuple[frozenset[date], tuple[ClosureRange, ...]]:
+    """The days closed all day for the whole office (as `closed_days`) and every closure in
+    force on [first, last], whole-day and partial, office-wide and per site: one query, for
+    the calendar every booking step reads."""
+    rows = (await session.execute(
+        select(*_RANGE_COLUMNS).where(Closure.office_id == office_id,
+                                      Closure.reopened_at.is_(None),
+                                      Closure.day >= first, Closure.day <= last)
+        .order_by(Closure.day, Closure.starts))).all()
+    days = frozenset(row.day for row in rows if row.site_id is None and row.starts is None)
+    return days, tuple(closure_range(row) for row in rows)
 
 
 async def site_rows(*, session: AsyncSession, office_id: uuid.UUID) -> list[SiteRow]:

@@ -4,17 +4,19 @@ question of the step sees that one reading, and the next step sees what staff ch
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime, time
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from booking import JST
+from booking.calendar import _national_holidays, national_holiday_name, warm_holidays
 from config import Settings
 from storage.availability import AvailabilityService
 from storage.db import make_sessionmaker, transaction
-from storage.models import Office
+from storage.models import Closure, Office, SiteRow
 from storage.seed import ensure_office
-from storage.sites import set_office_booths
+from storage.sites import closed_days, load_closures, set_office_booths
 
 NOW = datetime(2026, 12, 1, 10, 0, tzinfo=JST)  # Tuesday
 
@@ -37,10 +39,33 @@ async def test_a_step_reads_its_calendar_once_and_the_next_step_sees_staff_chang
 
 
 def test_holidays_warmed_at_start_cover_this_year_and_the_next():
-    from booking.calendar import _national_holidays, national_holiday_name, warm_holidays
-
     _national_holidays.cache_clear()
     warm_holidays(NOW.date())
     assert _national_holidays.cache_info().currsize == 2
-    assert national_holiday_name(datetime(2027, 1, 1).date()) == "元日"
+    assert national_holiday_name(date(2027, 1, 1)) == "元日"
     assert _national_holidays.cache_info().misses == 2  # read from the warmed year
+
+
+async def test_one_closures_query_gives_the_closed_days_and_the_ranges_in_force(db: AsyncEngine):
+    sessions = make_sessionmaker(db)
+    office_id = await ensure_office(sessions, Settings(
+        _env_file=None, environment="test", office_code=f"c{uuid.uuid4().hex[:10]}"))
+    whole, partial, one_site, reopened, later = (date(2026, 12, d) for d in (2, 3, 4, 7, 30))
+    async with transaction(sessions) as session:
+        site = (await session.scalars(select(SiteRow).where(SiteRow.office_id == office_id))
+                ).first()
+        session.add_all([
+            Closure(office_id=office_id, day=whole, reason="研修"),
+            Closure(office_id=office_id, day=partial, starts=time(13), ends=time(15)),
+            Closure(office_id=office_id, day=one_site, site_id=site.id),
+            Closure(office_id=office_id, day=reopened, reopened_at=NOW),
+            Closure(office_id=office_id, day=later)])
+    async with sessions() as session:
+        days, ranges = await load_closures(session=session, office_id=office_id,
+                                           first=date(2026, 12, 1), last=date(2026, 12, 10))
+        expected = frozenset((await session.scalars(
+            closed_days(office_id, date(2026, 12, 1), date(2026, 12, 10)))).all())
+    assert days == expected == {whole}
+    assert [(r.day, r.starts, r.site_id) for r in ranges] == [
+        (whole, None, None), (partial, time(13), None), (one_site, None, str(site.id))]
+    assert ranges[0].reason == "研修"
