@@ -58,6 +58,17 @@ class AvailabilityService:
         step._calendars = {}
         return step
 
+    def _covering(self, at: datetime) -> Calendar | None:
+        """A calendar this step has read whose reach covers `at`'s day, else None. It says of
+        that day what a reading at `at` would: the same sites, and the closures and limits
+        of every day from its own (earlier) one on."""
+        day = to_jst(at).date()
+        for when, cal in (self._calendars or {}).items():
+            first = to_jst(when).date()
+            if first <= day <= first + bk.HORIZON:
+                return cal
+        return None
+
     async def _office(self) -> Office:
         return await self.cache.office()
 
@@ -126,7 +137,8 @@ class AvailabilityService:
     async def hold(self, line_user_id: str, starts_at: datetime, slots: int = 1,
                    site_id: str | None = None) -> bool:
         """Keep the slot(s) for this user while they confirm; False when someone was faster."""
-        free = await self.window(starts_at, [to_jst(starts_at).date()])
+        free = await self.window(starts_at, [to_jst(starts_at).date()],
+                                 cal=self._covering(starts_at))
         owner, starts, claimed = hash_line_user(line_user_id), slot_run(starts_at, slots), []
         if await self.claim(owner, starts, free, claimed, site_id):
             return True
@@ -141,7 +153,7 @@ class AvailabilityService:
         """Let go of any hold this user has on the slot(s) (token-checked, so others' stay)."""
         if self.holds is None:
             return
-        booths = all_booths(await self.calendar(starts_at))
+        booths = all_booths(self._covering(starts_at) or await self.calendar(starts_at))
         owner = hash_line_user(line_user_id)
         for start in slot_run(starts_at, slots):
             for booth in booths:

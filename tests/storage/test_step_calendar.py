@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime, time
 
+from redis.asyncio import Redis
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -13,6 +14,7 @@ from booking import JST
 from booking.calendar import _national_holidays, national_holiday_name, warm_holidays
 from config import Settings
 from storage.availability import AvailabilityService
+from storage.conversations import SlotHolds
 from storage.db import make_sessionmaker, transaction
 from storage.models import Closure, Office, SiteRow
 from storage.seed import ensure_office
@@ -69,3 +71,25 @@ async def test_one_closures_query_gives_the_closed_days_and_the_ranges_in_force(
     assert [(r.day, r.starts, r.site_id) for r in ranges] == [
         (whole, None, None), (partial, time(13), None), (one_site, None, str(site.id))]
     assert ranges[0].reason == "研修"
+
+
+async def test_a_hold_in_a_step_counts_the_booths_of_the_steps_calendar(
+        db: AsyncEngine, redis_server):
+    sessions = make_sessionmaker(db)
+    office_id = await ensure_office(sessions, Settings(
+        _env_file=None, environment="test", office_code=f"c{uuid.uuid4().hex[:10]}"))
+    redis = Redis.from_url(redis_server.url)
+    try:
+        holds = SlotHolds(redis, prefix=f"h-{uuid.uuid4().hex[:8]}")
+        shared = AvailabilityService(sessions, office_id, holds=holds)
+        starts = datetime(2026, 12, 3, 10, 0, tzinfo=JST)  # Thursday, two days on
+        assert await shared.hold("U1", starts)  # booth 1, the only one
+        step = shared.for_step()
+        await step.calendar(NOW)  # the step reads the calendar first, as the slot step does
+        async with transaction(sessions) as session:  # then staff add two booths
+            await set_office_booths(session, office_id=office_id, count=3)
+            (await session.get(Office, office_id)).booths = 3
+        assert not await step.hold("U2", starts)  # the step's one booth is held
+        assert await step.for_step().hold("U2", starts)  # the next step sees booth 2
+    finally:
+        await redis.aclose()
