@@ -17,17 +17,18 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from storage.db import transaction
+from storage.db import read_first, transaction
 from storage.models import FormToken, LineUser
 
 MAX_FAILURES = 5  # failed submissions before one link locks
 USER_FAILURES = 10  # failed submissions across links before a user gets no new link for a while
 USER_WINDOW = timedelta(hours=1)
+T = TypeVar("T")
 
 
 class Refusal(StrEnum):
@@ -107,7 +108,15 @@ async def user_locked_out(*, session: AsyncSession, user_id: uuid.UUID, now: dat
     return int(total or 0) >= USER_FAILURES
 
 
-def _usable(row: FormToken | None, now: datetime) -> FormToken | Refusal:
+# A link found by its browser's cookie, with what `open` needs of its user (columns).
+_OPEN = (select(FormToken.used_at, FormToken.revoked_at, FormToken.failures,
+                FormToken.expires_at, LineUser.line_user_id, LineUser.role, LineUser.name,
+                LineUser.number, LineUser.phone)
+         .join(LineUser, LineUser.id == FormToken.user_id)
+         .where(FormToken.browser_key == bindparam("key")))
+
+
+def _usable(row: T | None, now: datetime) -> T | Refusal:
     """The link when it may be used now, else why not."""
     if row is None:
         return Refusal.UNKNOWN
@@ -174,7 +183,7 @@ class Profile:
     phone: str
 
 
-def _saved(user: LineUser) -> SavedProfile | None:
+def _saved(user: Any) -> SavedProfile | None:
     if not (user.role and user.name and user.phone):
         return None
     return SavedProfile(role=user.role, name=user.name, number=user.number, phone=user.phone)
@@ -202,14 +211,16 @@ class ProfileForms:
             return Refusal.OTHER_BROWSER
 
     async def open(self, secret: str, now: datetime) -> OpenForm | Refusal:
-        """The link this browser's cookie holds, with the saved profile, or why not."""
-        async with self.sessions() as session:
-            row = _usable(await by_browser(session=session, secret=secret), now)
-            if isinstance(row, Refusal):
-                return row
-            user = await session.get(LineUser, row.user_id)
-        assert user is not None and user.line_user_id is not None
-        return OpenForm(line_user_id=user.line_user_id, role=user.role, saved=_saved(user))
+        """The link this browser's cookie holds, with the saved profile, or why not: one
+        read of the link and its user (the form page and each submission ask)."""
+        if not secret or len(secret) > 100:
+            return Refusal.UNKNOWN
+        found = await read_first(self.sessions.kw["bind"], _OPEN, {"key": digest(secret)})
+        row = _usable(found, now)
+        if isinstance(row, Refusal):
+            return row
+        assert row.line_user_id is not None
+        return OpenForm(line_user_id=row.line_user_id, role=row.role, saved=_saved(row))
 
     async def fail(self, secret: str, now: datetime) -> Refusal | None:
         """Count a failed submission; the refusal if the link is (now) unusable."""

@@ -16,7 +16,15 @@ from config import Settings
 from dialogs.ports import OfficeInfo
 from storage.accounts import AccountsService
 from storage.db import make_read_engine, make_read_sessionmaker, make_sessionmaker
-from storage.forms import digest
+from storage.forms import (
+    Binding,
+    OpenForm,
+    Profile,
+    ProfileForms,
+    Refusal,
+    SavedProfile,
+    digest,
+)
 from storage.models import Consent, FormToken, LineUser
 from storage.seed import ensure_office
 
@@ -71,5 +79,34 @@ async def test_a_consent_is_written_once_per_version_and_creates_the_user(db: As
             "2026-12-01", NOW + timedelta(hours=1), True)
         assert [(c.terms_version, c.language) for c in consents] == [
             ("2024-10-01", "en"), ("2026-12-01", "ja")]
+    finally:
+        await read_db.dispose()
+
+
+async def test_a_bound_link_opens_with_its_user_until_it_is_used_or_replaced(db: AsyncEngine):
+    accounts, read_db = await _accounts(db)
+    try:
+        forms = ProfileForms(accounts.sessions)
+        user = "U" + uuid.uuid4().hex
+        await accounts.set_role(user, "jobseeker", NOW)
+        link = await accounts.form_link(user, NOW)
+        bound = await forms.bind(_token(link), None, NOW)
+        assert isinstance(bound, Binding) and bound.secret
+        opened = await forms.open(bound.secret, NOW)
+        assert opened == OpenForm(line_user_id=user, role="jobseeker", saved=None)
+        assert await forms.open("not-a-cookie", NOW) == Refusal.UNKNOWN
+        assert await forms.open("", NOW) == Refusal.UNKNOWN
+        assert await forms.open(bound.secret, NOW + timedelta(hours=1)) == Refusal.EXPIRED
+        saved = await forms.save(bound.secret, NOW, Profile(
+            role="jobseeker", name="五所川原 花子", number=None, phone="+819012345678"))
+        assert saved == user
+        assert await forms.open(bound.secret, NOW) == Refusal.USED
+        again = await forms.bind(_token(await accounts.form_link(user, NOW)), None, NOW)
+        assert isinstance(again, Binding) and again.secret
+        assert (await forms.open(again.secret, NOW)) == OpenForm(
+            line_user_id=user, role="jobseeker", saved=SavedProfile(
+                role="jobseeker", name="五所川原 花子", number=None, phone="+819012345678"))
+        await accounts.form_link(user, NOW + timedelta(minutes=1))  # a newer link
+        assert await forms.open(again.secret, NOW) == Refusal.REVOKED
     finally:
         await read_db.dispose()
