@@ -38,7 +38,9 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     from fastapi import FastAPI
     from fastapi.responses import JSONResponse, RedirectResponse
 
-    from bot.webhook import build_webhook_router
+    from booking import to_jst
+    from booking.calendar import warm_holidays
+    from bot.webhook import WebhookFirst
     from http_guards import BodyLimit, PublicPageHeaders
     from proxy import TrustedProxies
     from services import Services
@@ -55,6 +57,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
             await services.tracker.start(services.stream)
         if settings.run_handlers_in_process:
             services.start_handler()
+        warm_holidays(to_jst(services.clock.now()).date())
         tune_gc()
         yield
         await services.stop()
@@ -67,7 +70,9 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     app.add_middleware(BodyLimit)
     # Outermost: everything behind it sees the client the trusted proxy vouched for.
     app.add_middleware(TrustedProxies, networks=settings.proxy_networks)
-    app.include_router(build_webhook_router(channel_secret=settings.line_channel_secret))
+    # In front of all of them: the webhook keeps only its body limit (bot/webhook.py).
+    app.add_middleware(WebhookFirst, channel_secret=settings.line_channel_secret,
+                       stream=lambda: services.stream, state=app.state)
     app.include_router(build_web_router())
     app.state.console = Console(services)  # staff/deps.py finds it here
     app.include_router(build_staff_router(app.state.console), prefix="/staff")

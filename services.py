@@ -145,8 +145,9 @@ class Services:
 
     def ports_for(self, outbox: list[uuid.UUID]) -> Ports:
         """The flows' ports for one event, adding the pushes they queue to `outbox`."""
-        requests = self.requests.bound(outbox)
-        return Ports(office=self.office, accounts=self.accounts, availability=self.availability,
+        availability = self.availability.for_step()  # the calendar read once per step
+        requests = self.requests.bound(outbox, availability)
+        return Ports(office=self.office, accounts=self.accounts, availability=availability,
                      requests=requests, staff=self.staff_port.bound(outbox), closures=requests,
                      profile_language=self.line.profile_language)
 

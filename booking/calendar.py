@@ -26,6 +26,13 @@ def _national_holidays(year: int) -> Mapping[date, str]:
     return dict(holidays.country_holidays("JP", years=year, language="ja"))
 
 
+def warm_holidays(today: date) -> None:
+    """Build this year's and next year's holidays now (at start-up): the first build imports
+    the country's module and expands its rules, which a user's step should not wait for."""
+    for year in (today.year, today.year + 1):
+        _national_holidays(year)
+
+
 def _require_plain_date(day: date) -> None:
     """Refuse datetimes: their calendar date depends on a time zone the caller must choose."""
     if isinstance(day, datetime):

@@ -12,24 +12,22 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Request, Response
 from linebot.v3 import SignatureValidator
 from starlette.datastructures import State
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from bot.events import UnreadableEvent, read_event
+from http_guards import BodyLimit
 from storage.event_stream import EventStream
 
 log = logging.getLogger(__name__)
 
 
 OK_BODY = b'{"status":"ok"}'
-
-
-def ok() -> Response:
-    """`{"status": "ok"}`, as before, without a serialisation pass."""
-    return Response(OK_BODY, media_type="application/json")
 
 
 def unreadable_events(state: State) -> int:
@@ -66,47 +64,106 @@ def stream_entries(body: str) -> tuple[list[tuple[str, str, str]], list[str]]:
     return entries, refused
 
 
-def build_webhook_router(*, channel_secret: str) -> APIRouter:
-    """The webhook endpoint bound to one channel secret; events go to the app's stream."""
-    router = APIRouter()
-    validator = SignatureValidator(channel_secret)
+WEBHOOK_PATH = "/line/webhook"
+JSON = (b"content-type", b"application/json")
 
-    @router.post("/line/webhook", response_class=Response)
-    async def webhook(request: Request) -> Response:
-        # The header and the stream are read here rather than declared as parameters, and the
-        # answer is one ready response: FastAPI's dependency solving and response
-        # serialisation were a measurable part of the webhook's CPU (bench/RESULTS.md).
-        stream: EventStream = request.app.state.services.stream
-        x_line_signature = request.headers.get("x-line-signature")
-        body = await request.body()  # http_guards.BodyLimit caps it at LINE's 1 MB
-        if not x_line_signature:
+
+async def _answer(send: Send, status: int, body: bytes = OK_BODY,
+                  headers: tuple[tuple[bytes, bytes], ...] = ()) -> None:
+    await send({"type": "http.response.start", "status": status,
+                "headers": [JSON, (b"content-length", str(len(body)).encode()), *headers]})
+    await send({"type": "http.response.body", "body": body})
+
+
+async def _refuse(send: Send, status: int, detail: str, *extra: tuple[bytes, bytes]) -> None:
+    """The framework's error shape, `{"detail": ...}`, as the other routes answer."""
+    body = json.dumps({"detail": detail}, ensure_ascii=False, separators=(",", ":")).encode()
+    await _answer(send, status, body, extra)
+
+
+async def _read_body(receive: Receive) -> bytes:
+    chunks = []
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise ConnectionError("client gone")
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            return b"".join(chunks)
+
+
+class WebhookFirst:
+    """ASGI middleware, outermost: `POST /line/webhook` is answered here, before the stack.
+
+    The webhook is the hot path and needs none of what the pages need (the office's change
+    counter, the public pages' headers, the proxy's client address, routing, dependency
+    solving): those were ~6 % of an event's CPU (bench/RESULTS.md). It keeps the body limit
+    (http_guards.BodyLimit wraps it). Every other request goes on to the app.
+    """
+
+    def __init__(self, app: ASGIApp, *, channel_secret: str,
+                 stream: Callable[[], EventStream], state: State) -> None:
+        self.app = app
+        self.webhook = BodyLimit(self._webhook)
+        self._validator = SignatureValidator(channel_secret)
+        self._stream = stream  # read per request: the services build it at start-up
+        self._state = state  # where the unreadable events are counted
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"] == WEBHOOK_PATH:
+            await self.webhook(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)
+
+    async def _webhook(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["method"] != "POST":
+            await _refuse(send, 405, "Method Not Allowed", (b"allow", b"POST"))
+            return
+        signature = None
+        for name, value in scope["headers"]:
+            if name == b"x-line-signature":
+                signature = value.decode("latin-1")
+                break
+        try:
+            body = await _read_body(receive)
+        except HTTPException as too_large:  # BodyLimit counted a body sent without a length
+            await _refuse(send, too_large.status_code, str(too_large.detail))
+            return
+        except ConnectionError:
+            return  # nobody left to answer
+        status, detail = await self.accept(body, signature)
+        if detail is None:
+            await _answer(send, status)
+        else:
+            await _refuse(send, status, detail)
+
+    async def accept(self, body: bytes, signature: str | None) -> tuple[int, str | None]:
+        """Verify, read and store the events of one body: the status and the error's detail
+        (None for 200)."""
+        if not signature:
             log.warning("webhook without signature", extra={"status": 400})
-            raise HTTPException(status_code=400, detail="Missing X-Line-Signature")
+            return 400, "Missing X-Line-Signature"
         text = body.decode("utf-8", errors="replace")
-        if not validator.validate(text, x_line_signature):
+        if not self._validator.validate(text, signature):
             log.warning("webhook with invalid signature (%d bytes)", len(body))
-            raise HTTPException(status_code=400, detail="Invalid signature")
+            return 400, "Invalid signature"
         try:
             entries, refused = stream_entries(text)
         except MalformedBody:
             log.warning("malformed webhook body (%d bytes)", len(body))
-            raise HTTPException(status_code=400, detail="Malformed webhook body") from None
+            return 400, "Malformed webhook body"
         if refused:
-            state = request.app.state
-            state.webhook_unreadable = unreadable_events(state) + len(refused)
+            self._state.webhook_unreadable = unreadable_events(self._state) + len(refused)
             log.warning("%d unreadable webhook events not stored: %s", len(refused),
                         "; ".join(sorted(set(refused))))
         if not entries:
-            return ok()  # LINE's "verify" button sends none
+            return 200, None  # LINE's "verify" button sends none
         try:
-            added = await stream.append(entries)
+            added = await self._stream().append(entries)
         except Exception:
             log.exception("webhook events not persisted: asking LINE to redeliver")
-            raise HTTPException(status_code=503, detail="Events could not be stored; "
-                                "please redeliver") from None
+            return 503, "Events could not be stored; please redeliver"
         for (event_id, _, _), new in zip(entries, added, strict=True):
             if not new:
                 log.info("duplicate event ignored", extra={"event_id": event_id})
-        return ok()
-
-    return router
+        return 200, None

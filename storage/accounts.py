@@ -92,6 +92,44 @@ def user_row_values(office_id: uuid.UUID, line_user_id: str, at: datetime,
             "created_at": at, **changes}
 
 
+_CONSENTED = ("consent_version", "consented_at", "followed")
+_CONSENT_STATEMENTS: dict[str, tuple[Any, Any]] = {}
+
+
+def _consent_statements(dialect: str) -> tuple[Any, Any]:
+    """`record_consent`'s statements: the user's upsert that changes the row only when the
+    version is new (RETURNING its id, else nothing), and the consent row's INSERT. On
+    PostgreSQL the first is both, the upsert a CTE feeding the INSERT: one statement.
+    Parameters: `user_row_values`, `consent_id`, `consent_language` (and `user_id` for the
+    second statement elsewhere)."""
+    if dialect not in _CONSENT_STATEMENTS:
+        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        users = LineUser.__table__  # type: ignore[attr-defined]
+        upsert = insert(users).values({c.name: bindparam(c.name, type_=c.type)
+                                       for c in users.columns})
+        upsert = upsert.on_conflict_do_update(
+            index_elements=[users.c.office_id, users.c.line_user_hash],
+            set_={name: upsert.excluded[name] for name in _CONSENTED},
+            where=users.c.consent_version.is_distinct_from(upsert.excluded.consent_version),
+        ).returning(users.c.id)
+        consents = Consent.__table__  # type: ignore[attr-defined]
+        row = {"id": bindparam("consent_id", type_=consents.c.id.type),
+               "office_id": bindparam("office_id", type_=consents.c.office_id.type),
+               "terms_version": bindparam("consent_version", type_=consents.c.terms_version.type),
+               "consented_at": bindparam("consented_at", type_=consents.c.consented_at.type),
+               "language": bindparam("consent_language", type_=consents.c.language.type)}
+        if dialect == "postgresql":
+            changed = upsert.cte("changed")
+            first = insert(consents).add_cte(changed).from_select(
+                [*row, "user_id"], select(*row.values(), changed.c.id))
+        else:
+            first = upsert
+        add = insert(consents).values({**row, "user_id": bindparam(
+            "user_id", type_=consents.c.user_id.type)})
+        _CONSENT_STATEMENTS[dialect] = (first, add)
+    return _CONSENT_STATEMENTS[dialect]
+
+
 # What the chat reads of a user, selected as columns (no ORM entity, identity map or change
 # tracking: the user is read on most steps, and building the entity was most of its cost).
 USER_COLUMNS = (LineUser.consent_version, LineUser.consented_at, LineUser.role,
@@ -101,6 +139,9 @@ _USER = select(*USER_COLUMNS).where(*_MINE)
 _USER_AT = select(*USER_COLUMNS, bk.active_requests_of(LineUser, bindparam("at"))
                   .label("active")).where(*_MINE)
 _LANGUAGE = select(LineUser.language).where(*_MINE)
+# The user's id and the form submissions that failed lately (forms.user_locked_out), one read.
+_USER_FAILURES = select(LineUser.id, forms.failures_since(LineUser.id, bindparam("since"))
+                        .label("failures")).where(*_MINE)
 
 
 def user_info(user: Any, office: Office | None = None,
@@ -168,15 +209,21 @@ class AccountsService:
 
     async def record_consent(self, line_user_id: str, version: str, at: datetime, *,
                              language: str = "ja") -> None:
-        async with transaction(self.sessions) as session:
-            user = await get_or_create_user(session, self.office_id, line_user_id, at)
-            if user.consent_version == version:
-                # Already on record: a repeated step (its conversation state was lost after
-                # this commit, tests/faults) must not write a second consent.
-                return
-            user.consent_version, user.consented_at, user.followed = version, at, True
-            session.add(Consent(office_id=self.office_id, user_id=user.id,
-                                terms_version=version, consented_at=at, language=language))
+        """The user's row (created if need be) takes the version, and a consent row is added,
+        unless that version is already on record: a repeated step (its conversation state was
+        lost after this commit, tests/faults) must not write a second consent. Statements
+        built once, no ORM session: on PostgreSQL one statement on its own (a CTE), atomic."""
+        values = {**user_row_values(self.office_id, line_user_id, at, consent_version=version,
+                                    consented_at=at, followed=True),
+                  "consent_id": uuid.uuid4(), "consent_language": language}
+        first, add = _consent_statements(self._dialect)
+        if self._dialect == "postgresql":
+            await self._alone(first, values)
+            return
+        async with self._engine.begin() as conn:
+            changed = (await conn.execute(first, values)).first()
+            if changed is not None:  # None: this version was on record already
+                await conn.execute(add, {**values, "user_id": changed.id})
 
     async def mark_unfollowed(self, line_user_id: str) -> None:
         async with transaction(self.sessions) as session:
@@ -202,8 +249,12 @@ class AccountsService:
 
     async def _upsert(self, line_user_id: str, at: datetime, **changes: Any) -> None:
         """`user_upsert`: a statement that is a whole unit of work on its own (atomic)."""
-        statement = user_upsert(self._dialect, tuple(changes))
-        values = user_row_values(self.office_id, line_user_id, at, **changes)
+        await self._alone(user_upsert(self._dialect, tuple(changes)),
+                          user_row_values(self.office_id, line_user_id, at, **changes))
+
+    async def _alone(self, statement: Any, values: dict[str, Any]) -> None:
+        """A statement that is a whole unit of work: on the autocommit engine when there is
+        one (one round trip), else in a transaction of its own."""
         if self._autocommit:
             async with self._reads_engine.connect() as conn:
                 await conn.execute(statement, values)
@@ -213,13 +264,39 @@ class AccountsService:
 
     async def form_link(self, line_user_id: str, at: datetime, *,
                         unregistered: bool = False) -> str | None:
-        """A fresh single-use link to the profile form, or None while the user is locked out."""
+        """A fresh single-use link to the profile form, or None while the user is locked out.
+
+        The user's id and recent failures are one read; the older links' revocation and the
+        new link are one statement on PostgreSQL (no ORM session, no BEGIN/COMMIT)."""
+        found = await self._first(_USER_FAILURES, {**self._mine(line_user_id),
+                                                   "since": at - forms.USER_WINDOW})
+        if found is None:  # a first step without a row yet (rare: consent writes it)
+            return await self._form_link_new_user(line_user_id, at, unregistered=unregistered)
+        if found.failures >= forms.USER_FAILURES:
+            return None
+        token = forms.new_token()
+        values = forms.issue_values(office_id=self.office_id, user_id=found.id, token=token,
+                                    now=at, minutes=self.form_minutes)
+        first, add = forms.issue_statements(self._dialect)
+        if self._dialect == "postgresql":
+            await self._alone(first, values)
+        else:
+            async with self._engine.begin() as conn:
+                await conn.execute(first, values)
+                await conn.execute(add, values)
+        return self._link(token, unregistered)
+
+    async def _form_link_new_user(self, line_user_id: str, at: datetime, *,
+                                  unregistered: bool) -> str | None:
         async with transaction(self.sessions) as session:
             user = await get_or_create_user(session, self.office_id, line_user_id, at)
             if await forms.user_locked_out(session=session, user_id=user.id, now=at):
                 return None
             token = await forms.issue(session=session, office_id=self.office_id,
                                       user_id=user.id, now=at, minutes=self.form_minutes)
+        return self._link(token, unregistered)
+
+    def _link(self, token: str, unregistered: bool) -> str:
         query = urlencode({"t": token, **({"u": "1"} if unregistered else {})})
         if self.liff_id:  # opened inside LINE as a LIFF app; the token still binds the user
             return f"https://liff.line.me/{self.liff_id}?{query}"

@@ -6,6 +6,7 @@ partial unique index on (office, booth, starts_at) is what makes double booking 
 
 from __future__ import annotations
 
+import copy
 import uuid
 from datetime import date, datetime
 from typing import Any
@@ -46,6 +47,27 @@ class AvailabilityService:
         self.holds = holds
         self.hold_ms = hold_ms
         self.cache = cache or OfficeCache(self.reads, office_id, version=None)
+        self._calendars: dict[datetime, Calendar] | None = None  # see for_step
+
+    def for_step(self) -> AvailabilityService:
+        """This service for one dialog step: its calendar is read once, however many of the
+        step's questions need it (several reads of six queries each were half of a booking
+        step's CPU: bench/RESULTS.md). A step is one moment, so one reading is its truth;
+        the next step reads again and sees what staff changed meanwhile."""
+        step = copy.copy(self)
+        step._calendars = {}
+        return step
+
+    def _covering(self, at: datetime) -> Calendar | None:
+        """A calendar this step has read whose reach covers `at`'s day, else None. It says of
+        that day what a reading at `at` would: the same sites, and the closures and limits
+        of every day from its own (earlier) one on."""
+        day = to_jst(at).date()
+        for when, cal in (self._calendars or {}).items():
+            first = to_jst(when).date()
+            if first <= day <= first + bk.HORIZON:
+                return cal
+        return None
 
     async def _office(self) -> Office:
         return await self.cache.office()
@@ -60,10 +82,16 @@ class AvailabilityService:
             session=session, office=office, now=at, days=days, cal=cal))
 
     async def calendar(self, at: datetime) -> Calendar:
-        """Closures, sites and their hours, capacity limits: read each time (several tables)."""
+        """Closures, sites and their hours, capacity limits: read each time (several tables),
+        or once per `at` in a step's service (`for_step`)."""
+        if self._calendars is not None and at in self._calendars:
+            return self._calendars[at]
         office = await self._office()
-        return await read(self.reads, lambda session: bk.load_calendar(
+        cal = await read(self.reads, lambda session: bk.load_calendar(
             session=session, office=office, now=at))
+        if self._calendars is not None:
+            self._calendars[at] = cal
+        return cal
 
     async def open_days(self, at: datetime, count: int, need: int = 1,
                         site_id: str | None = None) -> list[DayInfo]:
@@ -109,7 +137,8 @@ class AvailabilityService:
     async def hold(self, line_user_id: str, starts_at: datetime, slots: int = 1,
                    site_id: str | None = None) -> bool:
         """Keep the slot(s) for this user while they confirm; False when someone was faster."""
-        free = await self.window(starts_at, [to_jst(starts_at).date()])
+        free = await self.window(starts_at, [to_jst(starts_at).date()],
+                                 cal=self._covering(starts_at))
         owner, starts, claimed = hash_line_user(line_user_id), slot_run(starts_at, slots), []
         if await self.claim(owner, starts, free, claimed, site_id):
             return True
@@ -124,7 +153,7 @@ class AvailabilityService:
         """Let go of any hold this user has on the slot(s) (token-checked, so others' stay)."""
         if self.holds is None:
             return
-        booths = all_booths(await self.calendar(starts_at))
+        booths = all_booths(self._covering(starts_at) or await self.calendar(starts_at))
         owner = hash_line_user(line_user_id)
         for start in slot_run(starts_at, slots):
             for booth in booths:

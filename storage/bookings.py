@@ -38,9 +38,8 @@ from storage.models import (
     WaitlistEntry,
 )
 from storage.sites import (
-    closed_days,
+    load_closures,
     load_limits,
-    load_ranges,
     load_sites,
     place_of,
     site_uuid,
@@ -58,14 +57,13 @@ async def load_calendar(*, session: AsyncSession, office: Office, now: datetime)
     """Closures ahead, the cut-off hour, the sites and their booths, the capacity limits, as
     staff last set them."""
     today = to_jst(now).date()
-    days = await session.scalars(closed_days(office.id, today, today + HORIZON))
+    closures, ranges = await load_closures(session=session, office_id=office.id, first=today,
+                                           last=today + HORIZON)
     sites = await load_sites(session=session, office_id=office.id)
     return Calendar(
-        closures=frozenset(days), cutoff=time(office.cutoff_hour),
+        closures=closures, cutoff=time(office.cutoff_hour),
         booths=sum(len(site.booths) for site in sites) if sites else office.booths,
-        sites=sites,
-        ranges=await load_ranges(session=session, office_id=office.id, first=today,
-                                 last=today + HORIZON),
+        sites=sites, ranges=ranges,
         limits=await load_limits(session=session, office_id=office.id, first=today))
 
 

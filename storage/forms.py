@@ -17,16 +17,18 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any, TypeVar
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from storage.db import transaction
+from storage.db import read_first, transaction
 from storage.models import FormToken, LineUser
 
 MAX_FAILURES = 5  # failed submissions before one link locks
 USER_FAILURES = 10  # failed submissions across links before a user gets no new link for a while
 USER_WINDOW = timedelta(hours=1)
+T = TypeVar("T")
 
 
 class Refusal(StrEnum):
@@ -45,26 +47,76 @@ def digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def new_token() -> str:
+    """A form link's secret (only its `digest` is stored)."""
+    return secrets.token_urlsafe(32)
+
+
 async def issue(*, session: AsyncSession, office_id: uuid.UUID, user_id: uuid.UUID,
                 now: datetime, minutes: int) -> str:
     """A fresh single-use token for `user_id`, valid for `minutes`; older unused ones revoked."""
     await session.execute(update(FormToken).where(
         FormToken.user_id == user_id, FormToken.used_at.is_(None),
         FormToken.revoked_at.is_(None), FormToken.expires_at > now).values(revoked_at=now))
-    token = secrets.token_urlsafe(32)
+    token = new_token()
     session.add(FormToken(id=digest(token), office_id=office_id, user_id=user_id,
                           expires_at=now + timedelta(minutes=minutes)))
     return token
 
 
+def issue_values(*, office_id: uuid.UUID, user_id: uuid.UUID, token: str, now: datetime,
+                 minutes: int) -> dict[str, Any]:
+    """The parameters of `issue_statements`."""
+    return {"digest": digest(token), "office": office_id, "user": user_id, "now": now,
+            "expires": now + timedelta(minutes=minutes)}
+
+
+_ISSUE: dict[str, tuple[Any, Any]] = {}
+
+
+def issue_statements(dialect: str) -> tuple[Any, Any]:
+    """`issue` as statements built once: (revoke the user's live links, add the new one).
+    On PostgreSQL the first is both (the revocation a CTE beside the INSERT): one atomic
+    statement. Parameters: `issue_values`."""
+    if dialect not in _ISSUE:
+        tokens = FormToken.__table__  # type: ignore[attr-defined]
+        revoke = update(tokens).where(
+            tokens.c.user_id == bindparam("user"), tokens.c.used_at.is_(None),
+            tokens.c.revoked_at.is_(None), tokens.c.expires_at > bindparam("now")
+        ).values(revoked_at=bindparam("now"))
+        add = insert(tokens).values(
+            id=bindparam("digest"), office_id=bindparam("office"), user_id=bindparam("user"),
+            expires_at=bindparam("expires"), failures=0)
+        if dialect == "postgresql":
+            _ISSUE[dialect] = (add.add_cte(revoke.returning(tokens.c.id).cte("revoked")), add)
+        else:
+            _ISSUE[dialect] = (revoke, add)
+    return _ISSUE[dialect]
+
+
+def failures_since(user_id: Any, since: Any) -> Any:
+    """The failed submissions of a user's links that expired after `since` (a scalar
+    subquery: `user_locked_out` compares it with USER_FAILURES)."""
+    return (select(func.coalesce(func.sum(FormToken.failures), 0))
+            .where(FormToken.user_id == user_id, FormToken.expires_at > since)
+            .scalar_subquery())
+
+
 async def user_locked_out(*, session: AsyncSession, user_id: uuid.UUID, now: datetime) -> bool:
     """Too many failed submissions lately: no new link until the window passes."""
-    total = await session.scalar(select(func.coalesce(func.sum(FormToken.failures), 0)).where(
-        FormToken.user_id == user_id, FormToken.expires_at > now - USER_WINDOW))
+    total = await session.scalar(select(failures_since(user_id, now - USER_WINDOW)))
     return int(total or 0) >= USER_FAILURES
 
 
-def _usable(row: FormToken | None, now: datetime) -> FormToken | Refusal:
+# A link found by its browser's cookie, with what `open` needs of its user (columns).
+_OPEN = (select(FormToken.used_at, FormToken.revoked_at, FormToken.failures,
+                FormToken.expires_at, LineUser.line_user_id, LineUser.role, LineUser.name,
+                LineUser.number, LineUser.phone)
+         .join(LineUser, LineUser.id == FormToken.user_id)
+         .where(FormToken.browser_key == bindparam("key")))
+
+
+def _usable(row: T | None, now: datetime) -> T | Refusal:
     """The link when it may be used now, else why not."""
     if row is None:
         return Refusal.UNKNOWN
@@ -131,7 +183,7 @@ class Profile:
     phone: str
 
 
-def _saved(user: LineUser) -> SavedProfile | None:
+def _saved(user: Any) -> SavedProfile | None:
     if not (user.role and user.name and user.phone):
         return None
     return SavedProfile(role=user.role, name=user.name, number=user.number, phone=user.phone)
@@ -159,14 +211,16 @@ class ProfileForms:
             return Refusal.OTHER_BROWSER
 
     async def open(self, secret: str, now: datetime) -> OpenForm | Refusal:
-        """The link this browser's cookie holds, with the saved profile, or why not."""
-        async with self.sessions() as session:
-            row = _usable(await by_browser(session=session, secret=secret), now)
-            if isinstance(row, Refusal):
-                return row
-            user = await session.get(LineUser, row.user_id)
-        assert user is not None and user.line_user_id is not None
-        return OpenForm(line_user_id=user.line_user_id, role=user.role, saved=_saved(user))
+        """The link this browser's cookie holds, with the saved profile, or why not: one
+        read of the link and its user (the form page and each submission ask)."""
+        if not secret or len(secret) > 100:
+            return Refusal.UNKNOWN
+        found = await read_first(self.sessions.kw["bind"], _OPEN, {"key": digest(secret)})
+        row = _usable(found, now)
+        if isinstance(row, Refusal):
+            return row
+        assert row.line_user_id is not None
+        return OpenForm(line_user_id=row.line_user_id, role=row.role, saved=_saved(row))
 
     async def fail(self, secret: str, now: datetime) -> Refusal | None:
         """Count a failed submission; the refusal if the link is (now) unusable."""

@@ -54,10 +54,14 @@ class RequestsService:
         self.secret_key = secret_key
         self.written: list[uuid.UUID] = []  # outbox rows committed, for the caller to deliver
 
-    def bound(self, outbox: list[uuid.UUID]) -> RequestsService:
-        """This service for one event: the pushes its commits queue are added to `outbox`."""
+    def bound(self, outbox: list[uuid.UUID],
+              availability: AvailabilityService | None = None) -> RequestsService:
+        """This service for one event: the pushes its commits queue are added to `outbox`;
+        with `availability`, the step's own (AvailabilityService.for_step)."""
         one = copy.copy(self)
         one.written = outbox
+        if availability is not None:
+            one.availability = availability
         return one
 
     async def _office(self) -> Office:
