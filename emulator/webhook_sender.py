@@ -100,9 +100,12 @@ class WebhookSender:
 
     def _new_client(self) -> httpx.AsyncClient:
         # trust_env=False: a proxy from the environment must never see loopback webhooks.
+        # 32 connections carry thousands of webhooks a second (each is answered in a few ms);
+        # httpx walks its whole pool for every request, and 256 made the emulator the busiest
+        # process of bench.hundred_users.
         return httpx.AsyncClient(
             timeout=self.timeout, trust_env=False,
-            limits=httpx.Limits(max_connections=256, max_keepalive_connections=128),
+            limits=httpx.Limits(max_connections=32, max_keepalive_connections=32),
         )
 
     async def deliver(self, url: str, body: bytes) -> int:
