@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import functools
 import hashlib
 import hmac
 import json
+import ssl
 import time
 from typing import Any
 
@@ -78,6 +80,12 @@ def postback_content(data: str, params: dict[str, Any] | None) -> dict[str, Any]
     return content
 
 
+
+@functools.cache
+def _tls_context() -> ssl.SSLContext:
+    """One TLS context per process (httpx loads the CA bundle for each client otherwise)."""
+    return httpx.create_ssl_context(trust_env=False)
+
 class WebhookSender:
     """Posts signed webhook bodies to the bot, reusing one HTTP client per event loop."""
 
@@ -104,7 +112,7 @@ class WebhookSender:
         # httpx walks its whole pool for every request, and 256 made the emulator the busiest
         # process of bench.hundred_users.
         return httpx.AsyncClient(
-            timeout=self.timeout, trust_env=False,
+            timeout=self.timeout, trust_env=False, verify=_tls_context(),
             limits=httpx.Limits(max_connections=32, max_keepalive_connections=32),
         )
 
