@@ -277,13 +277,13 @@ class AccountsService:
         token = forms.new_token()
         values = forms.issue_values(office_id=self.office_id, user_id=found.id, token=token,
                                     now=at, minutes=self.form_minutes)
-        first, add = forms.issue_statements(self._dialect)
-        if self._dialect == "postgresql":
-            await self._alone(first, values)
+        statements = forms.issue_statements(self._dialect)
+        if len(statements) == 1:
+            await self._alone(statements[0], values)
         else:
             async with self._engine.begin() as conn:
-                await conn.execute(first, values)
-                await conn.execute(add, values)
+                for statement in statements:
+                    await conn.execute(statement, values)
         return self._link(token, unregistered)
 
     async def _form_link_new_user(self, line_user_id: str, at: datetime, *,

@@ -54,13 +54,14 @@ def new_token() -> str:
 
 async def issue(*, session: AsyncSession, office_id: uuid.UUID, user_id: uuid.UUID,
                 now: datetime, minutes: int) -> str:
-    """A fresh single-use token for `user_id`, valid for `minutes`; older unused ones revoked."""
-    await session.execute(update(FormToken).where(
-        FormToken.user_id == user_id, FormToken.used_at.is_(None),
-        FormToken.revoked_at.is_(None), FormToken.expires_at > now).values(revoked_at=now))
+    """A fresh single-use token for `user_id`, valid for `minutes`; older unused ones revoked
+    (`issue_statements`, in the session's transaction)."""
+    await session.flush()  # the user's row may be new in this session
     token = new_token()
-    session.add(FormToken(id=digest(token), office_id=office_id, user_id=user_id,
-                          expires_at=now + timedelta(minutes=minutes)))
+    values = issue_values(office_id=office_id, user_id=user_id, token=token, now=now,
+                          minutes=minutes)
+    for statement in issue_statements(session.get_bind().dialect.name):
+        await session.execute(statement, values)
     return token
 
 
@@ -71,13 +72,13 @@ def issue_values(*, office_id: uuid.UUID, user_id: uuid.UUID, token: str, now: d
             "expires": now + timedelta(minutes=minutes)}
 
 
-_ISSUE: dict[str, tuple[Any, Any]] = {}
+_ISSUE: dict[str, tuple[Any, ...]] = {}
 
 
-def issue_statements(dialect: str) -> tuple[Any, Any]:
-    """`issue` as statements built once: (revoke the user's live links, add the new one).
-    On PostgreSQL the first is both (the revocation a CTE beside the INSERT): one atomic
-    statement. Parameters: `issue_values`."""
+def issue_statements(dialect: str) -> tuple[Any, ...]:
+    """A new link as statements built once, to run in order in one transaction: revoke the
+    user's live links, add the new one. On PostgreSQL one statement does both (the revocation
+    a CTE beside the INSERT). Parameters: `issue_values`."""
     if dialect not in _ISSUE:
         tokens = FormToken.__table__  # type: ignore[attr-defined]
         revoke = update(tokens).where(
@@ -88,7 +89,7 @@ def issue_statements(dialect: str) -> tuple[Any, Any]:
             id=bindparam("digest"), office_id=bindparam("office"), user_id=bindparam("user"),
             expires_at=bindparam("expires"), failures=0)
         if dialect == "postgresql":
-            _ISSUE[dialect] = (add.add_cte(revoke.returning(tokens.c.id).cte("revoked")), add)
+            _ISSUE[dialect] = (add.add_cte(revoke.returning(tokens.c.id).cte("revoked")),)
         else:
             _ISSUE[dialect] = (revoke, add)
     return _ISSUE[dialect]
@@ -138,9 +139,14 @@ async def by_token(*, session: AsyncSession, token: str) -> FormToken | None:
     return await session.get(FormToken, digest(token), with_for_update=True)
 
 
+def plausible(secret: str) -> bool:
+    """A cookie value that could be a link's secret (anything else is not looked up)."""
+    return bool(secret) and len(secret) <= 100
+
+
 async def by_browser(*, session: AsyncSession, secret: str) -> FormToken | None:
     """The link a browser's form cookie is bound to (locked for update)."""
-    if not secret or len(secret) > 100:
+    if not plausible(secret):
         return None
     return (await session.scalars(select(FormToken).where(
         FormToken.browser_key == digest(secret)).with_for_update())).first()
@@ -213,7 +219,7 @@ class ProfileForms:
     async def open(self, secret: str, now: datetime) -> OpenForm | Refusal:
         """The link this browser's cookie holds, with the saved profile, or why not: one
         read of the link and its user (the form page and each submission ask)."""
-        if not secret or len(secret) > 100:
+        if not plausible(secret):
             return Refusal.UNKNOWN
         found = await read_first(self.sessions.kw["bind"], _OPEN, {"key": digest(secret)})
         row = _usable(found, now)

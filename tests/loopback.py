@@ -12,7 +12,9 @@ from typing import Any
 
 import httpx
 
-TLS = httpx.create_ssl_context()
+from services import tls_context
+
+TLS = tls_context()  # the app's own: one context per process
 
 
 def client(**settings: Any) -> httpx.Client:
