@@ -17,6 +17,7 @@ async def prepare_demo(services: Any) -> list[asyncio.Task[Any]]:
     base = services.settings.public_base_url.rstrip("/")
     await seed_demo_bookings(services.sessions, services.office_id, services.clock.now())
     await seed_demo_sites(services.sessions, services.office_id, services.clock.now())
+    await services.office_changed()  # the sites and closure are in every process's calendar
     login = await _demo_admin(services)
     await install(api_host=services.line_host, data_host=services.line_host,
                   token=services.settings.line_channel_access_token)

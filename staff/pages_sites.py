@@ -91,11 +91,13 @@ def add_routes(router: APIRouter, c: Console) -> None:
     @router.post("/sites")
     async def create_site(request: Request, staff: AdminDep) -> Response:
         await ops().save_site(staff.actor, None, await site_form(request), now=c.now())
+        await c.refresh_office()  # sites are in each process's calendar (office facts)
         return c.done(request, "/staff/sites", "site_saved")
 
     @router.post("/sites/{site_id}")
     async def update_site(request: Request, site_id: uuid.UUID, staff: AdminDep) -> Response:
         await ops().save_site(staff.actor, site_id, await site_form(request), now=c.now())
+        await c.refresh_office()
         return c.done(request, "/staff/sites", "site_saved")
 
     @router.get("/capacity")
@@ -129,9 +131,11 @@ def add_routes(router: APIRouter, c: Console) -> None:
         await ops().add_limit(staff.actor, starts=opens, ends=closes, capacity=capacity,
                               day=one_day, weekday=int(weekday) if weekday.isdigit() else None,
                               reason=reason, now=c.now())
+        await c.refresh_office()  # so are the capacity limits
         return c.done(request, "/staff/capacity", "limit_added")
 
     @router.post("/capacity/{limit_id}/delete")
     async def remove_limit(request: Request, limit_id: uuid.UUID, staff: AdminDep) -> Response:
         await ops().remove_limit(staff.actor, limit_id, now=c.now())
+        await c.refresh_office()
         return c.done(request, "/staff/capacity", "limit_removed")

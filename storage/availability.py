@@ -21,6 +21,7 @@ from storage import bookings as bk
 from storage.db import read
 from storage.models import Office
 from storage.office_cache import OfficeCache
+from storage.sites import HORIZON
 
 
 def hold_key(starts_at: datetime) -> str:
@@ -65,7 +66,7 @@ class AvailabilityService:
         day = to_jst(at).date()
         for when, cal in (self._calendars or {}).items():
             first = to_jst(when).date()
-            if first <= day <= first + bk.HORIZON:
+            if first <= day <= first + HORIZON:
                 return cal
         return None
 
@@ -82,13 +83,11 @@ class AvailabilityService:
             session=session, office=office, now=at, days=days, cal=cal))
 
     async def calendar(self, at: datetime) -> Calendar:
-        """Closures, sites and their hours, capacity limits: read each time (several tables),
-        or once per `at` in a step's service (`for_step`)."""
+        """Closures, sites and their hours, capacity limits: from the office cache (read again
+        when staff changed any of them), kept once per `at` in a step's service (`for_step`)."""
         if self._calendars is not None and at in self._calendars:
             return self._calendars[at]
-        office = await self._office()
-        cal = await read(self.reads, lambda session: bk.load_calendar(
-            session=session, office=office, now=at))
+        cal = (await self.cache.current()).calendar(at)
         if self._calendars is not None:
             self._calendars[at] = cal
         return cal

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -38,6 +38,8 @@ from storage.models import (
     WaitlistEntry,
 )
 from storage.sites import (
+    HORIZON,
+    calendar_of,
     load_closures,
     load_limits,
     load_sites,
@@ -47,7 +49,6 @@ from storage.sites import (
 from storage.unit_of_work import publish
 
 ACTIVE = [str(status) for status in ACTIVE_STATUSES]
-HORIZON = timedelta(days=120)  # how far ahead closures are read; users book days, not months
 SEARCH_DAYS = 10  # open days searched for the nearest free slot or the next bookable one
 MOVE_ACCEPTED = "booking.move_accepted"
 INTERVIEW = Purpose.INTERVIEW  # requests that take one slot per applicant (§7)
@@ -55,16 +56,14 @@ INTERVIEW = Purpose.INTERVIEW  # requests that take one slot per applicant (§7)
 
 async def load_calendar(*, session: AsyncSession, office: Office, now: datetime) -> Calendar:
     """Closures ahead, the cut-off hour, the sites and their booths, the capacity limits, as
-    staff last set them."""
+    staff last set them (read now: a commit's own reading; steps use storage/office_cache)."""
     today = to_jst(now).date()
-    closures, ranges = await load_closures(session=session, office_id=office.id, first=today,
-                                           last=today + HORIZON)
-    sites = await load_sites(session=session, office_id=office.id)
-    return Calendar(
-        closures=closures, cutoff=time(office.cutoff_hour),
-        booths=sum(len(site.booths) for site in sites) if sites else office.booths,
-        sites=sites, ranges=ranges,
-        limits=await load_limits(session=session, office_id=office.id, first=today))
+    _, ranges = await load_closures(session=session, office_id=office.id, first=today,
+                                    last=today + HORIZON)
+    return calendar_of(office, today, ranges=ranges,
+                       sites=await load_sites(session=session, office_id=office.id),
+                       limits=await load_limits(session=session, office_id=office.id,
+                                                first=today))
 
 
 async def occupancy(*, session: AsyncSession, office_id: uuid.UUID, start: datetime,
@@ -154,9 +153,11 @@ def facts_of(rows: list[Booking], user: LineUser, sites: tuple[Site, ...] = (),
 
 
 async def insert_request(*, session: AsyncSession, office: Office, user: LineUser, draft: Draft,
-                         booths: list[int], now: datetime, immediate: bool = False,
-                         site_id: str | None = None, console: str = "") -> list[Booking]:
-    """Insert one row per slot and alert staff; IntegrityError at flush when a slot was taken."""
+                         booths: list[int], now: datetime, sites: tuple[Site, ...],
+                         immediate: bool = False, site_id: str | None = None,
+                         console: str = "") -> list[Booking]:
+    """Insert one row per slot and alert staff; IntegrityError at flush when a slot was taken.
+    `sites` are the calendar's the booths were chosen from (they name the place)."""
     assert draft.starts_at is not None
     starts = slot_run(draft.starts_at, len(booths))
     group = uuid.uuid4() if len(starts) > 1 else None
@@ -176,7 +177,6 @@ async def insert_request(*, session: AsyncSession, office: Office, user: LineUse
     user.last_booking_at = now
     audit(session, office.id, now, "booking.requested", rows[0].id, slots=len(rows),
           immediate=immediate)
-    sites = await load_sites(session=session, office_id=office.id)
     await publish(session, RequestCreated(facts_of(rows, user, sites, console),
                                           immediate=immediate),
                   office_id=office.id, now=now)

@@ -1,7 +1,9 @@
-"""The office row, its terms versions and closures, kept in each process until staff change them.
+"""The office row, its terms versions and its booking calendar (sites, booths, hours, closures,
+capacity limits), kept in each process until staff change them.
 
-Nearly every dialog step reads them, and they change only when staff save the settings,
-publish terms or close a day. Those changes bump a Redis counter (`RedisKeys.office_version`);
+Nearly every dialog step reads them, and they change only when staff save the settings, a
+site or a capacity limit, publish terms or close a day. Those changes bump a Redis counter
+(`RedisKeys.office_version`);
 a process keeps its copy while the counter reads as it did when the copy was made. The conversation
 lock script hands the counter back with every step (storage/conversations.py), so a step
 learns of a change without a round trip of its own; pages read it with one GET (`refresh`).
@@ -10,18 +12,23 @@ learns of a change without a round trip of its own; pages read it with one GET (
 from __future__ import annotations
 
 import asyncio
-import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
+from time import monotonic
 
 from redis.asyncio import Redis
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from booking.availability import Calendar
+from booking.capacity import CapacityLimit
+from booking.sites import ClosureRange, Site
+from booking.slots import to_jst
 from storage.db import read
 from storage.keys import RedisKeys
-from storage.models import Closure, Office, TermsVersionRow
+from storage.models import Office, TermsVersionRow
+from storage.sites import calendar_of, load_closures, load_limits, load_sites
 
 # A bump lost to a Redis outage must not leave a process on old facts for ever.
 MAX_AGE_SECONDS = 60.0
@@ -53,18 +60,35 @@ class OfficeVersion:
 
 @dataclass(frozen=True)
 class OfficeSnapshot:
-    """The office row, its terms versions (newest first) and closed days, as read at `tag`."""
+    """The office row, its terms versions (newest first) and its calendar, as read at `tag`.
+
+    `ranges` are every closure in force and `limits` every capacity limit, past ones too: a
+    few a year, and the day asked about decides which count (`calendar`).
+    """
 
     office: Office
     terms: tuple[TermsVersionRow, ...]
-    closures: frozenset[date]
     tag: str
     read_at: float
+    sites: tuple[Site, ...] = ()
+    ranges: tuple[ClosureRange, ...] = ()
+    limits: tuple[CapacityLimit, ...] = ()
+    _calendars: dict[date, Calendar] = field(default_factory=dict, compare=False, repr=False)
 
     def terms_at(self, at: datetime) -> TermsVersionRow | None:
         """The newest terms version already in effect at `at`."""
         return next((row for row in self.terms if row.effective_from <= at), None)
 
+    def calendar(self, at: datetime) -> Calendar:
+        """The booking calendar as of `at`'s day: what storage.bookings.load_calendar reads
+        from the tables, built once per day of this snapshot (so the calendar's own lookups
+        are built once too, not on every step)."""
+        today = to_jst(at).date()
+        found = self._calendars.get(today)
+        if found is None:
+            found = self._calendars[today] = calendar_of(
+                self.office, today, sites=self.sites, ranges=self.ranges, limits=self.limits)
+        return found
 
 class OfficeCache:
     """The office row, terms and closures of one office; re-read when the counter moved (or,
@@ -81,7 +105,7 @@ class OfficeCache:
     def _fresh(self, snapshot: OfficeSnapshot | None) -> bool:
         return (snapshot is not None and self._version is not None
                 and snapshot.tag == self._version.seen
-                and time.monotonic() - snapshot.read_at < MAX_AGE_SECONDS)
+                and monotonic() - snapshot.read_at < MAX_AGE_SECONDS)
 
     async def current(self) -> OfficeSnapshot:
         """The snapshot, read again first if staff changed anything since it was made."""
@@ -103,11 +127,15 @@ class OfficeCache:
             terms = (await session.scalars(
                 select(TermsVersionRow).where(TermsVersionRow.office_id == self._office_id)
                 .order_by(TermsVersionRow.effective_from.desc()))).all()
-            # Every closure, past ones too: a few a year, and the clock decides which count.
-            closures = (await session.scalars(
-                select(Closure.day).where(Closure.office_id == self._office_id))).all()
-            return OfficeSnapshot(office=office, terms=tuple(terms), closures=frozenset(closures),
-                                  tag=tag, read_at=time.monotonic())
+            # Every closure in force, past ones too (a few a year; the clock decides which count).
+            _, ranges = await load_closures(session=session, office_id=self._office_id,
+                                            first=date.min, last=date.max)
+            return OfficeSnapshot(
+                office=office, terms=tuple(terms), tag=tag, read_at=monotonic(),
+                sites=await load_sites(session=session, office_id=self._office_id),
+                ranges=ranges,
+                limits=await load_limits(session=session, office_id=self._office_id,
+                                         first=date.min))
 
         return await read(self._reads, rows)
 

@@ -127,7 +127,8 @@ class RequestsService:
         if site is None:
             return Outcome(ok=False, reason=Reason.TAKEN)
         rows = await bk.insert_request(session=session, office=office, user=user, draft=draft,
-                                       booths=list(claimed), now=at, immediate=immediate,
+                                       booths=list(claimed), now=at, sites=free.cal.sites,
+                                       immediate=immediate,
                                        site_id=site.id,
                                        console=f"{self.office.base_url.rstrip('/')}/staff/")
         if entry_id is not None:

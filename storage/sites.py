@@ -11,15 +11,18 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, time, timedelta
 from typing import Any
 
 from sqlalchemy import Select, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from booking.availability import Calendar
 from booking.capacity import CapacityLimit
 from booking.sites import ClosureRange, Hours, Site
-from storage.models import BoothRow, CapacityLimitRow, Closure, SiteHoursRow, SiteRow
+from storage.models import BoothRow, CapacityLimitRow, Closure, Office, SiteHoursRow, SiteRow
+
+HORIZON = timedelta(days=120)  # how far ahead closures count; users book days, not months
 
 
 def in_force(office_id: uuid.UUID) -> Select[tuple[Closure]]:
@@ -168,3 +171,17 @@ async def booth_site(session: AsyncSession, office_id: uuid.UUID,
     """The site a booth stands at (None for an office that described no site)."""
     return await session.scalar(select(BoothRow.site_id).where(
         BoothRow.office_id == office_id, BoothRow.number == booth))
+
+
+def calendar_of(office: Office, today: date, *, sites: tuple[Site, ...],
+                ranges: tuple[ClosureRange, ...], limits: tuple[CapacityLimit, ...]) -> Calendar:
+    """The booking calendar of `today` (JST) from the rows as read: closures in force from
+    `today` to HORIZON ahead, the cut-off hour, the sites and their booths, the weekly limits
+    and the one-off ones from `today` on. `ranges` and `limits` may reach wider."""
+    ahead = tuple(r for r in ranges if today <= r.day <= today + HORIZON)
+    return Calendar(
+        closures=frozenset(r.day for r in ahead if r.site_id is None and r.starts is None),
+        cutoff=time(office.cutoff_hour),
+        booths=sum(len(site.booths) for site in sites) if sites else office.booths,
+        sites=sites, ranges=ahead,
+        limits=tuple(limit for limit in limits if limit.day is None or limit.day >= today))

@@ -37,6 +37,7 @@ def sites_app(pg_server: PostgresServer, redis_server: RedisServer) -> Iterator[
     """An app of its own whose office has the demo's second site."""
     with running_app(pg_server, redis_server.url, "sites") as app:
         app.call(seed_demo_sites(app.services.sessions, app.services.office_id, DEFAULT_NOW))
+        app.call(app.services.office_changed())  # as the console does after a change
         yield app
 
 

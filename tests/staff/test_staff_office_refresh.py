@@ -18,6 +18,7 @@ from booking import JST
 from clock import SettableClock
 from storage.models import Office
 from tests.conftest import DEFAULT_NOW, LiveApp, app_settings, running_app
+from tests.flows.journeys import to_day_step
 from tests.helpers import tap, texts
 from tests.staff.conftest import Console, add_staff, rows
 
@@ -84,3 +85,16 @@ def test_terms_published_in_one_process_are_asked_for_by_the_others_next_step(
     second.clock.set(datetime(2027, 4, 1, 10, tzinfo=JST))  # the new version is in effect
     again = texts(second.send(user, text="利用規約"))
     assert "利用規約に同意しますか" in again and "2027-04-01" in again
+
+
+def test_a_capacity_limit_added_in_one_process_reaches_the_others_next_step(
+        apps, admin, user):
+    """The booking calendar (sites, hours, closures, limits) is kept in each process too."""
+    first, second = apps
+    assert "12月2日(水)\n空き 16枠" in texts(to_day_step(second, user))  # its copy is made
+    assert admin.form("/staff/capacity", {
+        "day": "2026-12-02", "starts": "09:00", "ends": "12:00", "capacity": "0",
+        "reason": "研修"}).status_code == 303
+    again = tap(second, user, second.send(user, text="予約する"), "この内容で進む")
+    days = texts(tap(second, user, tap(second, user, again, "職業相談"), "同席者なし"))
+    assert "12月2日(水)\n空き 10枠" in days  # 9:00–11:30 gone, with no wait and no restart
