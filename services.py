@@ -117,7 +117,8 @@ class Services:
         self.notifier = Notifier()
         self.uow = UnitOfWork(self.sessions, self.notifier)
         self.sender = OutboxSender(uow=self.uow, line=self.line, clock=self.clock.now,
-                                   lease=timedelta(seconds=s.outbox_lease_seconds))
+                                   lease=timedelta(seconds=s.outbox_lease_seconds),
+                                   reads=self.reads)
         self.liff = IdTokenVerifier(httpx.AsyncClient(timeout=10.0, verify=tls_context()),
                                     host=self.line_host,
                                     audience=s.liff_audience)

@@ -12,6 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import cached_property
+from typing import Any
 
 from booking.calendar import JST
 from booking.capacity import CapacityLimit, capacity_at
@@ -60,18 +61,45 @@ class Calendar:
 
     def capacity(self, starts_at: datetime) -> int:
         """Sessions the staff can hold at once at `starts_at`, office-wide."""
-        start = to_jst(starts_at)
-        by_day, by_weekday = self._limits_by_day
-        limits = (*by_day.get(start.date(), ()), *by_weekday.get(start.weekday(), ()),
-                  *by_weekday.get(None, ()))
-        return capacity_at(start, self.booths, limits)
+        found = self._memo.get(("capacity", starts_at))
+        if found is None:
+            start = to_jst(starts_at)
+            by_day, by_weekday = self._limits_by_day
+            limits = (*by_day.get(start.date(), ()), *by_weekday.get(start.weekday(), ()),
+                      *by_weekday.get(None, ()))
+            found = self._memo[("capacity", starts_at)] = capacity_at(start, self.booths, limits)
+        return found
+
+    def open_booths(self, starts_at: datetime, site_id: str | None = None) -> tuple[int, ...]:
+        """The booths of the sites open at `starts_at` (`site_id`, None: every active site),
+        booked or not."""
+        key = ("booths", starts_at, site_id)
+        found = self._memo.get(key)
+        if found is None:
+            closures = self.ranges_on(to_jst(starts_at).date())
+            found = self._memo[key] = tuple(
+                booth for site in _sites_for(self, site_id)
+                if site_open(site, starts_at, closures) for booth in site.booths)
+        return found
+
+    def starts_on(self, day: date) -> list[datetime]:
+        """Every session start of `day`; none when the office is closed all day."""
+        found = self._memo.get(("starts", day))
+        if found is None:
+            found = self._memo[("starts", day)] = slot_starts(day, self.closures)
+        return found
 
     def ranges_on(self, day: date) -> tuple[ClosureRange, ...]:
         """The closures in force on `day` (JST), any site."""
         return self._ranges_by_day.get(day, ())
 
-    # A calendar is read once and asked about every start of many days: the closures and limits
-    # are looked up by day instead of all being checked for each start.
+    # A calendar is read once and asked about every start of many days, in many steps (each
+    # process keeps it: storage/office_cache.py): the closures and limits are looked up by day
+    # instead of all being checked for each start, and each start's answers are kept.
+    @cached_property
+    def _memo(self) -> dict[tuple[object, ...], Any]:
+        return {}
+
     @cached_property
     def _ranges_by_day(self) -> dict[date, tuple[ClosureRange, ...]]:
         by_day: defaultdict[date, list[ClosureRange]] = defaultdict(list)
@@ -128,12 +156,10 @@ def free_booths(cal: Calendar, used: Occupancy, starts_at: datetime,
     """Booths free at `starts_at` at site `site_id` (None: any active site): the site open
     then, the booth unbooked, and staff capacity left office-wide. The day itself is the
     caller's to check (slot_starts, current_slot_start)."""
-    taken = used.get(starts_at, set())
+    taken = used.get(starts_at, ())
     if len(taken) >= cal.capacity(starts_at):
         return []
-    closures = cal.ranges_on(to_jst(starts_at).date())
-    return [booth for site in _sites_for(cal, site_id) if site_open(site, starts_at, closures)
-            for booth in site.booths if booth not in taken]
+    return [booth for booth in cal.open_booths(starts_at, site_id) if booth not in taken]
 
 
 def free_starts(day: date, cal: Calendar, used: Occupancy, need: int = 1,
@@ -142,7 +168,7 @@ def free_starts(day: date, cal: Calendar, used: Occupancy, need: int = 1,
     sites = _sites_for(cal, site_id)
     found: set[datetime] = set()
     for site in sites:
-        free = {s for s in slot_starts(day, cal.closures) if free_booths(cal, used, s, site.id)}
+        free = {s for s in cal.starts_on(day) if free_booths(cal, used, s, site.id)}
         found |= {s for s in free if all(t in free for t in slot_run(s, need))}
     return sorted(found)
 

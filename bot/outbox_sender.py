@@ -10,17 +10,21 @@ import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TypeVar
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.line_api import LineGateway, SendError
 from bot.render import render
 from dialogs.replies import load_replies
-from storage.db import transaction
+from storage.db import alone, single_statements, transaction
 from storage.models import Outbox, OutboxStatus
-from storage.outbox import claim, settle, settle_sent
+from storage.outbox import claim, claim_these, settle, settle_sent
 from storage.sweeps import alert_failed_push
 from storage.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 LEASE = timedelta(seconds=60)  # production's default (Settings.outbox_lease_seconds)
 MAX_ATTEMPTS = 8
 BATCH = 200
@@ -43,10 +47,14 @@ class OutboxSender:
 
     def __init__(self, *, uow: UnitOfWork, line: LineGateway,
                  clock: Callable[[], datetime], concurrency: int = 32, lease: timedelta = LEASE,
-                 on_failed: Callable[[Outbox, str], Awaitable[None]] | None = None) -> None:
+                 on_failed: Callable[[Outbox, str], Awaitable[None]] | None = None,
+                 reads: async_sessionmaker[AsyncSession] | None = None) -> None:
         self._uow = uow
         self._lease = lease  # above the push timeout: no row is claimed again while in flight
         self._sessions = uow.sessions
+        # Where each statement commits on its own (PostgreSQL's read engine): the claim of
+        # given rows and the settling of a batch all sent are one statement each.
+        self._alone = reads if reads is not None and single_statements(reads) else None
         self._line = line
         self._clock = clock
         self._gate = asyncio.Semaphore(concurrency)
@@ -68,10 +76,14 @@ class OutboxSender:
                 return total
 
     async def _batch(self, ids: list[uuid.UUID] | None, limit: int) -> tuple[int, int]:
-        """One claim, concurrent sends, one settle transaction: (claimed, sent)."""
-        async with transaction(self._sessions) as session:
-            rows = await claim(session=session, now=self._clock(), limit=limit, lease=self._lease,
-                               ids=ids)
+        """One claim, concurrent sends, one settle: (claimed, sent)."""
+        if ids is None:  # whatever is due: SKIP LOCKED, in a transaction
+            async with transaction(self._sessions) as session:
+                rows = await claim(session=session, now=self._clock(), limit=limit,
+                                   lease=self._lease)
+        else:
+            rows = await self._single(lambda session: claim_these(
+                session=session, now=self._clock(), lease=self._lease, ids=ids[:limit]))
         if not rows:
             return 0, 0
         outcomes = await asyncio.gather(*(self._send(row) for row in rows))
@@ -79,6 +91,10 @@ class OutboxSender:
                 if out.status == OutboxStatus.SENT]
         others = [(row, out) for row, out in zip(rows, outcomes, strict=True)
                   if out.status != OutboxStatus.SENT]
+        if not others:
+            await self._single(lambda session: settle_sent(session=session, row_ids=sent,
+                                                           now=self._clock()))
+            return len(rows), len(sent)
         async with transaction(self._sessions) as session:
             now = self._clock()
             await settle_sent(session=session, row_ids=sent, now=now)
@@ -89,6 +105,14 @@ class OutboxSender:
             if out.status == OutboxStatus.FAILED:
                 await self._on_failed(row, out.error or "")
         return len(rows), len(sent)
+
+    async def _single(self, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+        """A one-statement unit of work whose repetition is harmless (a claim finds the rows
+        claimed, a settle writes the same): alone where statements commit on their own."""
+        if self._alone is not None:
+            return await alone(self._alone, work)
+        async with transaction(self._sessions) as session:
+            return await work(session)
 
     async def _send(self, row: Outbox) -> _Outcome:
         try:

@@ -21,7 +21,7 @@ from dialogs.ports import OfficeInfo, TermsInfo, UserInfo
 from logs import hash_line_user
 from storage import bookings as bk
 from storage import forms
-from storage.db import read_first, transaction
+from storage.db import execute_alone, read_first, single_statements, transaction
 from storage.models import Consent, LineUser, Office, TermsVersionRow
 from storage.office_cache import OfficeCache
 
@@ -182,8 +182,7 @@ class AccountsService:
         self._engine: AsyncEngine = sessions.kw["bind"]
         self._dialect = self._engine.dialect.name
         self._reads_engine: AsyncEngine = self.reads.kw["bind"]
-        self._autocommit = (self._reads_engine.get_execution_options().get("isolation_level")
-                            == "AUTOCOMMIT")
+        self._autocommit = single_statements(self.reads) is not None
 
     async def user(self, line_user_id: str, at: datetime | None = None) -> UserInfo:
         office = await self.cache.office()
@@ -256,8 +255,7 @@ class AccountsService:
         """A statement that is a whole unit of work: on the autocommit engine when there is
         one (one round trip), else in a transaction of its own."""
         if self._autocommit:
-            async with self._reads_engine.connect() as conn:
-                await conn.execute(statement, values)
+            await execute_alone(self._reads_engine, statement, values)
             return
         async with self._engine.begin() as conn:
             await conn.execute(statement, values)

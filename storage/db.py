@@ -119,6 +119,15 @@ def _looks_dropped(exc: BaseException | None) -> bool:
                 and "cannot switch to state" in str(cause)))
 
 
+def single_statements(reads: async_sessionmaker[AsyncSession]) -> AsyncEngine | None:
+    """The engine of `reads` if each statement there commits on its own (PostgreSQL's read
+    engine, `make_read_engine`), else None. A unit of work that is one statement may run there:
+    one round trip, no checkout test, no BEGIN/COMMIT."""
+    engine: AsyncEngine = reads.kw["bind"]
+    autocommit = engine.get_execution_options().get("isolation_level") == "AUTOCOMMIT"
+    return engine if autocommit else None
+
+
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     """Sessions that keep loaded objects usable after commit."""
     return async_sessionmaker(engine, expire_on_commit=False)
@@ -131,8 +140,8 @@ def make_read_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSessi
 
 
 async def _once_more_if_dropped(attempt: Callable[[], Awaitable[T]]) -> T:
-    """Run a read-only `attempt` once more if its connection had died (it had sat in the pool
-    while the server restarted): a read is safe to repeat."""
+    """Run `attempt` once more if its connection had died (it had sat in the pool while the
+    server restarted): for a read, or a write whose repetition is harmless."""
     try:
         return await attempt()
     except DBAPIError as exc:
@@ -141,13 +150,32 @@ async def _once_more_if_dropped(attempt: Callable[[], Awaitable[T]]) -> T:
     return await attempt()
 
 
+async def alone(sessions: async_sessionmaker[AsyncSession],
+                work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    """A unit of work that is one statement, on `sessions` whose engine commits each statement
+    (`single_statements`); run again if its connection had died, so only for a statement whose
+    repetition is harmless."""
+    async def attempt() -> T:
+        async with sessions() as session:
+            return await work(session)
+    return await _once_more_if_dropped(attempt)
+
+
 async def read(reads: async_sessionmaker[AsyncSession],
                work: Callable[[AsyncSession], Awaitable[T]]) -> T:
     """Run the read-only `work` in a session of `reads` (again if the connection had died)."""
-    async def attempt() -> T:
-        async with reads() as session:
-            return await work(session)
-    return await _once_more_if_dropped(attempt)
+    return await alone(reads, work)
+
+
+async def execute_alone(engine: AsyncEngine, statement: Any, params: dict[str, Any]) -> None:
+    """One statement that is a whole unit of work, on an engine that commits each statement
+    (`single_statements`); again if the connection had died (a server restart, a terminated
+    backend: no checkout test finds it first there), so only for a statement whose repetition
+    is harmless (an upsert, a consent written unless on record)."""
+    async def attempt() -> None:
+        async with engine.connect() as conn:
+            await conn.execute(statement, params)
+    await _once_more_if_dropped(attempt)
 
 
 async def read_first(engine: AsyncEngine, statement: Any, params: dict[str, Any]) -> Any:

@@ -22,8 +22,8 @@ def add_push(*, session: AsyncSession, office_id: uuid.UUID, to: str, kind: str,
     return row
 
 
-async def claim(*, session: AsyncSession, now: datetime, limit: int, lease: timedelta,
-                ids: list[uuid.UUID] | None = None) -> list[Outbox]:
+async def claim(*, session: AsyncSession, now: datetime, limit: int,
+                lease: timedelta) -> list[Outbox]:
     """Claim due pending rows for `lease`; SKIP LOCKED lets several workers share the work."""
     query = (
         select(Outbox)
@@ -32,8 +32,6 @@ async def claim(*, session: AsyncSession, now: datetime, limit: int, lease: time
         .order_by(Outbox.created_at)
         .limit(limit)
     )
-    if ids is not None:
-        query = query.where(Outbox.id.in_(ids))
     if session.bind is not None and session.bind.dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
     rows = list((await session.scalars(query)).all())
@@ -43,6 +41,25 @@ async def claim(*, session: AsyncSession, now: datetime, limit: int, lease: time
             .values(claimed_until=now + lease)
         )
     return rows
+
+
+async def claim_these(*, session: AsyncSession, now: datetime, lease: timedelta,
+                      ids: list[uuid.UUID]) -> list[Outbox]:
+    """Claim for `lease` those of the rows `ids` that are due and claimed by no one, oldest
+    first. One UPDATE … RETURNING, whole on its own (a second claimer waits for the row, then
+    finds it claimed), so it needs no transaction around it: the rows a step or a page just
+    wrote are sent at once for one round trip."""
+    if not ids:
+        return []
+    rows = (await session.scalars(
+        update(Outbox)
+        .where(Outbox.id.in_(ids), Outbox.status == OutboxStatus.PENDING,
+               Outbox.next_attempt_at <= now,
+               or_(Outbox.claimed_until.is_(None), Outbox.claimed_until <= now))
+        .values(claimed_until=now + lease)
+        .returning(Outbox)
+        .execution_options(synchronize_session=False))).all()
+    return sorted(rows, key=lambda row: row.created_at)
 
 
 async def settle_sent(*, session: AsyncSession, row_ids: list[uuid.UUID], now: datetime) -> None:

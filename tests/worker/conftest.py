@@ -153,4 +153,4 @@ def sender(services: Services, *, timeout: float = 5.0, concurrency: int = 32) -
                        access_token=services.settings.line_channel_access_token, timeout=timeout)
     services.gateways.append(line)
     return OutboxSender(uow=services.uow, line=line, clock=services.clock.now,
-                        concurrency=concurrency)
+                        concurrency=concurrency, reads=services.reads)

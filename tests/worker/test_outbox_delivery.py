@@ -154,6 +154,21 @@ async def test_two_workers_share_the_rows_without_sending_any_twice(services, of
     _recorded_once(emulator, users, ids)
 
 
+async def test_rows_given_to_two_senders_at_once_are_each_sent_once(services, office, clock,
+                                                                    emulator):
+    """A step's or a page's own rows are claimed by one statement (no transaction around it):
+    another sender given the same rows, and the worker's drain, find them claimed."""
+    ids, users = await _queue(services, office.id, 60)
+    first, second = sender(services, concurrency=8), sender(services, concurrency=8)
+    sent = await asyncio.gather(first.deliver(ids), second.deliver(list(reversed(ids))),
+                                sender(services).drain())
+    assert sum(sent) == 60
+    rows = await outbox_rows(services, ids)
+    assert {(r.status, r.attempts, r.claimed_until) for r in rows} == {
+        (OutboxStatus.SENT, 1, None)}
+    _recorded_once(emulator, users, ids)
+
+
 async def test_a_4xx_fails_the_row_at_once_and_staff_are_told(services, office, clock, emulator):
     user = await add_user(services, office.id)
     booking = await add_booking(services, office.id, user, jst(2026, 12, 3, 10, 0))
