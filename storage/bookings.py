@@ -164,6 +164,7 @@ async def insert_request(*, session: AsyncSession, office: Office, user: LineUse
     site = site_uuid(site_id)
     if site is not None:
         user.usual_site_id = site  # offered first next time
+    user.last_booking_at = now  # one UPDATE of the user with the site (rolled back if taken)
     rows = [Booking(office_id=office.id, user_id=user.id, booth=booth, site_id=site,
                     starts_at=start,
                     ends_at=start + SLOT_LENGTH, status=BookingStatus.REQUESTED,
@@ -174,7 +175,6 @@ async def insert_request(*, session: AsyncSession, office: Office, user: LineUse
             for start, booth in zip(starts, booths, strict=True)]
     session.add_all(rows)
     await session.flush()  # the partial unique index decides here
-    user.last_booking_at = now
     audit(session, office.id, now, "booking.requested", rows[0].id, slots=len(rows),
           immediate=immediate)
     await publish(session, RequestCreated(facts_of(rows, user, sites, console),

@@ -198,8 +198,10 @@ def _saved(user: Any) -> SavedProfile | None:
 class ProfileForms:
     """The form's side of the database; each method is one transaction."""
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession],
+                 reads: async_sessionmaker[AsyncSession] | None = None) -> None:
         self.sessions = sessions
+        self.reads = reads or sessions  # storage.db.make_read_sessionmaker: no BEGIN/ROLLBACK
 
     async def bind(self, token: str, secret: str | None, now: datetime) -> Binding | Refusal:
         """Open a link in a browser: the first one gets a cookie secret, others are refused."""
@@ -221,7 +223,7 @@ class ProfileForms:
         read of the link and its user (the form page and each submission ask)."""
         if not plausible(secret):
             return Refusal.UNKNOWN
-        found = await read_first(self.sessions.kw["bind"], _OPEN, {"key": digest(secret)})
+        found = await read_first(self.reads.kw["bind"], _OPEN, {"key": digest(secret)})
         row = _usable(found, now)
         if isinstance(row, Refusal):
             return row

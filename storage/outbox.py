@@ -7,8 +7,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import or_, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from storage.db import alone, single_statements, transaction
 from storage.models import Outbox, OutboxStatus
 
 
@@ -20,6 +21,23 @@ def add_push(*, session: AsyncSession, office_id: uuid.UUID, to: str, kind: str,
                  next_attempt_at=now, booking_id=booking_id, created_at=now)
     session.add(row)
     return row
+
+
+async def queue_push(*, sessions: async_sessionmaker[AsyncSession],
+                     reads: async_sessionmaker[AsyncSession], office_id: uuid.UUID, to: str,
+                     kind: str, payload: list[dict[str, Any]], now: datetime) -> uuid.UUID:
+    """Queue one push as a unit of work of its own: one INSERT, alone where each statement
+    commits on its own (`storage.db.single_statements`), else in a transaction."""
+    async def insert(session: AsyncSession) -> uuid.UUID:
+        row = add_push(session=session, office_id=office_id, to=to, kind=kind,
+                       payload=payload, now=now)
+        await session.flush()
+        return row.id
+
+    if single_statements(reads) is not None:
+        return await alone(reads, insert)
+    async with transaction(sessions) as session:
+        return await insert(session)
 
 
 async def claim(*, session: AsyncSession, now: datetime, limit: int,

@@ -10,8 +10,7 @@ from dialogs.postback import Postback
 from dialogs.replies import dump_replies
 from logs import log_user
 from services import Services
-from storage.db import transaction
-from storage.outbox import add_push
+from storage.outbox import queue_push
 
 log = logging.getLogger(__name__)
 
@@ -23,11 +22,10 @@ async def continue_chat(services: Services, line_user_id: str, now: datetime) ->
         handled = await services.engine.handle(line_user_id, saved)
         written = list(handled.outbox_ids)
         if handled.replies:
-            async with transaction(services.sessions) as session:
-                row = add_push(session=session, office_id=services.office_id, to=line_user_id,
-                               kind="profile.continue", payload=dump_replies(handled.replies),
-                               now=now)
-            written.insert(0, row.id)
+            written.insert(0, await queue_push(
+                sessions=services.sessions, reads=services.reads, office_id=services.office_id,
+                to=line_user_id, kind="profile.continue", payload=dump_replies(handled.replies),
+                now=now))
         if written:
             await services.sender.deliver(written)
     except Exception:

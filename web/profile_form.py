@@ -67,6 +67,11 @@ async def profile_page(request: Request, services: Services, opened: OpenForm,
                      summary=summary, **extra)
 
 
+def profile_forms(services: Services) -> ProfileForms:
+    """The form's storage: writes in transactions, the link's read on the read engine."""
+    return ProfileForms(services.sessions, services.reads)
+
+
 def build_profile_router() -> APIRouter:
     """The form's routes; the app's collaborators come per request (web/deps.py)."""
     router = APIRouter()
@@ -79,8 +84,8 @@ def build_profile_router() -> APIRouter:
             return form_page(request, services, "profile_liff.html")
         if t:
             return await bind(request, services, t, u)
-        opened = await ProfileForms(services.sessions).open(request.cookies.get(COOKIE, ""),
-                                                            services.clock.now())
+        opened = await profile_forms(services).open(request.cookies.get(COOKIE, ""),
+                                                    services.clock.now())
         if isinstance(opened, Refusal):
             return refused(request, services, opened)
         return await profile_page(request, services, opened)
@@ -89,7 +94,7 @@ def build_profile_router() -> APIRouter:
     async def submit(request: Request, services: ServicesDep, role: str = Form(""),
                      name: str = Form(""), number: str = Form(""), unregistered: str = Form(""),
                      phone: str = Form(""), id_token: str = Form("")) -> HTMLResponse:
-        forms, now = ProfileForms(services.sessions), services.clock.now()
+        forms, now = profile_forms(services), services.clock.now()
         secret = request.cookies.get(COOKIE, "")
         opened = await forms.open(secret, now)
         if isinstance(opened, Refusal):
@@ -127,7 +132,7 @@ def build_profile_router() -> APIRouter:
 
 async def bind(request: Request, services: Services, token: str, u: str) -> Response:
     """Swap the URL token for a cookie of this browser, then show the form without it."""
-    bound = await ProfileForms(services.sessions).bind(
+    bound = await profile_forms(services).bind(
         token, request.cookies.get(COOKIE), services.clock.now())
     if isinstance(bound, Refusal):
         return refused(request, services, bound)

@@ -86,7 +86,7 @@ async def test_a_consent_is_written_once_per_version_and_creates_the_user(db: As
 async def test_a_bound_link_opens_with_its_user_until_it_is_used_or_replaced(db: AsyncEngine):
     accounts, read_db = await _accounts(db)
     try:
-        forms = ProfileForms(accounts.sessions)
+        forms = ProfileForms(accounts.sessions, accounts.reads)
         user = "U" + uuid.uuid4().hex
         await accounts.set_role(user, "jobseeker", NOW)
         link = await accounts.form_link(user, NOW)
