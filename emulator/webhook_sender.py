@@ -78,7 +78,6 @@ def postback_content(data: str, params: dict[str, Any] | None) -> dict[str, Any]
     return content
 
 
-
 class WebhookSender:
     """Posts signed webhook bodies to the bot, reusing one aiohttp session per event loop.
 
