@@ -185,7 +185,7 @@ class Emulator:
     def messages_for(self, user_id: str, since: int = 0) -> list[dict[str, Any]]:
         """Every message object sent to `user_id` (reply, push, multicast), in order."""
         with self._lock:
-            return copy.deepcopy(self._messages.get(user_id, [])[since:])
+            return _copy(self._messages.get(user_id, [])[since:])
 
     def message_count(self, user_id: str) -> int:
         """How many messages were sent to `user_id` so far."""
@@ -199,18 +199,18 @@ class Emulator:
     def transcript_for(self, user_id: str) -> list[dict[str, Any]]:
         """The conversation as the chat page shows it: user actions and bot messages."""
         with self._lock:
-            return copy.deepcopy(self._transcripts.get(user_id, []))
+            return _copy(self._transcripts.get(user_id, []))
 
     @property
     def log(self) -> list[dict[str, Any]]:
         """Every accepted reply / push / multicast: kind, to, retry_key, timestamp, messages."""
         with self._lock:
-            return copy.deepcopy(self._log)
+            return _copy(self._log)
 
     def log_for(self, user_id: str) -> list[dict[str, Any]]:
         """The log entries that sent something to `user_id`."""
         with self._lock:
-            return copy.deepcopy([entry for entry in self._log if user_id in entry["to"]])
+            return _copy([entry for entry in self._log if user_id in entry["to"]])
 
     def loading_for(self, user_id: str) -> list[dict[str, Any]]:
         """Loading animations started for `user_id`."""
@@ -226,7 +226,7 @@ class Emulator:
         """A webhook event the emulator sent, as sent the first time."""
         with self._lock:
             stored = self._events.get(webhook_event_id)
-        return copy.deepcopy(stored[1]) if stored else None
+        return _copy(stored[1]) if stored else None
 
     def reset(self, *, richmenus: bool = False) -> None:
         """Forget users, events, tokens, retry keys, faults, sent messages; release held calls."""
@@ -332,7 +332,7 @@ class Emulator:
             stored = self._events.get(event_id)
         if stored is None or stored[0] != user_id:
             raise KeyError(event_id)
-        payload = copy.deepcopy(stored[1])
+        payload = _copy(stored[1])
         payload["deliveryContext"] = {"isRedelivery": True}
         return payload
 
@@ -385,7 +385,7 @@ class Emulator:
             self._profiles.setdefault(user_id, f"利用者{user_id[-4:]}")
             if payload.get("message", {}).get("type") == "image":
                 self._images.add(payload["message"]["id"])
-            self._events[payload["webhookEventId"]] = (user_id, copy.deepcopy(payload))
+            self._events[payload["webhookEventId"]] = (user_id, _copy(payload))
             while len(self._events) > MAX_STORED_EVENTS:
                 self._events.popitem(last=False)
             self._transcripts.setdefault(user_id, []).append(note)
@@ -573,7 +573,12 @@ class Emulator:
         self, kind: str, to: list[str], messages: list[dict[str, Any]], retry_key: str | None,
         request_id: str, reply_token: str | None,
     ) -> list[dict[str, str]]:
-        """Store accepted messages for each recipient and in the log (lock held by caller)."""
+        """Store accepted messages for each recipient and in the log (lock held by caller).
+
+        One copy of the messages is taken here and shared by every store: nothing changes a
+        stored message, and every reader hands out copies of its own.
+        """
+        stored = _copy(messages)
         sent = []
         for message in messages:
             entry = {"id": ids.message_id()}
@@ -583,9 +588,9 @@ class Emulator:
         now = time.time()
         for user in to:
             self._last_sent[user] = now
-            self._messages.setdefault(user, []).extend(copy.deepcopy(messages))
+            self._messages.setdefault(user, []).extend(stored)
             self._transcripts.setdefault(user, []).extend(
-                {"from": "bot", "message": copy.deepcopy(m)} for m in messages
+                {"from": "bot", "message": m} for m in stored
             )
         self._log.append({
             "kind": kind,
@@ -594,7 +599,7 @@ class Emulator:
             "reply_token": reply_token,
             "request_id": request_id,
             "timestamp": datetime.now(UTC).isoformat(timespec="milliseconds"),
-            "messages": copy.deepcopy(messages),
+            "messages": list(stored),
             "sent_messages": sent,
         })
         return sent
@@ -694,6 +699,18 @@ def _fault_message(status: int) -> str:
         return HTTPStatus(status).phrase
     except ValueError:
         return "Error"
+
+
+def _copy(value: Any) -> Any:
+    """A deep copy of JSON-shaped data (dicts, lists, scalars), several times cheaper than
+    `copy.deepcopy`, which memoizes every object; anything else is deep-copied as before."""
+    if isinstance(value, dict):
+        return {key: _copy(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_copy(item) for item in value]
+    if value is None or isinstance(value, str | int | float):  # bool is an int
+        return value
+    return copy.deepcopy(value)
 
 
 def _readable(message: dict[str, Any]) -> str:

@@ -433,9 +433,12 @@ def _pages_router(emulator: Emulator) -> APIRouter:
 def build_router(emulator: Emulator) -> APIRouter:
     """All emulator routes, without a prefix; mount at "/emulator"."""
     router = APIRouter()
-    router.include_router(line_login_router(emulator), prefix="/line")
-    router.include_router(_line_router(emulator), prefix="/line")
+    # FastAPI tries routes one by one, prefix or not, so the busiest come first: the driver
+    # (15 routes, /api/send once per event), then the Messaging API (reply once per event).
+    # No two of these paths overlap, so the order changes nothing but the cost of a match.
     router.include_router(_driver_router(emulator), prefix="/api")
+    router.include_router(_line_router(emulator), prefix="/line")
+    router.include_router(line_login_router(emulator), prefix="/line")
     router.include_router(liff_driver_router(emulator), prefix="/api")
     router.include_router(liff_router(emulator), prefix="/liff")
     router.include_router(_pages_router(emulator))

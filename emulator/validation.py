@@ -6,6 +6,7 @@ request with several mistakes gets them all back at once, as the real API answer
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import unicodedata
@@ -521,16 +522,62 @@ def check_messages(messages: Any) -> list[Problem]:
 
 
 def spec_problems(message: Any, where: str) -> list[Problem]:
-    """What the SDK's generated models refuse in one message (enums, types, required fields)."""
+    """What the SDK's generated models refuse in one message (enums, types, required fields).
+
+    Answered from a bounded cache keyed by the message's shape (its canonical JSON with free
+    texts replaced by placeholders of the same length): a bot sends the same prompts to
+    thousands of users, each with a nonce of its own in the buttons' data, and reading a
+    message with the SDK's pydantic models was the emulator's costliest work per event.
+    A fresh list each call.
+    """
+    try:
+        shape = json.dumps(_shape(message), sort_keys=True, ensure_ascii=False)
+    except (TypeError, ValueError):  # not JSON (a Python caller's object): read it as it is
+        found = None
+    else:
+        found = _errors_of_shape(shape)
+    if found is None:
+        found, _ = _spec_errors(message)
+    return [Problem(text, ".".join([where, *path])) for text, path in found]
+
+
+SpecErrors = tuple[tuple[str, tuple[str, ...]], ...]
+SPEC_CACHE_SIZE = 4096
+# Keys whose string values the SDK's models check by type and length only (no enum, no
+# pattern, no validator): their content can differ per user without changing the answer.
+_FREE_TEXT_KEYS = frozenset({"text", "label", "data", "displayText", "altText", "uri"})
+
+
+def _shape(value: Any) -> Any:
+    """`value` with each free text replaced by "x"s of its length: valid exactly when it is."""
+    if isinstance(value, dict):
+        return {key: "x" * len(item) if key in _FREE_TEXT_KEYS and isinstance(item, str)
+                else _shape(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_shape(item) for item in value]
+    return value
+
+
+@functools.lru_cache(maxsize=SPEC_CACHE_SIZE)
+def _errors_of_shape(shape: str) -> SpecErrors | None:
+    """The SDK's refusals of every message of this shape (immutable, so shareable); None
+    when the refusal quotes the message itself, so holds for this one only."""
+    found, general = _spec_errors(json.loads(shape))
+    return found if general else None
+
+
+def _spec_errors(message: Any) -> tuple[SpecErrors, bool]:
+    """Each refusal of the SDK's models (its text, its path inside the message), and whether
+    they hold for every message of the same shape (pydantic's never quote a value)."""
     try:
         Message.from_dict(message)
     except SpecError as bad:
-        return [Problem(str(error.get("msg", "invalid value")),
-                        ".".join([where, *(str(part) for part in error.get("loc", ()))]))
-                for error in bad.errors()]
+        return tuple((str(error.get("msg", "invalid value")),
+                      tuple(str(part) for part in error.get("loc", ())))
+                     for error in bad.errors()), True
     except (TypeError, ValueError, KeyError, AttributeError) as bad:
-        return [Problem(f"invalid message: {bad}", where)]
-    return []
+        return ((f"invalid message: {bad}", ()),), False
+    return (), True
 
 
 def check_recipients(to: Any, *, many: bool) -> list[Problem]:

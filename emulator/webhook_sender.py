@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import functools
 import hashlib
 import hmac
 import json
-import ssl
 import time
 from typing import Any
 
-import httpx
+import aiohttp
 
 from emulator import ids
 
@@ -80,40 +78,41 @@ def postback_content(data: str, params: dict[str, Any] | None) -> dict[str, Any]
     return content
 
 
-
-@functools.cache
-def _tls_context() -> ssl.SSLContext:
-    """One TLS context per process (httpx loads the CA bundle for each client otherwise)."""
-    return httpx.create_ssl_context(trust_env=False)
-
 class WebhookSender:
-    """Posts signed webhook bodies to the bot, reusing one HTTP client per event loop."""
+    """Posts signed webhook bodies to the bot, reusing one aiohttp session per event loop.
+
+    aiohttp rather than httpx: httpx walks its whole connection pool and checks each
+    connection's expiry for every request, which made the emulator the busiest process of
+    bench.hundred_users; aiohttp's pool is a queue of idle connections. Its TLS context is
+    built once per process (aiohttp's own verified default), loopback webhooks being plain http.
+    """
 
     def __init__(self, channel_secret: str, timeout: float = 10.0) -> None:
         """Remember the secret used to sign and the timeout of one delivery."""
         self.channel_secret = channel_secret
         self.timeout = timeout
-        self._client: httpx.AsyncClient | None = None
+        self._session: aiohttp.ClientSession | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
 
-    def _client_for_loop(self) -> tuple[httpx.AsyncClient, bool]:
-        """The shared client, or a one-off client when called from another event loop."""
+    def _session_for_loop(self) -> tuple[aiohttp.ClientSession, bool]:
+        """The shared session, or a one-off session when called from another event loop."""
         loop = asyncio.get_running_loop()
-        if self._client is None or self._client.is_closed:
-            self._client = self._new_client()
+        if self._session is None or self._session.closed:
+            self._session = self._new_session()
             self._loop = loop
         if self._loop is loop:
-            return self._client, False
-        return self._new_client(), True
+            return self._session, False
+        return self._new_session(), True
 
-    def _new_client(self) -> httpx.AsyncClient:
-        # trust_env=False: a proxy from the environment must never see loopback webhooks.
-        # 32 connections carry thousands of webhooks a second (each is answered in a few ms);
-        # httpx walks its whole pool for every request, and 256 made the emulator the busiest
-        # process of bench.hundred_users.
-        return httpx.AsyncClient(
-            timeout=self.timeout, trust_env=False, verify=_tls_context(),
-            limits=httpx.Limits(max_connections=32, max_keepalive_connections=32),
+    def _new_session(self) -> aiohttp.ClientSession:
+        # trust_env=False (aiohttp's default, said here on purpose): a proxy from the
+        # environment must never see loopback webhooks. Idle connections are dropped after 2 s,
+        # before a server's own keep-alive timeout (uvicorn: 5 s) closes them under a POST,
+        # which aiohttp does not retry. LINE keeps no cookies of the bot's: no cookie jar.
+        connector = aiohttp.TCPConnector(limit=256, keepalive_timeout=2.0)
+        return aiohttp.ClientSession(
+            connector=connector, timeout=aiohttp.ClientTimeout(total=self.timeout),
+            trust_env=False, cookie_jar=aiohttp.DummyCookieJar(),
         )
 
     async def deliver(self, url: str, body: bytes) -> int:
@@ -123,18 +122,21 @@ class WebhookSender:
             "User-Agent": USER_AGENT,
             "X-Line-Signature": sign(self.channel_secret, body),
         }
-        client, one_off = self._client_for_loop()
+        session, one_off = self._session_for_loop()
         try:
-            response = await client.post(url, content=body, headers=headers)
-            return response.status_code
-        except httpx.HTTPError:
+            # LINE follows no redirect; reading the answer returns the connection to the pool.
+            async with session.post(url, data=body, headers=headers,
+                                    allow_redirects=False) as response:
+                await response.read()
+                return response.status
+        except (aiohttp.ClientError, TimeoutError):
             return 0
         finally:
             if one_off:
-                await client.aclose()
+                await session.close()
 
     async def aclose(self) -> None:
-        """Close the shared HTTP client."""
-        if self._client is not None:
-            await self._client.aclose()
-            self._client = None
+        """Close the shared session."""
+        if self._session is not None:
+            await self._session.close()
+            self._session = None

@@ -62,3 +62,25 @@ def test_new_event_builds_a_signed_ready_event_with_a_usable_reply_token() -> No
     assert emulator.texts_for("U" + "c" * 32) == ["hi"]
     with pytest.raises(ValueError):
         emulator.new_event("U" + "c" * 32)
+
+
+def test_what_was_sent_cannot_be_changed_by_the_sender_or_by_a_reader() -> None:
+    emulator = Emulator("secret", webhook_url="")
+    user = emulator.create_user()
+    token = emulator.new_event(user, "hello")["replyToken"]
+    messages = [{"type": "text", "text": "hi",
+                 "quickReply": {"items": [{"type": "action", "action": {
+                     "type": "message", "label": "はい", "text": "はい"}}]}}]
+    assert emulator.reply({"replyToken": token, "messages": messages}, "rid").status == 200
+
+    messages[0]["quickReply"]["items"].clear()
+    emulator.messages_for(user)[0]["text"] = "changed"
+    emulator.transcript_for(user)[-1]["message"]["quickReply"]["items"].clear()
+    emulator.log[0]["messages"][0]["text"] = "changed"
+    emulator.log_for(user)[0]["messages"].clear()
+
+    expected = [{"type": "text", "text": "hi", "quickReply": {"items": [{
+        "type": "action", "action": {"type": "message", "label": "はい", "text": "はい"}}]}}]
+    assert emulator.messages_for(user) == expected
+    assert emulator.transcript_for(user)[-1] == {"from": "bot", "message": expected[0]}
+    assert emulator.log[0]["messages"] == expected == emulator.log_for(user)[0]["messages"]
