@@ -19,12 +19,18 @@ from sqlalchemy.pool import NullPool
 from sqlalchemy.util.concurrency import await_
 
 T = TypeVar("T")
+# Connections kept open per engine, and at most this many more in a burst. A burst's extra
+# connections are closed on return and must connect and prepare every statement again when
+# the next burst comes: with 10 kept, 100 form submissions at once spent a tenth of the web
+# process's CPU on that (bench/RESULTS.md). The most per engine stays 30.
+POOL_SIZE = 20
+POOL_OVERFLOW = 10
 # Connections older than this are replaced at checkout: a firewall or a server-side idle
 # timeout may have cut them silently, and nothing else tests them (no pre-ping, below).
 POOL_RECYCLE_SECONDS = 1800
 
 
-def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
+def make_engine(url: str, *, pool_size: int = POOL_SIZE) -> AsyncEngine:
     """An engine for PostgreSQL (asyncpg) or SQLite (aiosqlite) with sane defaults for each.
 
     Statements that fail are logged without their bound values (`hide_parameters`): those
@@ -71,7 +77,7 @@ def _sqlite_engine(url: str, *, begin: str) -> AsyncEngine:
     return engine
 
 
-def make_read_engine(engine: AsyncEngine, *, pool_size: int = 10) -> AsyncEngine:
+def make_read_engine(engine: AsyncEngine, *, pool_size: int = POOL_SIZE) -> AsyncEngine:
     """The engine for reads alone, beside `engine` (same database).
 
     On PostgreSQL its connections run each statement on its own (AUTOCOMMIT: no BEGIN and
@@ -85,7 +91,7 @@ def make_read_engine(engine: AsyncEngine, *, pool_size: int = 10) -> AsyncEngine
 
 
 def _postgres_engine(url: str, pool_size: int) -> AsyncEngine:
-    engine = create_async_engine(url, pool_size=pool_size, max_overflow=20,
+    engine = create_async_engine(url, pool_size=pool_size, max_overflow=POOL_OVERFLOW,
                                  pool_recycle=POOL_RECYCLE_SECONDS, hide_parameters=True)
 
     @event.listens_for(engine.sync_engine, "checkout")
