@@ -42,6 +42,7 @@ class Burst:
         self.emulator_url = emulator_url
         self.total = users * 3
         self.sent: list[str] = []  # webhook event ids acknowledged with a 2xx
+        self.no_terms: list[str] = []  # what a follow was answered with when not the terms
         self.redelivered = 0
         self.milestones: dict[int, asyncio.Event] = {}
 
@@ -103,6 +104,8 @@ class Burst:
                                   await self.deliver(http, user, {"event": "follow"}))
         agree = _button(terms, "同意する")
         if agree is None:
+            self.no_terms.append(" / ".join(str(m.get("text", m.get("altText", "")))[:60]
+                                            for m in terms) or "(nothing)")
             await self.deliver(http, user, {"text": "ヘルプ"})  # counted as sent; its answer too
             return
         await self.answer(http, user, len(terms),
@@ -217,6 +220,9 @@ async def scenario(args: argparse.Namespace) -> None:
     print(f"answers per event: {dict(sorted(Counter(answered.values()).items()))}; "
           f"consent rows per user: {dict(sorted(consents.items()))} "
           f"(users with a consent: {sum(consents.values())}/{args.users})")
+    if burst.no_terms:  # the user is answered, but not with the terms: they must tap again
+        print(f"follows answered without the terms: {len(burst.no_terms)} "
+              f"({Counter(burst.no_terms).most_common(3)})")
     print(f"lost {lost}, doubled {doubled}")
 
 

@@ -12,6 +12,14 @@ from redis.asyncio import Redis
 from dialogs.ports import Conversation, LockTimeout, Once
 from storage.keys import RedisKeys
 
+# A step holds its user's lock at most this long (a process killed mid-step leaves it behind).
+LOCK_LEASE_MS = 15_000
+# How long a step waits for the lock before the user is told 混み合っています: past the lease, so
+# an event claimed from a killed handler (the lease lapses in HANDLER_LEASE_SECONDS, often
+# sooner than the lock) waits the dead handler's lock out and runs, instead of being answered
+# "busy" without its step (bench/pipeline_faults.py).
+LOCK_WAIT_SECONDS = LOCK_LEASE_MS / 1000 + 1.0
+
 _RELEASE = """
 if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end
 return 0
@@ -94,7 +102,8 @@ class ConversationStore:
     async def delete(self, user: str) -> None:
         await self._redis.delete(self._key(user))
 
-    async def acquire(self, user: str, *, timeout: float = 10.0, lease_ms: int = 15000) -> str:
+    async def acquire(self, user: str, *, timeout: float = LOCK_WAIT_SECONDS,
+                      lease_ms: int = LOCK_LEASE_MS) -> str:
         """Take the user's lock (SET NX PX) and return its token; waits up to `timeout`."""
         key, token = self._keys.lock(user), secrets.token_hex(8)
         deadline = asyncio.get_running_loop().time() + timeout
@@ -110,14 +119,15 @@ class ConversationStore:
         """Release the lock only if we still hold it."""
         await self._release(keys=[self._keys.lock(user)], args=[token])
 
-    async def acquire_load(self, user: str, *, timeout: float = 10.0,
-                           lease_ms: int = 15000) -> tuple[str, Conversation]:
+    async def acquire_load(self, user: str, *, timeout: float = LOCK_WAIT_SECONDS,
+                           lease_ms: int = LOCK_LEASE_MS) -> tuple[str, Conversation]:
         """Take the user's lock and read their conversation in one round trip."""
         token, conv, _ = await self._lock_load(user, None, timeout, lease_ms)
         return token, conv
 
-    async def acquire_load_once(self, user: str, once: Once, *, timeout: float = 10.0,
-                                lease_ms: int = 15000
+    async def acquire_load_once(self, user: str, once: Once, *,
+                                timeout: float = LOCK_WAIT_SECONDS,
+                                lease_ms: int = LOCK_LEASE_MS
                                 ) -> tuple[str, Conversation, list[dict] | None]:
         """`acquire_load`, and the input's done record (None if it never ran), in one round
         trip."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from bot.events import read_event
 from storage.event_stream import partition_of
+from storage.keys import RedisKeys
 from tests.conftest import LiveApp
 from tests.helpers import button, eventually, texts
 from tests.pipeline.conftest import (
@@ -58,6 +59,22 @@ def test_a_claimed_event_whose_step_already_ran_is_not_applied_again(quiet_app: 
     assert len(consents(quiet_app, user)) == 1
     assert texts(quiet_app.messages(user)).count(RECORDED) == 1
     assert [e["kind"] for e in quiet_app.services.emulator.log_for(user)] == ["reply", "reply"]
+
+
+def test_a_claimed_event_waits_out_the_lock_its_dead_handler_left(quiet_app: LiveApp,
+                                                                  user: str):
+    """A handler killed in the middle of a step leaves the user's lock for its lease (15 s),
+    longer than the handler's own lease: the handler that claims the event waits the lock out
+    and runs the step, rather than answering 混み合っています without it."""
+    follow = quiet_app.services.emulator.new_event(user, event="follow")
+    assert post(quiet_app, [follow]) == 200
+    lock = RedisKeys(quiet_app.settings.redis_prefix).lock(user)
+    # Taken by the dead handler 4 s before the lease ends: beyond a 10 s wait, within 15 s.
+    assert quiet_app.call(quiet_app.services.redis.set(lock, "dead-handler", px=11_000))
+    start_in_process(quiet_app)
+    terms = eventually(lambda: quiet_app.messages(user), "the claimed event's answer")
+    assert "同意する" in texts(terms) and "混み合" not in texts(terms)
+    eventually(lambda: backlog(quiet_app) == 0, "the stream to be empty")
 
 
 def _answered(live: LiveApp, user: str) -> list[str]:
