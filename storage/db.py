@@ -173,24 +173,33 @@ async def read(reads: async_sessionmaker[AsyncSession],
     return await alone(reads, work)
 
 
-async def execute_alone(engine: AsyncEngine, statement: Any, params: dict[str, Any]) -> None:
+async def execute_alone(engine: AsyncEngine, statement: Any, params: dict[str, Any]) -> Any:
     """One statement that is a whole unit of work, on an engine that commits each statement
-    (`single_statements`); again if the connection had died (a server restart, a terminated
-    backend: no checkout test finds it first there), so only for a statement whose repetition
-    is harmless (an upsert, a consent written unless on record)."""
-    async def attempt() -> None:
+    (`single_statements`): its first row, if it returns rows. Run again if the connection had
+    died (a server restart, a terminated backend: no checkout test finds it first there), so
+    only for a read or a write whose repetition is harmless or recognised by the caller."""
+    async def attempt() -> Any:
         async with engine.connect() as conn:
-            await conn.execute(statement, params)
-    await _once_more_if_dropped(attempt)
+            result = await conn.execute(statement, params)
+            return result.first() if result.returns_rows else None
+    return await _once_more_if_dropped(attempt)
+
+
+async def execute_committed(engine: AsyncEngine, statement: Any,
+                            params: dict[str, Any]) -> Any:
+    """One statement that is a whole unit of work, committed on its own on a connection of the
+    write `engine` (tested at checkout: `make_engine`), so never repeated: its first row, if
+    it returns rows. Two round trips (the test, the statement), not BEGIN and COMMIT too."""
+    async with engine.connect() as conn:
+        alone = await conn.execution_options(isolation_level="AUTOCOMMIT")
+        result = await alone.execute(statement, params)
+        return result.first() if result.returns_rows else None
 
 
 async def read_first(engine: AsyncEngine, statement: Any, params: dict[str, Any]) -> Any:
     """The first row of a read on a plain connection (no ORM session: a read of the chat's hot
     path needs none), again if the connection had died."""
-    async def attempt() -> Any:
-        async with engine.connect() as conn:
-            return (await conn.execute(statement, params)).first()
-    return await _once_more_if_dropped(attempt)
+    return await execute_alone(engine, statement, params)
 
 
 @asynccontextmanager

@@ -20,9 +20,9 @@ from enum import StrEnum
 from typing import Any, TypeVar
 
 from sqlalchemy import bindparam, func, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from storage.db import read_first, transaction
+from storage.db import execute_committed, read_first, transaction
 from storage.models import FormToken, LineUser
 
 MAX_FAILURES = 5  # failed submissions before one link locks
@@ -117,6 +117,40 @@ _OPEN = (select(FormToken.used_at, FormToken.revoked_at, FormToken.failures,
          .where(FormToken.browser_key == bindparam("key")))
 
 
+def _bind_statement() -> Any:
+    """A link's first browser, as one statement (PostgreSQL): the unbound, usable link takes
+    the browser's key; no row back when it was not (the reason is read then)."""
+    tokens = FormToken.__table__  # type: ignore[attr-defined]
+    return (update(tokens)
+            .where(tokens.c.id == bindparam("digest"), tokens.c.browser_key.is_(None),
+                   *_still_usable(tokens))
+            .values(browser_key=bindparam("key"), opened_at=bindparam("now"))
+            .returning(tokens.c.expires_at))
+
+
+def _save_statement() -> Any:
+    """A submission as one statement (PostgreSQL): the browser's usable link is used up and
+    its user takes the profile; their LINE id back, or no row when the link was not usable."""
+    tokens, users = FormToken.__table__, LineUser.__table__  # type: ignore[attr-defined]
+    used = (update(tokens)
+            .where(tokens.c.browser_key == bindparam("key"), *_still_usable(tokens))
+            .values(used_at=bindparam("now")).returning(tokens.c.user_id).cte("used"))
+    return (update(users).where(users.c.id == used.c.user_id)
+            .values(role=bindparam("p_role"), name=bindparam("p_name"),
+                    number=bindparam("p_number"), phone=bindparam("p_phone"),
+                    profile_updated_at=bindparam("now"))
+            .returning(users.c.line_user_id))
+
+
+def _still_usable(tokens: Any) -> tuple[Any, ...]:
+    """`_usable` as SQL: not used, not revoked, not locked, not expired at `now`."""
+    return (tokens.c.used_at.is_(None), tokens.c.revoked_at.is_(None),
+            tokens.c.failures < MAX_FAILURES, tokens.c.expires_at > bindparam("now"))
+
+
+_BIND, _SAVE = _bind_statement(), _save_statement()
+
+
 def _usable(row: T | None, now: datetime) -> T | Refusal:
     """The link when it may be used now, else why not."""
     if row is None:
@@ -196,22 +230,34 @@ def _saved(user: Any) -> SavedProfile | None:
 
 
 class ProfileForms:
-    """The form's side of the database; each method is one transaction."""
+    """The form's side of the database; each method is one unit of work. On PostgreSQL a
+    browser's first opening and a submission are one statement each (the common case), the
+    other cases a transaction that also says why not."""
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession],
                  reads: async_sessionmaker[AsyncSession] | None = None) -> None:
         self.sessions = sessions
         self.reads = reads or sessions  # storage.db.make_read_sessionmaker: no BEGIN/ROLLBACK
+        # On PostgreSQL the common cases are one statement each (SQLite: transactions).
+        self._engine: AsyncEngine = sessions.kw["bind"]
+        self._one_statement = self._engine.dialect.name == "postgresql"
 
     async def bind(self, token: str, secret: str | None, now: datetime) -> Binding | Refusal:
         """Open a link in a browser: the first one gets a cookie secret, others are refused."""
+        if not token or len(token) > 100:
+            return Refusal.UNKNOWN
+        fresh = secrets.token_urlsafe(32)
+        if self._one_statement:
+            row = await execute_committed(self._engine, _BIND, {
+                "digest": digest(token), "key": digest(fresh), "now": now})
+            if row is not None:
+                return Binding(secret=fresh, seconds_left=_left(row.expires_at, now))
         async with transaction(self.sessions) as session:
             row = _usable(await by_token(session=session, token=token), now)
             if isinstance(row, Refusal):
                 return row
-            left = max(1, int((row.expires_at - now).total_seconds()))
+            left = _left(row.expires_at, now)
             if row.browser_key is None:
-                fresh = secrets.token_urlsafe(32)
                 row.browser_key, row.opened_at = digest(fresh), now
                 return Binding(secret=fresh, seconds_left=left)
             if secret and hmac.compare_digest(digest(secret), row.browser_key):
@@ -241,6 +287,12 @@ class ProfileForms:
 
     async def save(self, secret: str, now: datetime, profile: Profile) -> str | Refusal:
         """Store the profile and use up the link: the LINE user id, or why not."""
+        if self._one_statement and plausible(secret):
+            row = await execute_committed(self._engine, _SAVE, {
+                "key": digest(secret), "now": now, "p_role": profile.role,
+                "p_name": profile.name, "p_number": profile.number, "p_phone": profile.phone})
+            if row is not None:
+                return str(row.line_user_id)
         async with transaction(self.sessions) as session:
             row = _usable(await by_browser(session=session, secret=secret), now)
             if isinstance(row, Refusal):
@@ -250,6 +302,11 @@ class ProfileForms:
             user.role, user.name, user.number = profile.role, profile.name, profile.number
             user.phone, user.profile_updated_at, row.used_at = profile.phone, now, now
             return user.line_user_id
+
+
+def _left(expires_at: datetime, now: datetime) -> int:
+    """Whole seconds the link has left (at least one: it is usable now)."""
+    return max(1, int((expires_at - now).total_seconds()))
 
 
 def ics_token(secret: str, booking_id: uuid.UUID) -> str:

@@ -4,6 +4,7 @@ older live ones, and a consent is recorded once per version."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
@@ -108,5 +109,36 @@ async def test_a_bound_link_opens_with_its_user_until_it_is_used_or_replaced(db:
                 role="jobseeker", name="五所川原 花子", number=None, phone="+819012345678"))
         await accounts.form_link(user, NOW + timedelta(minutes=1))  # a newer link
         assert await forms.open(again.secret, NOW) == Refusal.REVOKED
+    finally:
+        await read_db.dispose()
+
+
+async def test_two_browsers_opening_one_link_at_once_and_two_submissions_at_once(
+        db: AsyncEngine):
+    """The first opening and a submission are one statement each on PostgreSQL: of two at the
+    same moment, one wins and the other is told why not, as in a transaction."""
+    accounts, read_db = await _accounts(db)
+    try:
+        forms = ProfileForms(accounts.sessions, accounts.reads)
+        user = "U" + uuid.uuid4().hex
+        await accounts.set_role(user, "jobseeker", NOW)
+        token = _token(await accounts.form_link(user, NOW))
+        opened = await asyncio.gather(*(forms.bind(token, None, NOW) for _ in range(4)))
+        (won,) = [b for b in opened if isinstance(b, Binding)]
+        assert won.secret and [b for b in opened if b is not won] == [Refusal.OTHER_BROWSER] * 3
+        again = await forms.bind(token, won.secret, NOW)  # the same browser, again
+        assert again == Binding(secret=None, seconds_left=won.seconds_left)
+        profile = Profile(role="jobseeker", name="五所川原 花子", number=None,
+                          phone="+819012345678")
+        saved = await asyncio.gather(*(forms.save(won.secret, NOW, profile) for _ in range(3)))
+        assert sorted(saved, key=str) == sorted([user, Refusal.USED, Refusal.USED], key=str)
+        assert await forms.open(won.secret, NOW) == Refusal.USED
+        async with accounts.sessions() as session:
+            row = (await session.scalars(select(LineUser).where(
+                LineUser.office_id == accounts.office_id))).one()
+        assert (row.name, row.phone, row.profile_updated_at) == (
+            "五所川原 花子", "+819012345678", NOW)
+        assert await forms.bind("unknown-token", None, NOW) == Refusal.UNKNOWN
+        assert await forms.save("unknown-secret", NOW, profile) == Refusal.UNKNOWN
     finally:
         await read_db.dispose()
