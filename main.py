@@ -38,8 +38,6 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     from fastapi import FastAPI
     from fastapi.responses import JSONResponse, RedirectResponse
 
-    from booking import to_jst
-    from booking.calendar import warm_holidays
     from bot.webhook import WebhookFirst
     from http_guards import BodyLimit, PublicPageHeaders
     from proxy import TrustedProxies
@@ -57,7 +55,6 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
             await services.tracker.start(services.stream)
         if settings.run_handlers_in_process:
             services.start_handler()
-        warm_holidays(to_jst(services.clock.now()).date())
         tune_gc()
         yield
         await services.stop()

@@ -17,6 +17,8 @@ from redis.backoff import ExponentialWithJitterBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from booking import to_jst
+from booking.calendar import warm_holidays
 from bot.consumer import Consumer
 from bot.dispatcher import Dispatcher
 from bot.liff import IdTokenVerifier
@@ -105,6 +107,8 @@ class Services:
         self._office_checked_at: datetime = self.clock.now()
         await self._read_version()
         self.office = self._office_info((await self.office_cache.current()).office)
+        # Every process (web, handler, worker) asks about holidays on most steps: built now.
+        warm_holidays(to_jst(self.clock.now()).date())
         self.store = ConversationStore(self.redis, prefix=s.redis_prefix,
                                        ttl_seconds=s.conversation_ttl_seconds,
                                        on_version=self.office_seen)
