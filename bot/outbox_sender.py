@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.line_api import LineGateway, SendError
 from bot.render import render
 from dialogs.replies import load_replies
-from storage.db import alone, single_statements, transaction
+from storage.db import one_statement, transaction
 from storage.models import Outbox, OutboxStatus
 from storage.outbox import claim, claim_these, settle, settle_sent
 from storage.sweeps import alert_failed_push
@@ -54,7 +54,7 @@ class OutboxSender:
         self._sessions = uow.sessions
         # Where each statement commits on its own (PostgreSQL's read engine): the claim of
         # given rows and the settling of a batch all sent are one statement each.
-        self._alone = reads if reads is not None and single_statements(reads) else None
+        self._reads = reads or uow.sessions
         self._line = line
         self._clock = clock
         self._gate = asyncio.Semaphore(concurrency)
@@ -109,10 +109,7 @@ class OutboxSender:
     async def _single(self, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
         """A one-statement unit of work whose repetition is harmless (a claim finds the rows
         claimed, a settle writes the same): alone where statements commit on their own."""
-        if self._alone is not None:
-            return await alone(self._alone, work)
-        async with transaction(self._sessions) as session:
-            return await work(session)
+        return await one_statement(self._sessions, self._reads, work)
 
     async def _send(self, row: Outbox) -> _Outcome:
         try:

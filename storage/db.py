@@ -167,6 +167,17 @@ async def alone(sessions: async_sessionmaker[AsyncSession],
     return await _once_more_if_dropped(attempt)
 
 
+async def one_statement(sessions: async_sessionmaker[AsyncSession],
+                        reads: async_sessionmaker[AsyncSession],
+                        work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    """A unit of work that is one statement: `alone` on `reads` where each statement commits
+    on its own (PostgreSQL), else in a transaction of `sessions` (SQLite)."""
+    if single_statements(reads) is not None:
+        return await alone(reads, work)
+    async with transaction(sessions) as session:
+        return await work(session)
+
+
 async def read(reads: async_sessionmaker[AsyncSession],
                work: Callable[[AsyncSession], Awaitable[T]]) -> T:
     """Run the read-only `work` in a session of `reads` (again if the connection had died)."""

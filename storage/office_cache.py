@@ -3,10 +3,10 @@ capacity limits), kept in each process until staff change them.
 
 Nearly every dialog step reads them, and they change only when staff save the settings, a
 site or a capacity limit, publish terms or close a day. Those changes bump a Redis counter
-(`RedisKeys.office_version`);
-a process keeps its copy while the counter reads as it did when the copy was made. The conversation
-lock script hands the counter back with every step (storage/conversations.py), so a step
-learns of a change without a round trip of its own; pages read it with one GET (`refresh`).
+(`RedisKeys.office_version`); a process keeps its copy while the counter reads as it did when
+the copy was made. The conversation lock script hands the counter back with every step
+(storage/conversations.py), so a step learns of a change without a round trip of its own;
+pages read it with one GET (`refresh`).
 """
 
 from __future__ import annotations
@@ -90,8 +90,9 @@ class OfficeSnapshot:
                 self.office, today, sites=self.sites, ranges=self.ranges, limits=self.limits)
         return found
 
+
 class OfficeCache:
-    """The office row, terms and closures of one office; re-read when the counter moved (or,
+    """The snapshot of one office (row, terms, calendar); re-read when the counter moved (or,
     without a counter, on every call: storage-only tests change the rows under it)."""
 
     def __init__(self, reads: async_sessionmaker[AsyncSession], office_id: uuid.UUID, *,

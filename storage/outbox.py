@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from storage.db import alone, single_statements, transaction
+from storage.db import one_statement
 from storage.models import Outbox, OutboxStatus
 
 
@@ -34,10 +34,7 @@ async def queue_push(*, sessions: async_sessionmaker[AsyncSession],
         await session.flush()
         return row.id
 
-    if single_statements(reads) is not None:
-        return await alone(reads, insert)
-    async with transaction(sessions) as session:
-        return await insert(session)
+    return await one_statement(sessions, reads, insert)
 
 
 async def claim(*, session: AsyncSession, now: datetime, limit: int,
