@@ -48,16 +48,19 @@ async def bot() -> AsyncIterator[Bot]:
         await runner.cleanup()
 
 
-async def test_the_body_goes_out_signed_with_lines_headers_and_the_status_comes_back(
-    bot: Bot,
-) -> None:
+async def deliver_once(url: str) -> int:
+    """One delivery by a sender of its own, closed after."""
     sender = WebhookSender(SECRET)
     try:
-        status = await sender.deliver(bot.url + "?status=418", BODY)
+        return await sender.deliver(url, BODY)
     finally:
         await sender.aclose()
 
-    assert status == 418
+
+async def test_the_body_goes_out_signed_with_lines_headers_and_the_status_comes_back(
+    bot: Bot,
+) -> None:
+    assert await deliver_once(bot.url + "?status=418") == 418
     ((headers, body),) = bot.requests
     assert body == BODY
     assert headers["X-Line-Signature"] == sign(SECRET, BODY)
@@ -66,13 +69,7 @@ async def test_the_body_goes_out_signed_with_lines_headers_and_the_status_comes_
 
 
 async def test_a_redirect_is_reported_as_it_is_and_not_followed(bot: Bot) -> None:
-    sender = WebhookSender(SECRET)
-    try:
-        status = await sender.deliver(bot.url + "?status=307", BODY)
-    finally:
-        await sender.aclose()
-
-    assert status == 307
+    assert await deliver_once(bot.url + "?status=307") == 307
     assert len(bot.requests) == 1
 
 
