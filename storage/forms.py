@@ -168,13 +168,13 @@ def _usable(row: T | None, now: datetime) -> T | Refusal:
 
 async def by_token(*, session: AsyncSession, token: str) -> FormToken | None:
     """The link a URL token names (locked for update)."""
-    if not token or len(token) > 100:
+    if not plausible(token):
         return None
     return await session.get(FormToken, digest(token), with_for_update=True)
 
 
 def plausible(secret: str) -> bool:
-    """A cookie value that could be a link's secret (anything else is not looked up)."""
+    """A URL token or cookie value that could be a link's (anything else is not looked up)."""
     return bool(secret) and len(secret) <= 100
 
 
@@ -244,7 +244,7 @@ class ProfileForms:
 
     async def bind(self, token: str, secret: str | None, now: datetime) -> Binding | Refusal:
         """Open a link in a browser: the first one gets a cookie secret, others are refused."""
-        if not token or len(token) > 100:
+        if not plausible(token):
             return Refusal.UNKNOWN
         fresh = secrets.token_urlsafe(32)
         if self._one_statement:
