@@ -15,6 +15,7 @@ from logs import hash_line_user
 from storage.db import transaction
 from storage.models import Booking, BookingStatus
 from storage.rate_limit import RateLimiter
+from storage.sites import load_sites
 from storage.staff_accounts import Actor, by_line_user, use_link_code
 from storage.staff_ops import OpError, StaffOps, audit
 from storage.staff_queries import free_slots, office_row
@@ -136,13 +137,20 @@ class StaffLinePort:
             start = to_jst(booking.starts_at)
             slots = await free_slots(session, self._services.office_id, start.date(), now)
             many_booths = (await office_row(session, self._services.office_id)).booths > 1
+            sites = [site for site in await load_sites(
+                session=session, office_id=self._services.office_id) if site.active]
         slots.sort(key=lambda slot: (abs((slot[0] - start).total_seconds()), slot[1]))
-        options = tuple(SlotOption(starts_at=s, booth=b, label=_label(s, b, many_booths))
+        # With several sites staff pick a place, not a booth number.
+        where = {b: site.name for site in sites for b in site.booths} if len(sites) > 1 else {}
+        options = tuple(SlotOption(starts_at=s, booth=b,
+                                   label=_label(s, b, many_booths, where.get(b)))
                         for s, b in slots[:limit])
         return MoveOptions(outcome=outcome, day=format_date_ja(start.date()),
                            version=booking.version, options=options)
 
 
-def _label(starts_at: datetime, booth: int, many_booths: bool) -> str:
+def _label(starts_at: datetime, booth: int, many_booths: bool, site: str | None = None) -> str:
     time_text = format_time(to_jst(starts_at).time())
+    if site:
+        return f"{time_text} {site}"
     return f"{time_text} ブース{booth}" if many_booths else time_text

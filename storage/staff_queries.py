@@ -10,7 +10,9 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from booking import booth_numbers, request_expiry, slot_starts, to_jst
+from booking.availability import free_booths
 from booking.sites import Site
+from storage.bookings import window
 from storage.models import (
     ACTIVE_STATUSES,
     AuditLog,
@@ -144,17 +146,13 @@ async def booking_detail(session: AsyncSession, office_id: uuid.UUID, booking_id
 
 async def free_slots(session: AsyncSession, office_id: uuid.UUID, day: date,
                      now: datetime) -> list[tuple[datetime, int]]:
-    """(start, booth) of every slot of `day` still free and ahead of `now`."""
+    """(start, booth) of every slot of `day` still free and ahead of `now`, by the booking
+    rules (booking/availability.py): the booth's site keeps hours then and no closure covers
+    it, the booth is unbooked, and staff capacity is left."""
     office = await office_row(session, office_id)
-    if await closure_days(session, office_id, day, day):
-        return []
-    first, last = day_range(day, day)
-    taken = {(to_jst(s), b) for s, b in (await session.execute(
-        select(Booking.starts_at, Booking.booth).where(
-            Booking.office_id == office_id, Booking.status.in_(ACTIVE_STATUSES),
-            Booking.starts_at >= first, Booking.starts_at < last))).all()}
-    return [(start, booth) for start in slot_starts(day) for booth in booth_numbers(office.booths)
-            if start > now and (start, booth) not in taken]
+    free = await window(session=session, office=office, now=now, days=[day])
+    return [(start, booth) for start in free.cal.starts_on(day) if start > now
+            for booth in sorted(free_booths(free.cal, free.used, start))]
 
 
 async def user_list(session: AsyncSession, office_id: uuid.UUID, *, blocked_only: bool = False,

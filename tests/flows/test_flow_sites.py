@@ -5,6 +5,7 @@ the confirmation, the day-before and 30-minute reminders, the booking list, the 
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -18,8 +19,10 @@ from storage.demo_seed import TOWN_SITE, seed_demo_sites
 from storage.models import Office, StaffAccount
 from tests.conftest import DEFAULT_NOW, LiveApp, running_app
 from tests.flows.journeys import (
+    add_booking,
     bookings_of,
     execute,
+    make_user,
     new_messages,
     ready_user,
     start_booking,
@@ -186,3 +189,23 @@ def test_immediate_use_at_the_town_hall_takes_its_booth_and_names_it(sites_app: 
         execute(live, update(Office).where(Office.id == live.services.office_id)
                 .values(immediate_use_enabled=False))
         live.call(live.services.office_changed())
+
+
+def test_staff_move_options_keep_each_sites_hours_and_name_the_place(sites_app: LiveApp):
+    """時間変更 from LINE offers only slots a site is open for (the town hall: Tue/Thu
+    10:00–15:00), named by their site, not by a booth number."""
+    live = sites_app
+    own_site = next(s.name for s in live.call(live.services.office_cache.current()).sites
+                    if TOWN not in s.name)
+    for day, town_open in ((date(2026, 12, 2), False), (THURSDAY, True)):
+        user = make_user(live, "Umove" + uuid.uuid4().hex)
+        booking = add_booking(live, user.id, datetime.combine(day, time(11), tzinfo=JST),
+                              booth=1)
+        found = live.call(live.services.staff_port.move_options(str(booking.id),
+                                                                DEFAULT_NOW, 40))
+        assert found.outcome.ok and found.options
+        town = [o for o in found.options if o.booth == 2]
+        assert bool(town) == town_open
+        assert all(time(10) <= o.starts_at.astimezone(JST).time() < time(15)
+                   and o.label.endswith(TOWN) for o in town)
+        assert all(o.label.endswith(own_site) for o in found.options if o.booth == 1)
