@@ -56,12 +56,12 @@ log = logging.getLogger(__name__)
 OFFICE_CHECK = timedelta(seconds=1)
 
 
-
 @functools.cache
 def tls_context() -> ssl.SSLContext:
     """One TLS context for the process's HTTP clients: httpx loads the whole CA bundle for each
     client it makes otherwise (~40 ms of CPU), and tests start many apps in one process."""
     return httpx.create_ssl_context()
+
 
 class Services:
     """Everything the web app and the worker share; nothing connects before `start()`."""

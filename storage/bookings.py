@@ -58,8 +58,8 @@ async def load_calendar(*, session: AsyncSession, office: Office, now: datetime)
     """Closures ahead, the cut-off hour, the sites and their booths, the capacity limits, as
     staff last set them (read now: a commit's own reading; steps use storage/office_cache)."""
     today = to_jst(now).date()
-    _, ranges = await load_closures(session=session, office_id=office.id, first=today,
-                                    last=today + HORIZON)
+    ranges = await load_closures(session=session, office_id=office.id, first=today,
+                                 last=today + HORIZON)
     return calendar_of(office, today, ranges=ranges,
                        sites=await load_sites(session=session, office_id=office.id),
                        limits=await load_limits(session=session, office_id=office.id,

@@ -129,8 +129,8 @@ class OfficeCache:
                 select(TermsVersionRow).where(TermsVersionRow.office_id == self._office_id)
                 .order_by(TermsVersionRow.effective_from.desc()))).all()
             # Every closure in force, past ones too (a few a year; the clock decides which count).
-            _, ranges = await load_closures(session=session, office_id=self._office_id,
-                                            first=date.min, last=date.max)
+            ranges = await load_closures(session=session, office_id=self._office_id,
+                                         first=date.min, last=date.max)
             return OfficeSnapshot(
                 office=office, terms=tuple(terms), tag=tag, read_at=monotonic(),
                 sites=await load_sites(session=session, office_id=self._office_id),

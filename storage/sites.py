@@ -53,17 +53,21 @@ _RANGE_COLUMNS = (Closure.day, Closure.starts, Closure.ends, Closure.site_id, Cl
 
 
 async def load_closures(*, session: AsyncSession, office_id: uuid.UUID, first: date,
-                        last: date) -> tuple[frozenset[date], tuple[ClosureRange, ...]]:
-    """The days closed all day for the whole office (as `closed_days`) and every closure in
-    force on [first, last], whole-day and partial, office-wide and per site: one query, for
-    the calendar every booking step reads."""
+                        last: date) -> tuple[ClosureRange, ...]:
+    """Every closure in force on [first, last], whole-day and partial, office-wide and per
+    site: one query, for the calendar (`closed_all_day` says which shut the office)."""
     rows = (await session.execute(
         select(*_RANGE_COLUMNS).where(Closure.office_id == office_id,
                                       Closure.reopened_at.is_(None),
                                       Closure.day >= first, Closure.day <= last)
         .order_by(Closure.day, Closure.starts))).all()
-    days = frozenset(row.day for row in rows if row.site_id is None and row.starts is None)
-    return days, tuple(closure_range(row) for row in rows)
+    return tuple(closure_range(row) for row in rows)
+
+
+def closed_all_day(ranges: Iterable[ClosureRange]) -> frozenset[date]:
+    """The days of `ranges` closed all day for the whole office (as `closed_days` reads them):
+    those move request deadlines, the partial and one-site ones do not."""
+    return frozenset(r.day for r in ranges if r.site_id is None and r.starts is None)
 
 
 async def site_rows(*, session: AsyncSession, office_id: uuid.UUID) -> list[SiteRow]:
@@ -180,7 +184,7 @@ def calendar_of(office: Office, today: date, *, sites: tuple[Site, ...],
     and the one-off ones from `today` on. `ranges` and `limits` may reach wider."""
     ahead = tuple(r for r in ranges if today <= r.day <= today + HORIZON)
     return Calendar(
-        closures=frozenset(r.day for r in ahead if r.site_id is None and r.starts is None),
+        closures=closed_all_day(ahead),
         cutoff=time(office.cutoff_hour),
         booths=sum(len(site.booths) for site in sites) if sites else office.booths,
         sites=sites, ranges=ahead,

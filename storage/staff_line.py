@@ -12,13 +12,13 @@ from booking import format_date_ja, format_slot, format_time, to_jst
 from dialogs.ports import MoveOptions, SlotOption, StaffMember
 from dialogs.ports import StaffOutcome as Outcome
 from logs import hash_line_user
+from storage.bookings import window
 from storage.db import transaction
 from storage.models import Booking, BookingStatus
 from storage.rate_limit import RateLimiter
-from storage.sites import load_sites
 from storage.staff_accounts import Actor, by_line_user, use_link_code
 from storage.staff_ops import OpError, StaffOps, audit
-from storage.staff_queries import free_slots, office_row
+from storage.staff_queries import office_row, slots_of
 
 LINK_TRIES = 5  # wrong codes per LINE user per window: six digits must not be guessable
 LINK_WINDOW = 15 * 60
@@ -135,10 +135,10 @@ class StaffLinePort:
             booking = await session.get(Booking, uuid.UUID(booking_id))
             assert booking is not None
             start = to_jst(booking.starts_at)
-            slots = await free_slots(session, self._services.office_id, start.date(), now)
-            many_booths = (await office_row(session, self._services.office_id)).booths > 1
-            sites = [site for site in await load_sites(
-                session=session, office_id=self._services.office_id) if site.active]
+            office = await office_row(session, self._services.office_id)
+            free = await window(session=session, office=office, now=now, days=[start.date()])
+        slots = slots_of(free, start.date(), now)
+        many_booths, sites = office.booths > 1, free.cal.active_sites()
         slots.sort(key=lambda slot: (abs((slot[0] - start).total_seconds()), slot[1]))
         # With several sites staff pick a place, not a booth number.
         where = {b: site.name for site in sites for b in site.booths} if len(sites) > 1 else {}

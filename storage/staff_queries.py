@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from booking import booth_numbers, request_expiry, slot_starts, to_jst
-from booking.availability import free_booths
+from booking.availability import Window, free_booths
 from booking.sites import Site
 from storage.bookings import window
 from storage.models import (
@@ -150,7 +150,11 @@ async def free_slots(session: AsyncSession, office_id: uuid.UUID, day: date,
     rules (booking/availability.py): the booth's site keeps hours then and no closure covers
     it, the booth is unbooked, and staff capacity is left."""
     office = await office_row(session, office_id)
-    free = await window(session=session, office=office, now=now, days=[day])
+    return slots_of(await window(session=session, office=office, now=now, days=[day]), day, now)
+
+
+def slots_of(free: Window, day: date, now: datetime) -> list[tuple[datetime, int]]:
+    """`free_slots` of a window already read."""
     return [(start, booth) for start in free.cal.starts_on(day) if start > now
             for booth in sorted(free_booths(free.cal, free.used, start))]
 

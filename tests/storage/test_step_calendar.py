@@ -18,7 +18,7 @@ from storage.conversations import SlotHolds
 from storage.db import make_sessionmaker, transaction
 from storage.models import Closure, Office, SiteRow
 from storage.seed import ensure_office
-from storage.sites import closed_days, load_closures, set_office_booths
+from storage.sites import closed_all_day, closed_days, load_closures, set_office_booths
 
 NOW = datetime(2026, 12, 1, 10, 0, tzinfo=JST)  # Tuesday
 
@@ -63,8 +63,9 @@ async def test_one_closures_query_gives_the_closed_days_and_the_ranges_in_force(
             Closure(office_id=office_id, day=reopened, reopened_at=NOW),
             Closure(office_id=office_id, day=later)])
     async with sessions() as session:
-        days, ranges = await load_closures(session=session, office_id=office_id,
-                                           first=date(2026, 12, 1), last=date(2026, 12, 10))
+        ranges = await load_closures(session=session, office_id=office_id,
+                                     first=date(2026, 12, 1), last=date(2026, 12, 10))
+        days = closed_all_day(ranges)
         expected = frozenset((await session.scalars(
             closed_days(office_id, date(2026, 12, 1), date(2026, 12, 10)))).all())
     assert days == expected == {whole}
